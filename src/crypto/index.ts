@@ -1,0 +1,3 @@
+export * from './bytes.js';
+export * from './hash.js';
+export * from './ed25519.js';
