@@ -1,0 +1,340 @@
+/**
+ * The ledger: sequencer → integrator → prover over one LevelDB.
+ *
+ * Sequencer: appends queue up; a group (up to `maxGroup` entries, whatever arrived while the previous
+ * group was being written) is integrated at once. Integrator: one chained batch holds the group's entries,
+ * the tiles they changed, the checkpoint signed for the new tree and the tree state, written with
+ * `sync: true`. Callers are answered only after that write returns, and the checkpoint is signed only for
+ * the tree in that same batch: nothing acknowledged can be lost, and no checkpoint names a tree that is
+ * not on disk. Backpressure: a full queue rejects at once with LEDGER_BUSY.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CunzhengError } from '../errors.js';
+import { hashLeaf, buildConsistencyProof, buildInclusionProof, EMPTY_ROOT } from '../merkle/index.js';
+import { openCheckpoint, signCheckpoint } from '../checkpoint/index.js';
+import { parseVerifierKey, type NoteSigner, type NoteVerifier } from '../note/index.js';
+import { fromUtf8, utf8 } from '../crypto/index.js';
+import { LedgerStore } from '../storage/store.js';
+import { loadOrCreateLogKey } from './log-key.js';
+import { LedgerTree } from './tree.js';
+
+export const DEFAULT_ORIGIN = 'localhost/cunzheng';
+
+export interface LedgerOptions {
+  /** The data directory: LevelDB in `<dataDir>/ledger`, the log key in `<dataDir>/log.key`. */
+  dataDir: string;
+  /** The log's origin (and key name); used when the log is created, checked when it is reopened. */
+  origin?: string;
+  /** Entries per group commit (default 1000). */
+  maxGroup?: number;
+  /** Entries waiting beyond which appends are refused with LEDGER_BUSY (default 100,000). */
+  maxQueue?: number;
+  /** Milliseconds to wait for more entries before committing a group that is not full (default 0). */
+  groupDelayMs?: number;
+  /** Full tiles kept expanded in memory (default 4096 ≈ 64 MiB). */
+  tileCacheTiles?: number;
+}
+
+/** Keys and values of the layers above, written in the same batch as the entry. */
+export type ExtraWrites = (leafIndex: number, leafHash: Uint8Array) => [Uint8Array, Uint8Array][];
+
+export interface Appended {
+  leafIndex: number;
+  leafHash: Uint8Array;
+  /** The size of the tree whose checkpoint was committed with this entry. */
+  treeSize: number;
+  /** That checkpoint: a signed note. */
+  checkpoint: string;
+}
+
+interface Pending {
+  entry: Uint8Array;
+  extra: ExtraWrites | undefined;
+  resolve: (a: Appended) => void;
+  reject: (e: unknown) => void;
+}
+
+export interface LedgerStats {
+  queueDepth: number;
+  groupsCommitted: number;
+  entriesCommitted: number;
+  lastGroupSize: number;
+  lastCommitMs: number;
+  /** Group sizes and commit latencies, for /metrics histograms (kept since open). */
+  groupSizes: number[];
+  commitMs: number[];
+}
+
+export class Ledger {
+  private readonly queue: Pending[] = [];
+  private running = false;
+  private scheduled = false;
+  private closing = false;
+  private writeFailed = false;
+  private latest: { treeSize: number; note: string };
+  private readonly verifier: NoteVerifier;
+  readonly stats: LedgerStats = { queueDepth: 0, groupsCommitted: 0, entriesCommitted: 0, lastGroupSize: 0, lastCommitMs: 0, groupSizes: [], commitMs: [] };
+  private idle: (() => void)[] = [];
+
+  private constructor(
+    readonly store: LedgerStore,
+    private tree: LedgerTree,
+    private readonly signer: NoteSigner,
+    readonly verifierKey: string,
+    latest: { treeSize: number; note: string },
+    private readonly opts: Required<Omit<LedgerOptions, 'origin' | 'dataDir'>> & { dataDir: string },
+  ) {
+    this.latest = latest;
+    this.verifier = parseVerifierKey(verifierKey);
+  }
+
+  static async open(options: LedgerOptions): Promise<Ledger> {
+    const opts = {
+      dataDir: options.dataDir,
+      maxGroup: options.maxGroup ?? 1000,
+      maxQueue: options.maxQueue ?? 100_000,
+      groupDelayMs: options.groupDelayMs ?? 0,
+      tileCacheTiles: options.tileCacheTiles ?? 4096,
+    };
+    await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
+    const store = await LedgerStore.open(join(opts.dataDir, 'ledger'));
+    try {
+      const storedOrigin = await store.readMeta('origin');
+      const key = await loadOrCreateLogKey(join(opts.dataDir, 'log.key'), options.origin ?? storedOrigin ?? DEFAULT_ORIGIN);
+      const origin = key.signer.name;
+      if (storedOrigin !== undefined && storedOrigin !== origin) {
+        throw new CunzhengError('LOG_ORIGIN_MISMATCH', `the ledger in ${opts.dataDir} belongs to origin ${JSON.stringify(storedOrigin)}, the log key to ${JSON.stringify(origin)}`);
+      }
+      let state = await store.readState();
+      if (state === undefined) {
+        // A new log: commit the empty tree and its checkpoint, so /checkpoint answers from the start.
+        const note = signCheckpoint({ origin, treeSize: 0, rootHash: EMPTY_ROOT, extensions: [] }, key.signer);
+        if (storedOrigin === undefined) await store.writeMeta('origin', origin);
+        await store.commit({ firstIndex: 0, entries: [], tiles: [], checkpoint: { treeSize: 0, note: utf8(note) }, state: { treeSize: 0, hashes: [] } });
+        state = { treeSize: 0, hashes: [] };
+      }
+      const tree = await LedgerTree.load(store, state.treeSize, state.hashes, opts.tileCacheTiles);
+      const latest = await Ledger.checkLatest(store, tree, parseVerifierKey(key.verifierKey), origin);
+      return new Ledger(store, tree, key.signer, key.verifierKey, latest, opts);
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
+
+  /** The stored root must match the last checkpoint: a ledger that does not is never served. */
+  private static async checkLatest(store: LedgerStore, tree: LedgerTree, verifier: NoteVerifier, origin: string): Promise<{ treeSize: number; note: string }> {
+    const raw = await store.readCheckpoint(tree.treeSize);
+    if (raw === undefined) {
+      throw new CunzhengError('LEDGER_CORRUPT', `no checkpoint is stored for the tree size ${tree.treeSize} in the state record`);
+    }
+    const note = fromUtf8(raw, 'checkpoint');
+    let cp;
+    try {
+      cp = openCheckpoint(note, [verifier], { origin }).checkpoint;
+    } catch (cause) {
+      throw new CunzhengError('LEDGER_CORRUPT', `the checkpoint at size ${tree.treeSize} does not verify under the log key`, { cause });
+    }
+    const root = tree.root();
+    if (cp.treeSize !== tree.treeSize || Buffer.compare(cp.rootHash, root) !== 0) {
+      throw new CunzhengError('LEDGER_CORRUPT', `the stored tree (size ${tree.treeSize}) does not match its last checkpoint: refusing to serve it`);
+    }
+    return { treeSize: tree.treeSize, note };
+  }
+
+  get origin(): string {
+    return this.signer.name;
+  }
+
+  get treeSize(): number {
+    return this.latest.treeSize;
+  }
+
+  /** The newest signed checkpoint (of a durable tree). */
+  get checkpoint(): string {
+    return this.latest.note;
+  }
+
+  get dataDir(): string {
+    return this.opts.dataDir;
+  }
+
+  get cacheStats(): { tiles: number; hits: number; misses: number } {
+    const c = this.tree.cache;
+    return { tiles: c.size, hits: c.hits, misses: c.misses };
+  }
+
+  /** Appends one entry; resolves once it is durable, with its index and the checkpoint that covers it. */
+  append(entry: Uint8Array, extra?: ExtraWrites): Promise<Appended> {
+    return new Promise<Appended>((resolve, reject) => {
+      if (this.closing) return reject(new CunzhengError('LEDGER_CLOSED', 'the ledger is closing'));
+      if (!(entry instanceof Uint8Array) || entry.length === 0) return reject(new CunzhengError('LEDGER_BAD_ENTRY', 'an entry is a non-empty byte string'));
+      if (this.queue.length >= this.opts.maxQueue) {
+        return reject(new CunzhengError('LEDGER_BUSY', 'the ledger queue is full; retry shortly', { details: { retryAfterSeconds: 1, queueDepth: this.queue.length } }));
+      }
+      this.queue.push({ entry, extra, resolve, reject });
+      this.stats.queueDepth = this.queue.length;
+      this.schedule();
+    });
+  }
+
+  /** Appends several entries; all-or-nothing is not promised across groups, each resolves on its own. */
+  appendMany(items: { entry: Uint8Array; extra?: ExtraWrites }[]): Promise<Appended[]> {
+    if (this.queue.length + items.length > this.opts.maxQueue) {
+      return Promise.reject(new CunzhengError('LEDGER_BUSY', 'the ledger queue is full; retry shortly', { details: { retryAfterSeconds: 1, queueDepth: this.queue.length } }));
+    }
+    return Promise.all(items.map((i) => this.append(i.entry, i.extra)));
+  }
+
+  private schedule(): void {
+    if (this.running || this.scheduled) return;
+    this.scheduled = true;
+    const go = (): void => {
+      this.scheduled = false;
+      void this.run();
+    };
+    if (this.opts.groupDelayMs > 0 && this.queue.length < this.opts.maxGroup) setTimeout(go, this.opts.groupDelayMs);
+    else setImmediate(go);
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.queue.length > 0) {
+        const group = this.queue.splice(0, this.opts.maxGroup);
+        this.stats.queueDepth = this.queue.length;
+        await this.commitGroup(group);
+      }
+    } finally {
+      this.running = false;
+      const waiting = this.idle;
+      this.idle = [];
+      for (const w of waiting) w();
+    }
+  }
+
+  /** After a failed write the batch may or may not be on disk: re-read the state before going on. */
+  private async resync(): Promise<void> {
+    const state = await this.store.readState();
+    if (state === undefined) throw new CunzhengError('LEDGER_CORRUPT', 'the tree state disappeared');
+    if (state.treeSize !== this.tree.treeSize) {
+      this.tree = await LedgerTree.load(this.store, state.treeSize, state.hashes, this.opts.tileCacheTiles);
+      this.latest = await Ledger.checkLatest(this.store, this.tree, this.verifier, this.origin);
+    }
+    this.writeFailed = false;
+  }
+
+  private async commitGroup(group: Pending[]): Promise<void> {
+    const started = performance.now();
+    try {
+      if (this.writeFailed) await this.resync();
+      const firstIndex = this.tree.treeSize;
+      const leafHashes = group.map((p) => hashLeaf(p.entry));
+      const prepared = this.tree.prepare(leafHashes);
+      const treeSize = firstIndex + group.length;
+      const note = signCheckpoint({ origin: this.origin, treeSize, rootHash: prepared.range.root(), extensions: [] }, this.signer);
+      const extra: [Uint8Array, Uint8Array][] = [];
+      group.forEach((p, i) => {
+        if (p.extra) extra.push(...p.extra(firstIndex + i, leafHashes[i]!));
+      });
+      try {
+        await this.store.commit({
+          firstIndex,
+          entries: group.map((p) => p.entry),
+          tiles: prepared.tiles,
+          checkpoint: { treeSize, note: utf8(note) },
+          state: { treeSize, hashes: prepared.range.hashes() },
+          extra,
+        });
+      } catch (cause) {
+        this.writeFailed = true;
+        throw new CunzhengError('LEDGER_WRITE_FAILED', `the ledger could not write to disk: ${(cause as Error).message}`, {
+          cause,
+          details: { retryAfterSeconds: 5 },
+        });
+      }
+      this.tree.apply(prepared);
+      this.latest = { treeSize, note };
+      const ms = performance.now() - started;
+      this.recordStats(group.length, ms);
+      group.forEach((p, i) => p.resolve({ leafIndex: firstIndex + i, leafHash: leafHashes[i]!, treeSize, checkpoint: note }));
+    } catch (e) {
+      for (const p of group) p.reject(e);
+    }
+  }
+
+  private recordStats(size: number, ms: number): void {
+    const s = this.stats;
+    s.groupsCommitted++;
+    s.entriesCommitted += size;
+    s.lastGroupSize = size;
+    s.lastCommitMs = ms;
+    if (s.groupSizes.length >= 4096) {
+      s.groupSizes.shift();
+      s.commitMs.shift();
+    }
+    s.groupSizes.push(size);
+    s.commitMs.push(ms);
+  }
+
+  private checkSize(treeSize: unknown, what: string): number {
+    if (typeof treeSize !== 'number' || !Number.isSafeInteger(treeSize) || treeSize < 0) {
+      throw new CunzhengError('LEDGER_BAD_SIZE', `${what} must be a non-negative integer`);
+    }
+    if (treeSize > this.treeSize) {
+      throw new CunzhengError('LEDGER_SIZE_BEYOND_TREE', `${what} ${treeSize} is beyond the tree size ${this.treeSize}`, { details: { treeSize: this.treeSize } });
+    }
+    return treeSize;
+  }
+
+  /** The inclusion proof of `leafIndex` in the tree of `treeSize` (any size up to the current one). */
+  async inclusionProof(leafIndex: number, treeSize: number): Promise<Uint8Array[]> {
+    this.checkSize(treeSize, 'size');
+    if (typeof leafIndex !== 'number' || !Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= treeSize) {
+      throw new CunzhengError('LEDGER_BAD_INDEX', `index must be an integer below the tree size ${treeSize}`);
+    }
+    return buildInclusionProof(leafIndex, treeSize, this.tree.readNodes);
+  }
+
+  /** The consistency proof from the tree of `from` leaves to the tree of `to` leaves. */
+  async consistencyProof(from: number, to: number): Promise<Uint8Array[]> {
+    this.checkSize(from, 'from');
+    this.checkSize(to, 'to');
+    if (from > to) throw new CunzhengError('LEDGER_BAD_SIZE', `from ${from} is larger than to ${to}`);
+    return buildConsistencyProof(from, to, this.tree.readNodes);
+  }
+
+  /** A C2SP hash tile of the current tree (width 256 = full), or undefined when the tree has no such tile. */
+  tile(level: number, index: number, width: number): Promise<Uint8Array | undefined> {
+    return this.tree.tileData(level, index, width);
+  }
+
+  /** The checkpoint signed at exactly `treeSize`, if one was (every group commit signs one). */
+  async checkpointAt(treeSize: number): Promise<string | undefined> {
+    if (treeSize === this.latest.treeSize) return this.latest.note;
+    const raw = await this.store.readCheckpoint(this.checkSize(treeSize, 'size'));
+    return raw === undefined ? undefined : fromUtf8(raw, 'checkpoint');
+  }
+
+  entry(leafIndex: number): Promise<Uint8Array | undefined> {
+    if (!Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= this.treeSize) return Promise.resolve(undefined);
+    return this.store.readEntry(leafIndex);
+  }
+
+  /** Resolves when every queued append has been committed (or rejected). */
+  flush(): Promise<void> {
+    if (!this.running && !this.scheduled && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.idle.push(resolve);
+      this.schedule();
+    });
+  }
+
+  /** Stops accepting appends, commits what is queued, and closes the store. */
+  async close(): Promise<void> {
+    this.closing = true;
+    while (this.running || this.scheduled || this.queue.length > 0) await this.flush();
+    await this.store.close();
+  }
+}
