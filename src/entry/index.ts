@@ -1,0 +1,14 @@
+export {
+  buildEntry, parseEntry, ENTRY_VERSION, ENTRY_MAX_BYTES, NONCE_BYTES,
+  type Entry, type EntryInput, type EntrySubject, type EntryDigest, type HashedBy,
+} from './entry.js';
+export type { EntryErrorCode } from './fields.js';
+export { ENTRY_KINDS, ENTRY_KIND_TERMS, isEntryKind, type EntryKind } from './kinds.js';
+export {
+  META_MAX_KEYS, META_MAX_KEY_LENGTH, META_MAX_STRING, META_MAX_ARRAY, META_MAX_BYTES,
+  type EntryMeta, type MetaValue,
+} from './meta.js';
+export { describeEntry, beijingTime } from './describe.js';
+export {
+  validateUscc, isValidUscc, usccCheckCharacter, completeUscc, USCC_CHARSET, type UsccErrorCode,
+} from './uscc.js';
