@@ -1,0 +1,40 @@
+/** The human output of `cunzheng verify`: what a receipt proves, and what it does not. */
+import { describeEntry } from '../src/entry/index.js';
+import type { VerifiedReceipt } from '../src/receipt/index.js';
+
+export const SCOPE_STATEMENT = [
+  '',
+  'What a verified receipt proves: the log named above, under the key you trusted, contains this entry; the',
+  'entry records the document digest, the depositor and the time the log received it; a document with that',
+  'digest therefore existed, unchanged, no later than that time (and no later than each anchor\'s time).',
+  'What it does not prove: who owns or wrote the document, that it is secret or valuable, or that it was',
+  'authentic before it was deposited.',
+].join('\n');
+
+export function formatVerified(path: string, r: VerifiedReceipt, file: string | undefined): string {
+  const lines = [`✔ ${path}: VERIFIED`, `Deposit id: ${r.id}`];
+  lines.push(`Log: ${r.origin} (checkpoint signed by the trusted key ${r.logKey})`);
+  lines.push(`Ledger: entry ${r.leafIndex} of a tree of ${r.treeSize}, root ${r.rootHash}`);
+  lines.push(...describeEntry(r.entry));
+  if (file !== undefined) {
+    const which = [r.matched.sha256 && 'SHA-256', r.matched.sm3 && 'SM3'].filter(Boolean).join(' and ');
+    lines.push(`Document: ${file} matches the receipt (${which})`);
+  } else {
+    lines.push('Document: not compared (give --file DOC to check a document against this receipt)');
+  }
+  if (r.anchors.length === 0) {
+    lines.push('Anchors: none. This receipt is unanchored: it proves inclusion in the signed ledger and the time the');
+    lines.push('  log recorded, but carries no third-party timestamp yet (cunzheng receipt upgrade adds it later).');
+  } else {
+    for (const a of r.anchors) {
+      lines.push(`Anchor: RFC 3161 token over the checkpoint of size ${a.treeSize}, consistent with this receipt's;`);
+      lines.push('  the token itself is not checked by this version of the verifier.');
+    }
+  }
+  for (const c of r.cosignatures) lines.push(`Witness: ${c.name} cosigned at ${new Date(c.time * 1000).toISOString()}`);
+  return lines.map((l, i) => (i === 0 ? l : `  ${l}`)).join('\n');
+}
+
+export function formatFailure(path: string, code: string, message: string): string {
+  return `✘ ${path}: NOT VERIFIED\n  ${code}: ${message}`;
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+/**
+ * cunzheng — the command line. Exit codes: 0 ok, 1 verification failed / problems found, 2 usage, 3 internal.
+ * `--json` puts the machine result on stdout; progress and logs go to stderr.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './exit-codes.js';
+import { runVerify } from './commands/verify.js';
+import { runReceiptExport } from './commands/receipt.js';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const envList = (name: string): string[] => (process.env[name] ?? '').split(/\s+/).filter(Boolean);
+const stdout = (s: string): void => {
+  process.stdout.write(s.endsWith('\n') ? s : s + '\n');
+};
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('cunzheng')
+    .description('存证 cunzheng — deposit document fingerprints in a signed append-only ledger; verify receipts offline')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError('(run cunzheng --help for usage)');
+
+  program
+    .command('verify')
+    .description('verify receipts offline: inclusion in the signed ledger, and the document when --file is given')
+    .argument('<receipt...>', 'receipt files (*.receipt.json)')
+    .option('--file <doc>', 'the original document: its SHA-256 (and SM3) must match the receipt')
+    .addOption(new Option('--key <vkey>', 'a trusted log verifier key (repeatable; env CUNZHENG_KEY, space-separated)').argParser(collect).default([]))
+    .addOption(new Option('--trust <file>', 'a file of trusted verifier keys, one per line (repeatable; env CUNZHENG_TRUST)').argParser(collect).default([]))
+    .option('--json', 'print the machine-readable result on stdout', false)
+    .action(async (receipts: string[], opts: { file?: string; key: string[]; trust: string[]; json: boolean }) => {
+      const key = opts.key.length ? opts.key : envList('CUNZHENG_KEY');
+      const trust = opts.trust.length ? opts.trust : envList('CUNZHENG_TRUST');
+      setExit(await runVerify(receipts, { ...opts, key, trust }, stdout));
+    });
+
+  const receipt = program.command('receipt').description('work with receipt files');
+  receipt
+    .command('export')
+    .description('print a receipt as a C2SP tlog-proof@v1 (inclusion and checkpoint; anchors are not part of that format)')
+    .requiredOption('--tlog-proof', 'the output format (the only one so far)')
+    .argument('<receipt>', 'a receipt file')
+    .action((path: string) => {
+      setExit(runReceiptExport(path, stdout));
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = EXIT_OK;
+  const program = buildProgram((c) => {
+    exitCode = c;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
+      return EXIT_USAGE;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`cunzheng: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    process.stderr.write(`cunzheng: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return EXIT_INTERNAL;
+  }
+}
+
+// A closed pipe (`cunzheng verify … | head`) is the reader's choice, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,35 @@
+/**
+ * Trusted log keys for offline verification. They come only from the user: `--key VKEY` (repeatable) and
+ * trust files (`--trust FILE`, or CUNZHENG_TRUST): one C2SP verifier key per line, `#` starts a comment.
+ * A receipt's own `log.key` is never trusted.
+ */
+import { readFileSync } from 'node:fs';
+import { parseVerifierKey, type NoteVerifier } from '../src/note/index.js';
+import { CunzhengError } from '../src/errors.js';
+import { UsageError } from './exit-codes.js';
+
+function parseKey(text: string, where: string): NoteVerifier {
+  try {
+    return parseVerifierKey(text);
+  } catch (e) {
+    const why = e instanceof CunzhengError ? e.message : String(e);
+    throw new UsageError(`${where}: not a verifier key (${why})`);
+  }
+}
+
+export function loadTrustedKeys(keys: readonly string[], trustFiles: readonly string[]): NoteVerifier[] {
+  const out: NoteVerifier[] = keys.map((k, i) => parseKey(k, `--key #${i + 1}`));
+  for (const file of trustFiles) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new UsageError(`cannot read trust file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    text.split('\n').forEach((raw, n) => {
+      const line = raw.replace(/#.*$/, '').trim();
+      if (line) out.push(parseKey(line, `${file}:${n + 1}`));
+    });
+  }
+  return out;
+}

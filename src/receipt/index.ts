@@ -1,0 +1,5 @@
+export * from './receipt.js';
+export * from './deposit-id.js';
+export * from './build.js';
+export * from './verify.js';
+export * from './tlog-proof.js';

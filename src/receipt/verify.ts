@@ -1,0 +1,178 @@
+/**
+ * Offline receipt verification: what a litigator runs with a receipt, the original document (or its digest)
+ * and a log key obtained out of band. Nothing here touches the network or trusts the receipt's own hints:
+ * `log.key` names a key, it never becomes one.
+ *
+ *   entry bytes ──hashLeaf──► leaf hash ──inclusion proof──► root ◄── signed checkpoint ◄── trusted log key
+ *        │                                                     │
+ *        └── digest == SHA-256(document)?                      └──consistency──► anchor checkpoint ◄── RFC 3161 token
+ */
+import { CunzhengError } from '../errors.js';
+import { bytesEqual, fromBase64, fromHex, sha256, sm3, toBase64, toHex } from '../crypto/index.js';
+import { hashLeaf, verifyConsistency, verifyInclusion } from '../merkle/index.js';
+import { openCheckpoint } from '../checkpoint/index.js';
+import { parseVerifierKey, type NoteVerifier } from '../note/index.js';
+import { parseEntry, type Entry } from '../entry/index.js';
+import { depositIdFromLeafHash } from './deposit-id.js';
+import { parseReceipt, type Receipt } from './receipt.js';
+
+export type ReceiptVerifyErrorCode =
+  | 'RECEIPT_ID_MISMATCH'
+  | 'RECEIPT_ORIGIN_MISMATCH'
+  | 'RECEIPT_NO_TRUSTED_KEY'
+  | 'RECEIPT_INDEX_BEYOND_TREE'
+  | 'RECEIPT_DOCUMENT_MISMATCH'
+  | 'RECEIPT_SM3_MISMATCH'
+  | 'RECEIPT_BAD_DIGEST_ARGUMENT'
+  | 'ANCHOR_ORIGIN_MISMATCH'
+  | 'ANCHOR_NOT_COVERING';
+
+/** What the caller holds to compare with the entry's digest: the document itself or its digests. */
+export interface DocumentEvidence {
+  document?: Uint8Array;
+  /** Digests the caller computed (lowercase hex or raw bytes). */
+  digest?: { sha256?: string | Uint8Array; sm3?: string | Uint8Array };
+}
+
+export interface AnchorSummary {
+  type: 'rfc3161';
+  treeSize: number;
+  /** The token's signature and time are checked by the timestamp verifier; here: present and bound. */
+  tokenChecked: false;
+}
+
+export interface VerifiedReceipt {
+  id: string;
+  origin: string;
+  /** Key ID (hex) and name of the trusted key that signed the checkpoint. */
+  logKey: string;
+  treeSize: number;
+  rootHash: string;
+  leafIndex: number;
+  leafHash: string;
+  entry: Entry;
+  /** Which of the caller's evidence was compared with the entry's digest. */
+  matched: { sha256: boolean; sm3: boolean; by: 'document' | 'digest' | 'none' };
+  cosignatures: { name: string; keyId: number; time: number }[];
+  anchors: AnchorSummary[];
+}
+
+function toVerifiers(keys: readonly (NoteVerifier | string)[]): NoteVerifier[] {
+  return keys.map((k) => (typeof k === 'string' ? parseVerifierKey(k) : k));
+}
+
+function digestBytes(v: string | Uint8Array, what: string): Uint8Array {
+  if (v instanceof Uint8Array && v.length === 32) return v;
+  try {
+    return fromHex(v, 32, what);
+  } catch (cause) {
+    throw new CunzhengError('RECEIPT_BAD_DIGEST_ARGUMENT', `${what}: expected 32 bytes (64 lowercase hex)`, { cause });
+  }
+}
+
+function compareEvidence(entry: Entry, evidence: DocumentEvidence): VerifiedReceipt['matched'] {
+  let sha: Uint8Array | undefined;
+  let sm: Uint8Array | undefined;
+  let by: VerifiedReceipt['matched']['by'] = 'none';
+  if (evidence.document !== undefined) {
+    sha = sha256(evidence.document);
+    sm = entry.digest.sm3 !== undefined ? sm3(evidence.document) : undefined;
+    by = 'document';
+  } else if (evidence.digest !== undefined) {
+    if (evidence.digest.sha256 !== undefined) sha = digestBytes(evidence.digest.sha256, 'sha256 digest');
+    if (evidence.digest.sm3 !== undefined) sm = digestBytes(evidence.digest.sm3, 'sm3 digest');
+    if (sha === undefined && sm === undefined) throw new CunzhengError('RECEIPT_BAD_DIGEST_ARGUMENT', 'no digest given');
+    by = 'digest';
+  }
+  const matched = { sha256: false, sm3: false, by };
+  if (sha !== undefined) {
+    if (!bytesEqual(sha, fromHex(entry.digest.sha256, 32))) {
+      throw new CunzhengError('RECEIPT_DOCUMENT_MISMATCH', 'the document\'s SHA-256 differs from the digest in the receipt', {
+        details: { got: toHex(sha), want: entry.digest.sha256 },
+      });
+    }
+    matched.sha256 = true;
+  }
+  if (sm !== undefined && entry.digest.sm3 !== undefined) {
+    if (!bytesEqual(sm, fromHex(entry.digest.sm3, 32))) {
+      throw new CunzhengError('RECEIPT_SM3_MISMATCH', 'the document\'s SM3 differs from the digest in the receipt');
+    }
+    matched.sm3 = true;
+  }
+  return matched;
+}
+
+/**
+ * Verifies a receipt against trusted log keys (verifier key strings or parsed verifiers) and, when given,
+ * the document or its digest. Returns what the receipt proves, or throws a CunzhengError whose code says
+ * which check failed (the codes of note/, checkpoint/, merkle/ and entry/ pass through unchanged).
+ */
+export async function verifyReceipt(
+  input: Receipt | string | Uint8Array,
+  trustedKeys: readonly (NoteVerifier | string)[],
+  evidence: DocumentEvidence = {},
+): Promise<VerifiedReceipt> {
+  const receipt = parseReceipt(input);
+  const verifiers = toVerifiers(trustedKeys).filter((v) => v.name === receipt.log.origin);
+  if (verifiers.length === 0) {
+    throw new CunzhengError('RECEIPT_NO_TRUSTED_KEY', `no trusted key for the log ${JSON.stringify(receipt.log.origin)}`, {
+      details: { origin: receipt.log.origin, hint: receipt.log.key },
+    });
+  }
+
+  const entryBytes = fromBase64(receipt.entry, undefined, 'entry');
+  const entry = parseEntry(entryBytes);
+  const leafHash = hashLeaf(entryBytes);
+  const id = depositIdFromLeafHash(leafHash);
+  if (id !== receipt.id) {
+    throw new CunzhengError('RECEIPT_ID_MISMATCH', 'the receipt id is not derived from its entry', { details: { got: receipt.id, want: id } });
+  }
+
+  const opened = openCheckpoint(receipt.checkpoint, verifiers, { origin: receipt.log.origin });
+  const cp = opened.checkpoint;
+  if (receipt.index >= cp.treeSize) {
+    throw new CunzhengError('RECEIPT_INDEX_BEYOND_TREE', `leaf index ${receipt.index} is not in a tree of size ${cp.treeSize}`);
+  }
+  const proof = receipt.proof.map((h) => fromBase64(h, 32));
+  verifyInclusion(receipt.index, cp.treeSize, leafHash, proof, cp.rootHash);
+
+  const anchors: AnchorSummary[] = receipt.anchors.map((a, i) => {
+    let anchored;
+    try {
+      anchored = openCheckpoint(a.checkpoint, verifiers, { origin: receipt.log.origin }).checkpoint;
+    } catch (cause) {
+      if (cause instanceof CunzhengError && cause.code === 'CHECKPOINT_ORIGIN_MISMATCH') {
+        throw new CunzhengError('ANCHOR_ORIGIN_MISMATCH', `anchors[${i}]: checkpoint of another log`, { cause });
+      }
+      throw cause;
+    }
+    const consistency = a.consistency.map((h) => fromBase64(h, 32));
+    // The anchored tree must contain the entry: either it extends the receipt's tree, or it is an older tree
+    // that already held the leaf and that the receipt's tree extends.
+    if (anchored.treeSize >= cp.treeSize) {
+      verifyConsistency(cp.treeSize, anchored.treeSize, consistency, cp.rootHash, anchored.rootHash);
+    } else {
+      if (receipt.index >= anchored.treeSize) {
+        throw new CunzhengError('ANCHOR_NOT_COVERING', `anchors[${i}]: its tree of size ${anchored.treeSize} does not contain leaf ${receipt.index}`);
+      }
+      verifyConsistency(anchored.treeSize, cp.treeSize, consistency, anchored.rootHash, cp.rootHash);
+    }
+    return { type: 'rfc3161', treeSize: anchored.treeSize, tokenChecked: false };
+  });
+
+  const matched = compareEvidence(entry, evidence);
+  const signer = opened.note.verified.find((s) => s.verifier.type === 0x01)!;
+  return {
+    id,
+    origin: cp.origin,
+    logKey: `${signer.verifier.name}+${signer.verifier.keyId.toString(16).padStart(8, '0')}`,
+    treeSize: cp.treeSize,
+    rootHash: toBase64(cp.rootHash),
+    leafIndex: receipt.index,
+    leafHash: toBase64(leafHash),
+    entry,
+    matched,
+    cosignatures: opened.cosignatures,
+    anchors,
+  };
+}
