@@ -106,6 +106,20 @@ export class LedgerStore {
     return this.get(key);
   }
 
+  /** Durable writes of keys of the layers above that are not tied to an entry (tenants). Never deletes. */
+  async putExtra(pairs: [Bytes, Bytes][]): Promise<void> {
+    const batch = this.db.batch();
+    for (const [k, v] of pairs) batch.put(k, v);
+    await batch.write({ sync: true });
+  }
+
+  /** Every extra key starting with `prefix` (a full key, tag included), in key order. */
+  async *iterateExtra(prefix: Bytes): AsyncGenerator<[Bytes, Bytes]> {
+    const lt = prefix.slice();
+    lt[lt.length - 1]!++;
+    for await (const kv of this.db.iterator({ gte: prefix, lt })) yield kv;
+  }
+
   /** One durable write: entries, tiles, checkpoint, state and extra keys, or nothing. */
   async commit(group: CommitGroup): Promise<void> {
     const batch = this.db.batch();
