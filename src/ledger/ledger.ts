@@ -101,7 +101,7 @@ export class Ledger {
     const store = await LedgerStore.open(join(opts.dataDir, 'ledger'));
     try {
       const storedOrigin = await store.readMeta('origin');
-      const key = await loadOrCreateLogKey(join(opts.dataDir, 'log.key'), options.origin ?? storedOrigin ?? DEFAULT_ORIGIN);
+      const key = await loadOrCreateLogKey(join(opts.dataDir, 'log.key'), options.origin ?? storedOrigin, DEFAULT_ORIGIN);
       const origin = key.signer.name;
       if (storedOrigin !== undefined && storedOrigin !== origin) {
         throw new CunzhengError('LOG_ORIGIN_MISMATCH', `the ledger in ${opts.dataDir} belongs to origin ${JSON.stringify(storedOrigin)}, the log key to ${JSON.stringify(origin)}`);

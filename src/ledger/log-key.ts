@@ -13,7 +13,11 @@ export interface LogKey {
   created: boolean;
 }
 
-export async function loadOrCreateLogKey(path: string, origin: string | undefined): Promise<LogKey> {
+/**
+ * Loads the log key at `path`, or creates one named `origin ?? defaultOrigin` when there is none (and
+ * `defaultOrigin` is given). An existing key must be named `origin` when that is given.
+ */
+export async function loadOrCreateLogKey(path: string, origin: string | undefined, defaultOrigin?: string): Promise<LogKey> {
   let text: string | undefined;
   try {
     text = await fs.readFile(path, 'utf8');
@@ -33,8 +37,9 @@ export async function loadOrCreateLogKey(path: string, origin: string | undefine
     }
     return { signer, verifierKey: formatVerifierKey(signer.name, signer.publicKey), created: false };
   }
-  if (origin === undefined) throw new CunzhengError('LOG_ORIGIN_REQUIRED', 'a new log needs an origin');
-  const { signerKey } = generateSigner(origin);
+  const name = origin ?? defaultOrigin;
+  if (name === undefined) throw new CunzhengError('LOG_KEY_MISSING', `no log key at ${path}`);
+  const { signerKey } = generateSigner(name);
   const fh = await fs.open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   try {
     await fh.writeFile(signerKey + '\n');
