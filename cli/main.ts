@@ -7,6 +7,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './exit-codes.js';
 import { runVerify } from './commands/verify.js';
 import { runReceiptExport } from './commands/receipt.js';
+import { runServe } from './commands/serve.js';
+import { runTenantAdd } from './commands/tenant.js';
+import { runFsck } from './commands/fsck.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const envList = (name: string): string[] => (process.env[name] ?? '').split(/\s+/).filter(Boolean);
@@ -33,6 +36,45 @@ export function buildProgram(setExit: (code: number) => void): Command {
       const key = opts.key.length ? opts.key : envList('CUNZHENG_KEY');
       const trust = opts.trust.length ? opts.trust : envList('CUNZHENG_TRUST');
       setExit(await runVerify(receipts, { ...opts, key, trust }, stdout));
+    });
+
+  program
+    .command('serve')
+    .description('run the deposit service (LevelDB in --data; the log key and admin token are created on first start)')
+    .addOption(new Option('--data <dir>', 'data directory').env('CUNZHENG_DATA').default('./data'))
+    .addOption(new Option('--host <host>', 'address to listen on').env('CUNZHENG_HOST').default('127.0.0.1'))
+    .addOption(new Option('--port <port>', 'port to listen on').env('CUNZHENG_PORT').default('8080'))
+    .addOption(new Option('--origin <origin>', 'the log origin (its name in checkpoints), set when the log is created').env('CUNZHENG_ORIGIN'))
+    .addOption(new Option('--admin-token <token>', 'use this admin token instead of generating one').env('CUNZHENG_ADMIN_TOKEN'))
+    .addOption(new Option('--max-upload <bytes>', 'largest document POST /v1/documents accepts').env('CUNZHENG_MAX_UPLOAD').default(String(1024 ** 3)))
+    .addOption(new Option('--rate-limit <n>', 'requests per minute per tenant').env('CUNZHENG_RATE_LIMIT').default('1000000'))
+    .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug').env('CUNZHENG_LOG_LEVEL').default('info'))
+    .action(async (flags: Parameters<typeof runServe>[0]) => {
+      await runServe(flags);
+    });
+
+  const tenant = program.command('tenant').description('manage tenants (enterprises) on a running service');
+  tenant
+    .command('add')
+    .description('register an enterprise; prints its id and API key once')
+    .requiredOption('--name <name>', 'the enterprise\'s registered name')
+    .requiredOption('--uscc <code>', 'its 18-character unified social credit code')
+    .addOption(new Option('--url <url>', 'the service').env('CUNZHENG_URL').default('http://127.0.0.1:8080'))
+    .addOption(new Option('--admin-token <token>', 'the admin token (default: read from <data>/admin-token)').env('CUNZHENG_ADMIN_TOKEN'))
+    .addOption(new Option('--data <dir>', 'data directory holding admin-token').env('CUNZHENG_DATA').default('./data'))
+    .option('--json', 'print the machine-readable result on stdout', false)
+    .action(async (flags: Parameters<typeof runTenantAdd>[0]) => {
+      setExit(await runTenantAdd(flags, stdout));
+    });
+
+  program
+    .command('fsck')
+    .description('check a stopped service\'s ledger offline: recompute every tile, the state and every checkpoint')
+    .addOption(new Option('--data <dir>', 'data directory').env('CUNZHENG_DATA').default('./data'))
+    .addOption(new Option('--key <vkey>', 'the log verifier key (default: the public half of <data>/log.key)').env('CUNZHENG_KEY'))
+    .option('--json', 'print the machine-readable report on stdout', false)
+    .action(async (flags: { data: string; key?: string; json: boolean }) => {
+      setExit(await runFsck(flags, stdout));
     });
 
   const receipt = program.command('receipt').description('work with receipt files');

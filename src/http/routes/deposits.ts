@@ -1,0 +1,68 @@
+/**
+ * Tenant routes: deposits of digests (the default: a secret never leaves the enterprise), uploads hashed
+ * on the fly, and lookups of the tenant's own deposits. Another tenant's deposit id answers 404, exactly
+ * as an unknown one does.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { ServiceContext } from '../context.js';
+import { notFound } from '../errors.js';
+import { BatchReply, DepositBody, DepositId, ErrorBody, Hex64, Receipt, type DepositItemT } from '../schemas.js';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody, 429: ErrorBody, 503: ErrorBody };
+
+export async function depositRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
+  app.post('/v1/deposits', {
+    bodyLimit: 32 * 1024 * 1024,
+    schema: {
+      tags: ['tenant'],
+      summary: 'Deposit a digest ({sha256, sm3?, size?, meta?, prev?}) or a batch ({items: […]}, ≤ 10,000)',
+      description: '201 with the receipt once the entry is durable; 200 with the original receipt when the digest was deposited before.',
+      security: [{ bearer: [] }],
+      body: DepositBody,
+      response: { 200: Type.Union([Type.Ref('Receipt'), BatchReply]), 201: Type.Union([Type.Ref('Receipt'), BatchReply]), ...errors },
+    },
+  }, async (req, reply) => {
+    const tenant = req.tenant!;
+    const body = req.body as DepositItemT | { items: DepositItemT[] };
+    if ('items' in body) {
+      const results = await ctx.deposits.depositBatch(tenant, body.items);
+      const anyCreated = results.some((r) => r.created);
+      void reply.status(anyCreated ? 201 : 200);
+      return { receipts: results.map((r) => r.receipt), created: results.map((r) => r.created) };
+    }
+    const r = await ctx.deposits.deposit(tenant, body, 'client');
+    void reply.status(r.created ? 201 : 200);
+    return r.receipt;
+  });
+
+  app.get('/v1/deposits/:id', {
+    schema: {
+      tags: ['tenant'],
+      summary: 'One of your deposits: its receipt refreshed to the newest checkpoint',
+      security: [{ bearer: [] }],
+      params: Type.Object({ id: DepositId }),
+      response: { 200: Type.Ref('Receipt'), ...errors },
+    },
+  }, async (req) => {
+    const r = await ctx.deposits.get(req.tenant!, (req.params as { id: string }).id);
+    if (r === undefined) throw notFound('deposit');
+    return r;
+  });
+
+  app.get('/v1/deposits', {
+    schema: {
+      tags: ['tenant'],
+      summary: 'Find your deposit of a SHA-256 digest',
+      security: [{ bearer: [] }],
+      querystring: Type.Object({ sha256: Hex64 }, { additionalProperties: false }),
+      response: { 200: Type.Ref('Receipt'), ...errors },
+    },
+  }, async (req) => {
+    const r = await ctx.deposits.findBySha256(req.tenant!, (req.query as { sha256: string }).sha256);
+    if (r === undefined) throw notFound('deposit');
+    return r;
+  });
+}
+
+export { Receipt };

@@ -1,0 +1,94 @@
+/**
+ * Public routes: what auditors and witnesses read. No tenant data is reachable here: checkpoints, hash
+ * tiles (hashes of salted entries) and proofs only.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { parseTilePath } from '../../merkle/index.js';
+import { toBase64 } from '../../crypto/index.js';
+import { CunzhengError } from '../../errors.js';
+import type { ServiceContext } from '../context.js';
+import { notFound } from '../errors.js';
+import { CheckpointReply, DecimalString, ErrorBody, LogReply, ProofReply, toSafeInt } from '../schemas.js';
+
+const errors = { 400: ErrorBody, 404: ErrorBody };
+
+export async function publicRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
+  const { ledger } = ctx;
+
+  app.get('/checkpoint', {
+    schema: { tags: ['public'], summary: 'The newest signed checkpoint (C2SP tlog-checkpoint in a signed note)', response: { 200: Type.String() } },
+  }, async (_req, reply) => {
+    void reply.type('text/plain; charset=utf-8').header('Cache-Control', 'no-cache');
+    return ledger.checkpoint;
+  });
+
+  app.get('/tile/*', {
+    schema: { tags: ['public'], summary: 'C2SP tlog-tiles hash tile: /tile/<L>/<N>[.p/<W>]', response: { 400: ErrorBody, 404: ErrorBody } },
+  }, async (req, reply) => {
+    const rest = (req.params as { '*': string })['*'];
+    let tile;
+    try {
+      tile = parseTilePath(`tile/${rest}`);
+    } catch (cause) {
+      throw new CunzhengError('BAD_TILE_PATH', 'not a tile path: /tile/<L>/<N>[.p/<W>]', { cause });
+    }
+    const data = await ledger.tile(tile.level, tile.index, tile.width);
+    if (data === undefined) throw notFound('tile');
+    const full = tile.width === 256;
+    void reply
+      .type('application/octet-stream')
+      .header('Cache-Control', full ? 'public, max-age=31536000, immutable' : 'public, max-age=60');
+    return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  });
+
+  app.get('/v1/log', { schema: { tags: ['public'], summary: 'The log: origin, verifier key, size, anchoring configuration', response: { 200: LogReply } } }, async () => ({
+    origin: ledger.origin,
+    key: ledger.verifierKey,
+    treeSize: ledger.treeSize,
+    checkpoint: ledger.checkpoint,
+    tsa: [],
+    witnesses: [],
+  }));
+
+  app.get('/v1/checkpoints/:size', {
+    schema: {
+      tags: ['public'],
+      summary: 'A historical checkpoint (one is signed at every group commit) with its anchors',
+      params: Type.Object({ size: DecimalString }),
+      response: { 200: CheckpointReply, ...errors },
+    },
+  }, async (req) => {
+    const size = toSafeInt((req.params as { size: string }).size);
+    if (size > ledger.treeSize) throw new CunzhengError('LEDGER_SIZE_BEYOND_TREE', `size ${size} is beyond the tree size ${ledger.treeSize}`);
+    const note = await ledger.checkpointAt(size);
+    if (note === undefined) throw notFound(`checkpoint of size ${size}`);
+    return { treeSize: size, checkpoint: note, anchors: [] };
+  });
+
+  app.get('/v1/proof/inclusion', {
+    schema: {
+      tags: ['public'],
+      summary: 'RFC 6962 inclusion proof of leaf `index` in the tree of `size`',
+      querystring: Type.Object({ index: DecimalString, size: DecimalString }, { additionalProperties: false }),
+      response: { 200: ProofReply, ...errors },
+    },
+  }, async (req) => {
+    const q = req.query as { index: string; size: string };
+    const proof = await ledger.inclusionProof(toSafeInt(q.index), toSafeInt(q.size));
+    return { proof: proof.map(toBase64) };
+  });
+
+  app.get('/v1/proof/consistency', {
+    schema: {
+      tags: ['public'],
+      summary: 'RFC 6962 consistency proof between the trees of `from` and `to` leaves',
+      querystring: Type.Object({ from: DecimalString, to: DecimalString }, { additionalProperties: false }),
+      response: { 200: ProofReply, ...errors },
+    },
+  }, async (req) => {
+    const q = req.query as { from: string; to: string };
+    const proof = await ledger.consistencyProof(toSafeInt(q.from), toSafeInt(q.to));
+    return { proof: proof.map(toBase64) };
+  });
+}

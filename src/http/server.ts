@@ -1,0 +1,86 @@
+/**
+ * The listening server: opens the data directory, builds the app, listens, and shuts down gracefully on
+ * SIGTERM/SIGINT: stop accepting, answer the requests in flight, flush the sequencer, close LevelDB.
+ */
+import pino, { type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, requestSerializers } from './app.js';
+import { openService, type ServiceOptions } from '../service/open.js';
+import type { AppOptions, ServiceContext } from './context.js';
+
+export interface ServerOptions extends ServiceOptions, AppOptions {
+  host: string;
+  port: number;
+  logLevel?: string;
+  /** Pretty logs (default: when stdout is a TTY). */
+  pretty?: boolean;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  ctx: ServiceContext;
+  url: string;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export function makeLogger(level = 'info', pretty = process.stdout.isTTY === true): Logger {
+  const options = {
+    level,
+    serializers: requestSerializers,
+    // Belt and braces: should a header ever be logged, its secrets are not.
+    redact: { paths: ['req.headers.authorization', 'headers.authorization', 'apiKey', 'token'], censor: '[redacted]' },
+  };
+  return pretty ? pino({ ...options, transport: { target: 'pino-pretty', options: { destination: 1, translateTime: 'SYS:standard' } } }) : pino(options);
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const logger = makeLogger(options.logLevel, options.pretty);
+  const ctx = await openService(options);
+  let app: FastifyInstance;
+  try {
+    app = await buildApp(ctx, options, {
+      loggerInstance: logger,
+      requestTimeout: 120_000,
+      connectionTimeout: 0,
+      keepAliveTimeout: 72_000,
+    });
+    await app.listen({ host: options.host, port: options.port });
+  } catch (e) {
+    await ctx.ledger.close();
+    throw e;
+  }
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr !== null ? addr.port : options.port;
+  const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await app.close(); // stops accepting; waits for in-flight requests
+      await ctx.ledger.close(); // commits what is queued, closes LevelDB
+    })());
+  return { app, ctx, url, logger, close };
+}
+
+/** Runs until SIGTERM/SIGINT, then closes gracefully; a second signal exits at once. */
+export function closeOnSignals(server: RunningServer): void {
+  let received = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    received++;
+    if (received > 1) process.exit(130);
+    server.logger.info({ signal }, 'shutting down: finishing requests in flight, flushing the ledger');
+    server.close().then(
+      () => {
+        server.logger.info('ledger closed; bye');
+        server.logger.flush?.();
+        process.exit(0);
+      },
+      (err: unknown) => {
+        server.logger.error({ err }, 'shutdown failed');
+        process.exit(3);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

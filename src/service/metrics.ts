@@ -1,0 +1,55 @@
+/**
+ * Prometheus text exposition (version 0.0.4) of the service's own figures: deposits, queue depth, group
+ * sizes, commit latency, tree size. A dozen series do not need a metrics library.
+ */
+import type { Ledger } from '../ledger/index.js';
+import type { Deposits } from './deposits.js';
+import type { Tenants } from './tenants.js';
+
+const GROUP_BUCKETS = [1, 10, 100, 500, 1000, 5000];
+const COMMIT_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+
+function histogram(name: string, help: string, values: number[], buckets: number[], scale = 1): string[] {
+  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} histogram`];
+  let sum = 0;
+  const counts = buckets.map(() => 0);
+  for (const raw of values) {
+    const v = raw * scale;
+    sum += v;
+    buckets.forEach((b, i) => {
+      if (v <= b) counts[i]!++;
+    });
+  }
+  buckets.forEach((b, i) => lines.push(`${name}_bucket{le="${b}"} ${counts[i]}`));
+  lines.push(`${name}_bucket{le="+Inf"} ${values.length}`, `${name}_sum ${sum}`, `${name}_count ${values.length}`);
+  return lines;
+}
+
+export function renderMetrics(ledger: Ledger, deposits: Deposits, tenants: Tenants): string {
+  const s = ledger.stats;
+  const lines = [
+    '# HELP cunzheng_deposits_total Deposits answered, by who hashed the document and whether a new entry was written.',
+    '# TYPE cunzheng_deposits_total counter',
+    `cunzheng_deposits_total{hashed_by="client",result="created"} ${deposits.metrics.created.client}`,
+    `cunzheng_deposits_total{hashed_by="server",result="created"} ${deposits.metrics.created.server}`,
+    `cunzheng_deposits_total{result="existing"} ${deposits.metrics.existing}`,
+    '# HELP cunzheng_tree_size Entries in the ledger (the newest checkpoint\'s tree size).',
+    '# TYPE cunzheng_tree_size gauge',
+    `cunzheng_tree_size ${ledger.treeSize}`,
+    '# HELP cunzheng_queue_depth Entries waiting for the next group commit.',
+    '# TYPE cunzheng_queue_depth gauge',
+    `cunzheng_queue_depth ${s.queueDepth}`,
+    '# HELP cunzheng_groups_committed_total Group commits (one durable batch and one checkpoint each).',
+    '# TYPE cunzheng_groups_committed_total counter',
+    `cunzheng_groups_committed_total ${s.groupsCommitted}`,
+    ...histogram('cunzheng_group_size', 'Entries per group commit (recent groups).', s.groupSizes, GROUP_BUCKETS),
+    ...histogram('cunzheng_commit_seconds', 'Time to integrate and durably write a group (recent groups).', s.commitMs, COMMIT_BUCKETS_S, 1 / 1000),
+    '# HELP cunzheng_tenants Registered tenants.',
+    '# TYPE cunzheng_tenants gauge',
+    `cunzheng_tenants ${tenants.count}`,
+    '# HELP cunzheng_tile_cache_tiles Full tiles held expanded in memory.',
+    '# TYPE cunzheng_tile_cache_tiles gauge',
+    `cunzheng_tile_cache_tiles ${ledger.cacheStats.tiles}`,
+  ];
+  return lines.join('\n') + '\n';
+}
