@@ -10,6 +10,9 @@ import { runReceiptExport } from './commands/receipt.js';
 import { runServe } from './commands/serve.js';
 import { runTenantAdd } from './commands/tenant.js';
 import { runFsck } from './commands/fsck.js';
+import { runAudit } from './commands/audit.js';
+import { runUpgrade } from './commands/upgrade.js';
+import { NetworkError } from './http-client.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const envList = (name: string): string[] => (process.env[name] ?? '').split(/\s+/).filter(Boolean);
@@ -77,6 +80,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(await runFsck(flags, stdout));
     });
 
+  program
+    .command('audit')
+    .description('check that the log only grew since the last audit (consistency proof); --full recomputes the root from every public tile')
+    .addOption(new Option('--url <url>', 'the log service').env('CUNZHENG_URL').makeOptionMandatory())
+    .addOption(new Option('--key <vkey>', 'the log verifier key, obtained out of band').env('CUNZHENG_KEY').makeOptionMandatory())
+    .addOption(new Option('--state <file>', 'where the last checkpoint seen is kept').env('CUNZHENG_AUDIT_STATE').default('cunzheng-audit-state.json'))
+    .addOption(new Option('--evidence <file>', 'where to write the evidence of an inconsistency (default: cunzheng-evidence-<time>.json)'))
+    .option('--full', 'download every public tile and recompute the root', false)
+    .option('--json', 'print the machine-readable result on stdout', false)
+    .action(async (flags: Parameters<typeof runAudit>[0]) => {
+      setExit(await runAudit(flags, stdout));
+    });
+
   const receipt = program.command('receipt').description('work with receipt files');
   receipt
     .command('export')
@@ -85,6 +101,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<receipt>', 'a receipt file')
     .action((path: string) => {
       setExit(runReceiptExport(path, stdout));
+    });
+  receipt
+    .command('upgrade')
+    .description('refresh receipts to the log\'s newest checkpoint (verified, consistent with the old one) and rewrite them atomically')
+    .argument('<receipt...>', 'receipt files')
+    .addOption(new Option('--url <url>', 'the log service').env('CUNZHENG_URL').default('http://127.0.0.1:8080'))
+    .addOption(new Option('--key <vkey>', 'a trusted log verifier key (repeatable)').argParser(collect).default([]))
+    .addOption(new Option('--trust <file>', 'a file of trusted verifier keys (repeatable)').argParser(collect).default([]))
+    .option('--json', 'print the machine-readable result on stdout', false)
+    .action(async (paths: string[], flags: Parameters<typeof runUpgrade>[1]) => {
+      const key = flags.key.length ? flags.key : envList('CUNZHENG_KEY');
+      const trust = flags.trust.length ? flags.trust : envList('CUNZHENG_TRUST');
+      setExit(await runUpgrade(paths, { ...flags, key, trust }, stdout));
     });
   return program;
 }
@@ -101,6 +130,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
       return EXIT_USAGE;
+    }
+    if (e instanceof NetworkError) {
+      process.stderr.write(`cunzheng: ${e.message}\n`);
+      return EXIT_INTERNAL;
     }
     if (e instanceof UsageError) {
       process.stderr.write(`cunzheng: ${e.message}\n`);

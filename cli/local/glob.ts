@@ -48,7 +48,8 @@ function invalid(pattern: string, reason: string): CunzhengError<GlobErrorCode> 
 }
 
 /**
- * Parses a character class starting at `chars[start]` ("["). Returns the regex text and the index after
+ * Parses a character class starting at `chars[start]` ("["). A "]" right after "[" or "[!" is a member,
+ * not the end (POSIX), so a class is never empty. Returns the regex text and the index after
  * the closing "]", or undefined when there is no closing "]" (the "[" is then a literal, as in POSIX sh).
  */
 function parseClass(chars: string[], start: number, pattern: string): { text: string; end: number } | undefined {
@@ -63,7 +64,6 @@ function parseClass(chars: string[], start: number, pattern: string): { text: st
   while (i < chars.length) {
     let c = chars[i]!;
     if (c === ']' && !first) {
-      if (items.length === 0) throw invalid(pattern, 'empty character class');
       // "/" never matches a class: a class stands for one character of one path segment.
       const body = items.join('');
       return { text: negate ? `[^/${body}]` : `(?!/)[${body}]`, end: i + 1 };
@@ -88,7 +88,7 @@ function parseClass(chars: string[], start: number, pattern: string): { text: st
   return undefined;
 }
 
-/** Compiles one pattern; throws GLOB_INVALID for an empty pattern, an out-of-order range or an empty class. */
+/** Compiles one pattern; throws GLOB_INVALID for an empty pattern or segment, or an out-of-order range. */
 export function compileGlob(pattern: string): GlobPattern {
   if (typeof pattern !== 'string') throw invalid(String(pattern), 'expected a string');
   if (pattern.length > MAX_PATTERN_LENGTH) throw invalid(pattern.slice(0, 64), `longer than ${MAX_PATTERN_LENGTH} characters`);

@@ -1,0 +1,187 @@
+/**
+ * `cunzheng audit --url U --key VKEY [--state FILE] [--full] [--json]` — for auditors: is the log still the
+ * log it was? Fetch the newest checkpoint, check its signature, check that it extends the checkpoint saved
+ * in the state file (consistency proof; the first run trusts on first use), save it. `--full` also
+ * downloads every public hash tile and recomputes the root. Any inconsistency: exit 1, and the evidence
+ * (both signed checkpoints and the proof) written to a file an auditor can hand to a court.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { CunzhengError } from '../../src/errors.js';
+import { openCheckpoint, type Checkpoint } from '../../src/checkpoint/index.js';
+import { CompactRange, verifyConsistency, tilePath, type TileID } from '../../src/merkle/index.js';
+import { bytesEqual, fromBase64, toBase64 } from '../../src/crypto/index.js';
+import { parseVerifierKey, type NoteVerifier } from '../../src/note/index.js';
+import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js';
+import { HttpStatusError, getText, request, requestJson } from '../http-client.js';
+import { writeFileAtomic } from '../write-atomic.js';
+
+export interface AuditFlags {
+  url: string;
+  key: string;
+  state: string;
+  full: boolean;
+  json: boolean;
+  evidence?: string;
+}
+
+interface AuditState {
+  format: 'cunzheng/audit-state/v1';
+  origin: string;
+  key: string;
+  checkpoint: string;
+  savedAt: string;
+}
+
+export interface AuditResult {
+  ok: boolean;
+  origin: string;
+  treeSize: number;
+  rootHash: string;
+  previousTreeSize: number | null;
+  firstRun: boolean;
+  consistencyProofHashes: number | null;
+  tilesChecked: number | null;
+  problem?: { code: string; message: string; evidence: string };
+}
+
+function open(note: string, verifier: NoteVerifier): Checkpoint {
+  return openCheckpoint(note, [verifier], { origin: verifier.name }).checkpoint;
+}
+
+function readState(path: string, verifier: NoteVerifier): AuditState | undefined {
+  if (!existsSync(path)) return undefined;
+  let s: AuditState;
+  try {
+    s = JSON.parse(readFileSync(path, 'utf8')) as AuditState;
+  } catch (e) {
+    throw new UsageError(`the state file ${path} is not readable JSON: ${(e as Error).message}`);
+  }
+  if (s.format !== 'cunzheng/audit-state/v1' || typeof s.checkpoint !== 'string') throw new UsageError(`${path} is not an audit state file`);
+  if (s.origin !== verifier.name) throw new UsageError(`${path} holds the state of the log ${JSON.stringify(s.origin)}, not ${JSON.stringify(verifier.name)}`);
+  return s;
+}
+
+/** Every tile of a tree of `treeSize`: full tiles and, per level, the one partial tile of that exact size. */
+function tilesOfSize(treeSize: number): TileID[] {
+  const out: TileID[] = [];
+  for (let level = 0; Math.floor(treeSize / 256 ** level) > 0; level++) {
+    const n = Math.floor(treeSize / 256 ** level);
+    for (let index = 0; index < Math.floor(n / 256); index++) out.push({ level, index, width: 256 });
+    if (n % 256 > 0) out.push({ level, index: Math.floor(n / 256), width: n % 256 });
+  }
+  return out;
+}
+
+/** Downloads every tile and recomputes the root; each higher tile must hold the nodes its level implies. */
+async function fullCheck(base: string, cp: Checkpoint): Promise<number> {
+  const tiles = tilesOfSize(cp.treeSize);
+  const byLevel = new Map<number, Uint8Array[]>();
+  let fetched = 0;
+  for (const t of tiles) {
+    const r = await request(new URL(`/${tilePath(t)}`, base));
+    if (r.status !== 200 || r.body.length !== t.width * 32) {
+      throw new CunzhengError('AUDIT_TILE_MISSING', `${tilePath(t)}: answered ${r.status} with ${r.body.length} bytes, want ${t.width * 32}`);
+    }
+    fetched++;
+    const list = byLevel.get(t.level) ?? [];
+    for (let i = 0; i < t.width; i++) list.push(r.body.subarray(i * 32, i * 32 + 32));
+    byLevel.set(t.level, list);
+  }
+  const range = CompactRange.empty();
+  const level8 = new Map<number, Uint8Array[]>();
+  for (const leaf of byLevel.get(0) ?? []) {
+    range.append(leaf, (id, h) => {
+      if (id.level > 0 && id.level % 8 === 0) {
+        const l = level8.get(id.level / 8) ?? [];
+        l.push(h);
+        level8.set(id.level / 8, l);
+      }
+    });
+  }
+  for (const [L, nodes] of level8) {
+    const published = byLevel.get(L) ?? [];
+    if (published.length !== nodes.length || nodes.some((h, i) => !bytesEqual(h, published[i]!))) {
+      throw new CunzhengError('AUDIT_TILE_MISMATCH', `the level-${L} tiles do not hold the hashes of the level-0 tiles below them`);
+    }
+  }
+  if (!bytesEqual(range.root(), cp.rootHash)) {
+    throw new CunzhengError('AUDIT_ROOT_MISMATCH', `the tiles give the root ${toBase64(range.root())}, the checkpoint signs ${toBase64(cp.rootHash)}`);
+  }
+  return fetched;
+}
+
+export async function runAudit(flags: AuditFlags, out: (s: string) => void): Promise<number> {
+  let verifier: NoteVerifier;
+  try {
+    verifier = parseVerifierKey(flags.key);
+  } catch (e) {
+    throw new UsageError(`--key: not a verifier key (${(e as Error).message})`);
+  }
+  const base = flags.url.endsWith('/') ? flags.url : `${flags.url}/`;
+  const state = readState(flags.state, verifier);
+  const note = await getText(new URL('checkpoint', base));
+  const result: AuditResult = { ok: true, origin: verifier.name, treeSize: 0, rootHash: '', previousTreeSize: null, firstRun: state === undefined, consistencyProofHashes: null, tilesChecked: null };
+  const evidence: Record<string, unknown> = { format: 'cunzheng/audit-evidence/v1', url: flags.url, origin: verifier.name, key: flags.key, observedAt: new Date().toISOString(), newCheckpoint: note };
+
+  const fail = async (e: unknown): Promise<number> => {
+    const code = e instanceof CunzhengError ? e.code : 'AUDIT_FAILED';
+    const path = flags.evidence ?? `cunzheng-evidence-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+    await writeFileAtomic(path, JSON.stringify({ ...evidence, problem: { code, message: (e as Error).message } }, null, 2) + '\n');
+    result.ok = false;
+    result.problem = { code, message: (e as Error).message, evidence: path };
+    if (flags.json) out(JSON.stringify(result, null, 2));
+    else out(`✘ ${verifier.name}: ${code}: ${(e as Error).message}\n  evidence written to ${path} (both signed checkpoints and the proof)`);
+    return EXIT_FAILED;
+  };
+
+  let cp: Checkpoint;
+  try {
+    cp = open(note, verifier);
+  } catch (e) {
+    return fail(e);
+  }
+  result.treeSize = cp.treeSize;
+  result.rootHash = toBase64(cp.rootHash);
+  if (state !== undefined) {
+    evidence.oldCheckpoint = state.checkpoint;
+    const old = open(state.checkpoint, verifier);
+    result.previousTreeSize = old.treeSize;
+    try {
+      if (old.treeSize > cp.treeSize) {
+        throw new CunzhengError('AUDIT_LOG_SHRANK', `the log served a tree of ${cp.treeSize} entries after it had signed ${old.treeSize}`);
+      }
+      let proof: Uint8Array[] = [];
+      if (old.treeSize > 0 && old.treeSize < cp.treeSize) {
+        const { json } = await requestJson<{ proof: string[] }>(new URL(`v1/proof/consistency?from=${old.treeSize}&to=${cp.treeSize}`, base));
+        evidence.consistencyProof = json.proof;
+        proof = json.proof.map((h) => fromBase64(h, 32));
+      }
+      verifyConsistency(old.treeSize, cp.treeSize, proof, old.rootHash, cp.rootHash);
+      result.consistencyProofHashes = proof.length;
+    } catch (e) {
+      if (e instanceof CunzhengError) return fail(e);
+      if (e instanceof HttpStatusError) return fail(new CunzhengError('AUDIT_PROOF_REFUSED', `the log refused a consistency proof: ${e.message}`));
+      throw e;
+    }
+  }
+  if (flags.full) {
+    try {
+      result.tilesChecked = await fullCheck(base, cp);
+    } catch (e) {
+      if (e instanceof CunzhengError) return fail(e);
+      throw e;
+    }
+  }
+  const saved: AuditState = { format: 'cunzheng/audit-state/v1', origin: verifier.name, key: flags.key, checkpoint: note, savedAt: new Date().toISOString() };
+  await writeFileAtomic(flags.state, JSON.stringify(saved, null, 2) + '\n');
+  if (flags.json) out(JSON.stringify(result, null, 2));
+  else {
+    const how = state === undefined
+      ? `first audit: checkpoint of size ${cp.treeSize} trusted on first use`
+      : `consistent with the checkpoint of size ${result.previousTreeSize} seen before (${result.consistencyProofHashes}-hash proof)`;
+    out(`✔ ${verifier.name}: tree of ${cp.treeSize} entries, root ${result.rootHash}; ${how}`);
+    if (result.tilesChecked !== null) out(`  every public tile downloaded (${result.tilesChecked}) and the root recomputed from them`);
+    out(`  checkpoint saved to ${flags.state}`);
+  }
+  return EXIT_OK;
+}
