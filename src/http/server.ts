@@ -12,6 +12,10 @@ export interface ServerOptions extends ServiceOptions, AppOptions {
   host: string;
   port: number;
   logLevel?: string;
+  /** Milliseconds for a whole request to arrive (default 15 minutes). */
+  requestTimeoutMs?: number;
+  /** Milliseconds for the request headers to arrive (default 30 s). */
+  headersTimeoutMs?: number;
   /** Pretty logs (default: when stdout is a TTY). */
   pretty?: boolean;
 }
@@ -41,10 +45,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   try {
     app = await buildApp(ctx, options, {
       loggerInstance: logger,
-      requestTimeout: 120_000,
+      // A whole request (headers and body) must arrive within requestTimeout: long enough for a 1 GiB upload
+      // over a slow link, short enough that slow clients cannot hold sockets for ever.
+      requestTimeout: options.requestTimeoutMs ?? 15 * 60_000,
       connectionTimeout: 0,
       keepAliveTimeout: 72_000,
     });
+    // Headers must arrive quickly (slowloris); Node checks this on its own timer.
+    app.server.headersTimeout = options.headersTimeoutMs ?? 30_000;
     await app.listen({ host: options.host, port: options.port });
   } catch (e) {
     await ctx.ledger.close();
