@@ -61,7 +61,8 @@ export async function hashFile(path: string, onBytes?: (bytes: number) => void):
     throw fileError(path, errnoOf(e), `cannot open (${errnoOf(e) ?? String(e)})`, e);
   }
   try {
-    if (!(await fh.stat()).isFile()) throw fileError(path, 'NOT_REGULAR', 'not a regular file');
+    const st = await fh.stat();
+    if (!st.isFile()) throw fileError(path, 'NOT_REGULAR', 'not a regular file');
     const sha = createHash('sha256');
     const sm = createHash('sm3');
     const buf = new Uint8Array(HASH_CHUNK_BYTES);
@@ -80,6 +81,9 @@ export async function hashFile(path: string, onBytes?: (bytes: number) => void):
       sm.update(chunk);
       size += n;
       onBytes?.(n);
+      // A short read of a regular file is its end; once the size it had when opened is reached, skip
+      // the extra read that would only return 0 (one system call less per small file).
+      if (n < HASH_CHUNK_BYTES && size >= st.size) break;
     }
     return { path, sha256: sha.digest('hex'), sm3: sm.digest('hex'), size };
   } finally {

@@ -46,7 +46,8 @@ function hashOne(path) {
   }
   let reported = 0;
   try {
-    if (!fstatSync(fd).isFile()) return { errno: 'NOT_REGULAR', message: 'not a regular file', reported };
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { errno: 'NOT_REGULAR', message: 'not a regular file', reported };
     const sha = createHash('sha256');
     const sm = createHash('sm3');
     let size = 0;
@@ -66,6 +67,7 @@ function hashOne(path) {
         parentPort.postMessage({ type: 'bytes', bytes: size - reported });
         reported = size;
       }
+      if (n < CHUNK && size >= st.size) break;
     }
     return { sha256: sha.digest('hex'), sm3: sm.digest('hex'), size, reported };
   } finally {
