@@ -1,6 +1,7 @@
 /** The human output of `cunzheng verify`: what a receipt proves, and what it does not. */
 import { describeEntry } from '../src/entry/index.js';
 import type { VerifiedReceipt } from '../src/receipt/index.js';
+import { beijingTime } from '../src/entry/index.js';
 
 export const SCOPE_STATEMENT = [
   '',
@@ -37,4 +38,19 @@ export function formatVerified(path: string, r: VerifiedReceipt, file: string | 
 
 export function formatFailure(path: string, code: string, message: string): string {
   return `✘ ${path}: NOT VERIFIED\n  ${code}: ${message}`;
+}
+
+/** One line per receipt: status, leaf, time received (Beijing), document comparison. */
+export function formatSummaryTable(
+  outcomes: ({ receipt: string; ok: true; result: VerifiedReceipt; document: string | null } | { receipt: string; ok: false; code: string; document: string | null })[],
+): string {
+  const rows = outcomes.map((o) =>
+    o.ok
+      ? [o.ok ? 'verified' : '', o.receipt, String(o.result.leafIndex), beijingTime(o.result.entry.time), o.document === null ? 'not compared' : 'matches']
+      : ['FAILED', o.receipt, '', '', o.code],
+  );
+  const head = ['status', 'receipt', 'leaf', 'received (Beijing time)', 'document'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(head), ...rows.map(line)].join('\n');
 }

@@ -13,6 +13,8 @@ import { runFsck } from './commands/fsck.js';
 import { runAudit } from './commands/audit.js';
 import { runUpgrade } from './commands/upgrade.js';
 import { NetworkError } from './http-client.js';
+import { runDeposit } from './commands/deposit.js';
+import { loadClientConfig } from './config.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const envList = (name: string): string[] => (process.env[name] ?? '').split(/\s+/).filter(Boolean);
@@ -30,12 +32,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('verify')
     .description('verify receipts offline: inclusion in the signed ledger, and the document when --file is given')
-    .argument('<receipt...>', 'receipt files (*.receipt.json)')
-    .option('--file <doc>', 'the original document: its SHA-256 (and SM3) must match the receipt')
+    .argument('<receipt...>', 'receipt files (*.receipt.json), or folders to search for them')
+    .option('--file <doc>', 'the original document: its SHA-256 (and SM3) must match every receipt given')
+    .option('--documents <dir>', 'where the documents are, for receipts mirrored with deposit --out (default: beside each receipt)')
     .addOption(new Option('--key <vkey>', 'a trusted log verifier key (repeatable; env CUNZHENG_KEY, space-separated)').argParser(collect).default([]))
     .addOption(new Option('--trust <file>', 'a file of trusted verifier keys, one per line (repeatable; env CUNZHENG_TRUST)').argParser(collect).default([]))
     .option('--json', 'print the machine-readable result on stdout', false)
-    .action(async (receipts: string[], opts: { file?: string; key: string[]; trust: string[]; json: boolean }) => {
+    .action(async (receipts: string[], opts: { file?: string; documents?: string; key: string[]; trust: string[]; json: boolean }) => {
       const key = opts.key.length ? opts.key : envList('CUNZHENG_KEY');
       const trust = opts.trust.length ? opts.trust : envList('CUNZHENG_TRUST');
       setExit(await runVerify(receipts, { ...opts, key, trust }, stdout));
@@ -78,6 +81,25 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print the machine-readable report on stdout', false)
     .action(async (flags: { data: string; key?: string; json: boolean }) => {
       setExit(await runFsck(flags, stdout));
+    });
+
+  program
+    .command('deposit')
+    .description('hash files and folders locally (SHA-256 + SM3), deposit the digests, write one receipt per file; re-running deposits only changed files, as new versions')
+    .argument('<path...>', 'files and folders (.git, node_modules and receipts are skipped)')
+    .addOption(new Option('--url <url>', 'the service').env('CUNZHENG_URL'))
+    .addOption(new Option('--api-key <key>', 'your tenant API key').env('CUNZHENG_API_KEY'))
+    .addOption(new Option('--config <file>', 'a JSON file {url, apiKey} (default ~/.config/cunzheng/config.json)').env('CUNZHENG_CONFIG'))
+    .option('--out <dir>', 'write receipts mirrored under this folder instead of beside each file')
+    .addOption(new Option('--exclude <glob>', 'skip matching paths (repeatable): *, **, ?, [a-z]').argParser(collect).default([]))
+    .addOption(new Option('--batch <n>', 'digests per request').default('1000'))
+    .addOption(new Option('--key <vkey>', 'also verify each receipt under this trusted log key before writing it').argParser(collect).default([]))
+    .option('--json', 'print the machine-readable result on stdout', false)
+    .action(async (paths: string[], flags: Parameters<typeof runDeposit>[1] & { config?: string }) => {
+      const config = loadClientConfig(flags.config);
+      const url = flags.url ?? config.url ?? 'http://127.0.0.1:8080';
+      const apiKey = flags.apiKey ?? config.apiKey;
+      setExit(await runDeposit(paths, { ...flags, url, ...(apiKey === undefined ? {} : { apiKey }) }, stdout));
     });
 
   program

@@ -13,7 +13,7 @@ import { bytesEqual, fromBase64, toBase64 } from '../../src/crypto/index.js';
 import { parseVerifierKey, type NoteVerifier } from '../../src/note/index.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js';
 import { HttpStatusError, getText, request, requestJson } from '../http-client.js';
-import { writeFileAtomic } from '../write-atomic.js';
+import { writeReceiptAtomic as writeFileAtomic } from '../local/index.js';
 
 export interface AuditFlags {
   url: string;

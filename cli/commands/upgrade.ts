@@ -14,7 +14,7 @@ import { parseVerifierKey, type NoteVerifier } from '../../src/note/index.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js';
 import { HttpStatusError, getText, requestJson } from '../http-client.js';
 import { loadTrustedKeys } from '../trust.js';
-import { writeFileAtomic } from '../write-atomic.js';
+import { writeReceiptAtomic as writeFileAtomic } from '../local/index.js';
 
 export interface UpgradeFlags {
   url: string;

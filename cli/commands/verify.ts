@@ -1,34 +1,69 @@
 /**
- * `cunzheng verify RECEIPT… [--file DOC] [--key VKEY]… [--trust FILE]… [--json]` — offline verification.
- * Exit 0 when every receipt verifies (and matches --file), 1 when any does not, 2 for usage errors.
+ * `cunzheng verify RECEIPT|FOLDER… [--file DOC] [--documents DIR] [--key VKEY]… [--trust FILE]… [--json]`
+ * For litigators: offline verification of one receipt or many (folders are searched for *.receipt.json).
+ * Each receipt is compared with a document when one is known: `--file DOC` for every receipt, else the
+ * file the receipt sits beside (`X.receipt.json` → `X`), or `--documents DIR` for receipts mirrored with
+ * `deposit --out`. Exit 0 when every receipt verifies and every compared document matches, 1 otherwise.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { CunzhengError } from '../../src/errors.js';
 import { verifyReceipt, type VerifiedReceipt } from '../../src/receipt/index.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js';
-import { hashFile, type FileDigests } from '../hash-file.js';
+import { hashFiles, isHashError, RECEIPT_SUFFIX, type HashResult } from '../local/index.js';
 import { loadTrustedKeys } from '../trust.js';
-import { formatFailure, formatVerified, SCOPE_STATEMENT } from '../format-verify.js';
+import { formatFailure, formatSummaryTable, formatVerified, SCOPE_STATEMENT } from '../format-verify.js';
 
 export interface VerifyOptions {
   file?: string;
+  documents?: string;
   key: string[];
   trust: string[];
   json: boolean;
 }
 
 export type VerifyOutcome =
-  | { receipt: string; ok: true; result: VerifiedReceipt }
-  | { receipt: string; ok: false; code: string; message: string };
+  | { receipt: string; ok: true; result: VerifiedReceipt; document: string | null }
+  | { receipt: string; ok: false; code: string; message: string; document: string | null };
 
-function readReceipt(path: string): Uint8Array {
-  try {
-    if (!statSync(path).isFile()) throw new UsageError(`${path}: not a file`);
-    return readFileSync(path);
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(`cannot read receipt ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+/** The receipts named: files as given, folders searched recursively. */
+async function collectReceipts(paths: string[]): Promise<{ path: string; root: string | undefined }[]> {
+  const out: { path: string; root: string | undefined }[] = [];
+  for (const p of paths) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      throw new UsageError(`cannot read receipt ${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    if (!st.isDirectory()) {
+      out.push({ path: p, root: undefined });
+      continue;
+    }
+    // walkFiles skips receipts when listing documents; here we want exactly those, so list every file.
+    const walk = (dir: string): void => {
+      for (const d of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+        if (d.name === '.git' || d.name === 'node_modules') continue;
+        const full = join(dir, d.name);
+        if (d.isDirectory()) walk(full);
+        else if (d.isFile() && d.name.endsWith(RECEIPT_SUFFIX)) out.push({ path: full, root: p });
+      }
+    };
+    walk(p);
   }
+  if (out.length === 0) throw new UsageError(`no receipt found in ${paths.join(', ')}`);
+  return out;
+}
+
+/** The document a receipt should be compared with, if any. */
+function documentFor(receipt: { path: string; root: string | undefined }, opts: VerifyOptions): string | undefined {
+  if (opts.file !== undefined) return opts.file;
+  const bare = receipt.path.slice(0, -RECEIPT_SUFFIX.length);
+  if (opts.documents !== undefined && receipt.root !== undefined) {
+    const candidate = join(opts.documents, relative(receipt.root, bare));
+    return existsSync(candidate) ? candidate : undefined;
+  }
+  return receipt.path.endsWith(RECEIPT_SUFFIX) && existsSync(bare) && statSync(bare).isFile() ? bare : undefined;
 }
 
 export async function runVerify(paths: string[], opts: VerifyOptions, out: (s: string) => void): Promise<number> {
@@ -37,33 +72,49 @@ export async function runVerify(paths: string[], opts: VerifyOptions, out: (s: s
   if (keys.length === 0) {
     throw new UsageError('no trusted log key: pass --key VKEY or --trust FILE (a receipt\'s own log.key is never trusted)');
   }
-  const receipts = paths.map((p) => ({ path: p, bytes: readReceipt(p) }));
-  let file: (FileDigests & { path: string }) | undefined;
+  if (opts.file !== undefined && !existsSync(opts.file)) throw new UsageError(`cannot read --file ${opts.file}: ENOENT`);
+  const receipts = (await collectReceipts(paths)).map((r) => ({ ...r, document: documentFor(r, opts) }));
+
+  // Hash every document once, locally, on every core.
+  const docs = [...new Set(receipts.map((r) => r.document).filter((d): d is string => d !== undefined).map((d) => resolve(d)))];
+  const digests = new Map<string, HashResult>();
+  let k = 0;
+  for await (const r of hashFiles(docs)) digests.set(docs[k++]!, r);
   if (opts.file !== undefined) {
-    try {
-      file = { path: opts.file, ...(await hashFile(opts.file)) };
-    } catch (e) {
-      throw new UsageError(`cannot read --file ${opts.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+    const d = digests.get(resolve(opts.file));
+    if (d !== undefined && isHashError(d)) throw new UsageError(`cannot read --file ${opts.file}: ${d.error.message}`);
   }
 
   const outcomes: VerifyOutcome[] = [];
   for (const r of receipts) {
+    let bytes: Uint8Array;
     try {
-      const evidence = file ? { digest: { sha256: file.sha256, sm3: file.sm3 } } : {};
-      outcomes.push({ receipt: r.path, ok: true, result: await verifyReceipt(r.bytes, keys, evidence) });
+      bytes = readFileSync(r.path);
+    } catch (e) {
+      throw new UsageError(`cannot read receipt ${r.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    const doc = r.document === undefined ? undefined : digests.get(resolve(r.document));
+    const document = r.document ?? null;
+    try {
+      if (doc !== undefined && isHashError(doc)) throw doc.error;
+      const evidence = doc !== undefined ? { digest: { sha256: doc.sha256, sm3: doc.sm3 } } : {};
+      outcomes.push({ receipt: r.path, ok: true, result: await verifyReceipt(bytes, keys, evidence), document });
     } catch (e) {
       if (!(e instanceof CunzhengError)) throw e;
-      outcomes.push({ receipt: r.path, ok: false, code: e.code, message: e.message });
+      outcomes.push({ receipt: r.path, ok: false, code: e.code, message: e.message, document });
     }
   }
 
   const failed = outcomes.filter((o) => !o.ok).length;
   if (opts.json) {
-    out(JSON.stringify({ ok: failed === 0, verified: outcomes.length - failed, failed, file: file ?? null, results: outcomes.map(toJson) }, null, 2));
+    out(JSON.stringify({ ok: failed === 0, verified: outcomes.length - failed, failed, results: outcomes.map(toJson) }, null, 2));
   } else {
-    for (const o of outcomes) out(o.ok ? formatVerified(o.receipt, o.result, file?.path) : formatFailure(o.receipt, o.code, o.message));
-    if (outcomes.length > 1) out(`${outcomes.length - failed} of ${outcomes.length} receipts verified${failed ? `, ${failed} failed` : ''}.`);
+    for (const o of outcomes) out(o.ok ? formatVerified(o.receipt, o.result, o.document ?? undefined) : formatFailure(o.receipt, o.code, o.message));
+    if (outcomes.length > 1) {
+      out('');
+      out(formatSummaryTable(outcomes));
+      out(`${outcomes.length - failed} of ${outcomes.length} receipts verified${failed ? `, ${failed} failed` : ''}.`);
+    }
     out(SCOPE_STATEMENT);
   }
   return failed === 0 ? EXIT_OK : EXIT_FAILED;
@@ -75,6 +126,7 @@ function toJson(o: VerifyOutcome): unknown {
   return {
     receipt: o.receipt,
     ok: true,
+    document: o.document,
     id: r.id,
     origin: r.origin,
     logKey: r.logKey,

@@ -52,9 +52,8 @@ describe('cunzheng verify', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.ok).toBe(true);
-    expect(out.file).toMatchObject({ path: D('battery-formula-v2.txt'), size: 182 });
     expect(out.results[0]).toMatchObject({
-      ok: true, id: '164e0b3bed0c2fea4f843324bc0fc48e', origin: 'fixtures.cunzheng.test/log', leafIndex: 2, treeSize: 3,
+      ok: true, document: D('battery-formula-v2.txt'), size: 182, id: '164e0b3bed0c2fea4f843324bc0fc48e', origin: 'fixtures.cunzheng.test/log', leafIndex: 2, treeSize: 3,
       depositor: { name: '示例新能源科技有限公司', uscc: '91430100MA4L16JJ1E' }, matched: { sha256: true, sm3: true, by: 'digest' },
       prev: '74352b56150c934055f4bc88293fb8eb', receivedAt: '2026-11-21T08:32:00.123Z',
     });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { verifyReceipt, type Receipt } from '../../src/receipt/index.js';
 import { completeUscc } from '../../src/entry/index.js';
 import { sha256, toHex, utf8 } from '../../src/crypto/index.js';
-import { ServerProcess, freePort } from './server-process.js';
+import { ServerProcess, freePort } from '../support/server-process.js';
 
 describe('when the disk fills up', () => {
   it('answers 503 with Retry-After and loses nothing acknowledged', async () => {

@@ -17,7 +17,7 @@ import { verifyConsistency } from '../../src/merkle/index.js';
 import { fromBase64, sha256, toHex, utf8 } from '../../src/crypto/index.js';
 import { parseVerifierKey } from '../../src/note/index.js';
 import { completeUscc } from '../../src/entry/index.js';
-import { ServerProcess, freePort } from './server-process.js';
+import { ServerProcess, freePort } from '../support/server-process.js';
 
 const FULL = process.env.CUNZHENG_RELIABILITY === 'full';
 const KILLS = FULL ? 20 : 5;
