@@ -6,7 +6,9 @@
  *   /v1/admin/…                                                     admin (Bearer admin token)
  *   /healthz, /metrics, /docs                                       operations
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -14,6 +16,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { AppOptions, ServiceContext } from './context.js';
 import { adminAuth, tenantAuth } from './auth.js';
 import { installErrorHandler } from './errors.js';
+import { CunzhengError } from '../errors.js';
 import { ErrorBody, Receipt } from './schemas.js';
 import { publicRoutes } from './routes/public.js';
 import { depositRoutes } from './routes/deposits.js';
@@ -30,16 +33,50 @@ export const requestSerializers = {
   },
 };
 
+/** Errors fastify raises before routing (a malformed percent-encoding, an overlong parameter), in this API's shape. */
+function frameworkError(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  const statusCode = tooLong ? 414 : 400;
+  const code = tooLong ? 'URL_TOO_LONG' : 'BAD_URL';
+  void reply.status(statusCode).type('application/json; charset=utf-8').send({ statusCode, code, message: tooLong ? 'a path parameter is too long' : 'malformed URL' });
+}
+
+/** Requests node's HTTP parser rejects (bad framing, oversized headers) never reach fastify: answered here. */
+function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [statusCode, code, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'REQUEST_TIMEOUT', 'request timeout']
+    : err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'HEADERS_TOO_LARGE', 'request headers too large']
+    : [400, 'BAD_HTTP_REQUEST', 'malformed HTTP request'];
+  const body = JSON.stringify({ statusCode, code, message });
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  }
+  socket.destroy();
+}
+
 export async function buildApp(ctx: ServiceContext, options: AppOptions = {}, fastifyOptions: FastifyServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors: frameworkError,
+    return503OnClosing: false,
+    clientErrorHandler: clientError,
     ...fastifyOptions,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
   app.decorateRequest('tenant', undefined);
   installErrorHandler(app);
+  // While closing, requests still arriving on open connections get a 503 in this API's error shape
+  // (fastify's own would carry neither a code nor Retry-After); fastify adds Connection: close.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async () => {
+    if (closing) throw new CunzhengError('SERVICE_CLOSING', 'the service is shutting down; retry shortly', { details: { retryAfterSeconds: 5 } });
+  });
   app.addSchema(ErrorBody);
   app.addSchema(Receipt);
 

@@ -13,6 +13,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   LEDGER_BUSY: 503,
   LEDGER_WRITE_FAILED: 503,
   LEDGER_CLOSED: 503,
+  SERVICE_CLOSING: 503,
   LEDGER_SIZE_BEYOND_TREE: 400,
   DEPOSIT_PREV_NOT_FOUND: 404,
   DOCUMENT_TOO_LARGE: 413,
@@ -67,9 +68,12 @@ export function installErrorHandler(app: FastifyInstance): void {
       code = f?.code ?? 'INTERNAL';
       message = f?.message ?? 'internal error';
     }
-    if (status >= 500) {
+    if (status === 503) {
+      // Backpressure, a failing disk or shutdown: expected conditions, one line each without a stack.
+      request.log.warn({ code, reason: message }, 'request refused: service unavailable');
+    } else if (status >= 500) {
       request.log.error({ err, code }, 'request failed');
-      if (status === 500) message = 'internal error';
+      message = 'internal error';
     }
     void reply.status(status).type('application/json; charset=utf-8').send({ statusCode: status, code, message });
   });

@@ -64,7 +64,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      await app.close(); // stops accepting; waits for in-flight requests
+      // Stops accepting and waits for the requests in flight. A keep-alive connection that was busy when
+      // closing began would stay open after its response until the keep-alive timeout: reap idle ones.
+      const reaper = setInterval(() => app.server.closeIdleConnections(), 100);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(reaper);
+      }
       await ctx.ledger.close(); // commits what is queued, closes LevelDB
     })());
   return { app, ctx, url, logger, close };

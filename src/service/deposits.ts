@@ -170,6 +170,15 @@ export class Deposits {
         throw new CunzhengError(e.code, `items[${i}]: ${e.message}`, { cause: e, details: { ...e.details, item: i } });
       }
     });
+    // Every prev must name one of the tenant's deposits before any item is written.
+    const checked = new Set<string>();
+    for (const [i, item] of items.entries()) {
+      if (item.prev === undefined || checked.has(item.prev)) continue;
+      if ((await this.ownIndex(tenant, item.prev)) === undefined) {
+        throw new CunzhengError('DEPOSIT_PREV_NOT_FOUND', `items[${i}]: prev must name one of your own deposits`, { details: { item: i } });
+      }
+      checked.add(item.prev);
+    }
     return Promise.all(items.map((item, i) => this.depositPrepared(tenant, item, entries[i]!, 'client')));
   }
 

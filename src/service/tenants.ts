@@ -25,8 +25,10 @@ const TENANT_PREFIX = extraKey(utf8('T'));
 const KEY_PREFIX = extraKey(utf8('K'));
 export const API_KEY_PREFIX = 'czk_';
 const NAME_MAX = 256;
-// Control characters, line/paragraph separators and bidi overrides would let a name forge certificate lines.
-const FORBIDDEN_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+// Control characters, line/paragraph separators and bidi overrides would let a name forge certificate lines;
+// a lone surrogate is not Unicode (it cannot be stored as UTF-8). The same set the entry refuses in
+// subject.name: a tenant the service accepts must be able to deposit.
+const FORBIDDEN_IN_NAME = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\u202a-\u202e\u2066-\u2069]/u;
 
 function tenantKey(id: string): Uint8Array {
   return extraKey(utf8(`T${id}`));

@@ -26,10 +26,12 @@ export async function publicRoutes(app: FastifyInstance, ctx: ServiceContext): P
   app.get('/tile/*', {
     schema: { tags: ['public'], summary: 'C2SP tlog-tiles hash tile: /tile/<L>/<N>[.p/<W>]', response: { 400: ErrorBody, 404: ErrorBody } },
   }, async (req, reply) => {
-    const rest = (req.params as { '*': string })['*'];
+    // The raw path, not the router's percent-decoded parameter: only the one canonical spelling of a tile
+    // is served (`/tile/0%2F000` or `/tile/0/%30%30%30` would otherwise name tile 0/000 too).
+    const raw = req.url.split('?')[0] ?? '';
     let tile;
     try {
-      tile = parseTilePath(`tile/${rest}`);
+      tile = parseTilePath(raw.slice(1));
     } catch (cause) {
       throw new CunzhengError('BAD_TILE_PATH', 'not a tile path: /tile/<L>/<N>[.p/<W>]', { cause });
     }

@@ -1,0 +1,170 @@
+/**
+ * Generated input against every route family (fast-check, 1,000 runs each): JSON values, JSON text,
+ * mutated valid deposits, raw bytes under any content type, tenant bodies, and paths and query strings
+ * on the public and tenant routes. The service never answers 5xx, every error has the API's shape, and
+ * afterwards the ledger passes fsck with every acknowledged receipt still verifying.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { InjectOptions } from 'fastify';
+import { ADMIN_TOKEN, USCC_A, USCC_B, createTenant, digestOf, openTestService, type TestService, type TestTenant } from './helpers.js';
+import { HostileClient, expectNoServerError } from './hostile-client.js';
+
+let s: TestService;
+let a: TestTenant;
+let c: HostileClient;
+let ownId: string;
+
+beforeAll(async () => {
+  s = await openTestService({ docs: true });
+  a = await createTenant(s.app, 'Fuzzed Input Co.', USCC_A);
+  c = new HostileClient(s, a);
+  const first = await c.deposit({ sha256: digestOf('fuzz base') });
+  expect(first.statusCode).toBe(201);
+  ownId = first.json().id;
+});
+afterAll(async () => s?.close());
+
+const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+const deposit = (payload: unknown) => c.deposit(payload);
+const send: HostileClient['send'] = (opts) => c.send(opts);
+
+describe('when generated input is thrown at every route', () => {
+  const RUNS = 1000;
+  const hex = (n: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: n, maxLength: n });
+  const hostileString = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 80 }),
+    fc.string({ unit: 'grapheme', maxLength: 40 }),
+    fc.constantFrom('', '\ud800', '\udfff', '\u202e', '\u0000', '__proto__', 'constructor', '..', '%00', '\r\n', 'x'.repeat(1025)),
+    hex(64),
+    hex(32),
+  );
+  const hostileNumber = fc.oneof(
+    fc.integer(),
+    fc.double(),
+    fc.constantFrom(0, -0, 2 ** 53, 2 ** 53 - 1, -(2 ** 53), Number.MAX_VALUE, Number.MIN_VALUE, 1e21),
+  );
+  const hostileValue = fc.oneof(hostileString, hostileNumber, fc.boolean(), fc.constant(null), fc.array(hostileString, { maxLength: 40 }), fc.jsonValue({ maxDepth: 3 }));
+  const metaArb = fc.oneof(
+    fc.dictionary(fc.oneof(fc.stringMatching(/^[A-Za-z][A-Za-z0-9_.-]{0,70}$/), hostileString), hostileValue, { maxKeys: 40 }),
+    hostileValue,
+  );
+  const itemArb = fc.record(
+    {
+      sha256: fc.oneof({ weight: 4, arbitrary: hex(64) }, { weight: 1, arbitrary: hostileValue }),
+      sm3: fc.oneof({ weight: 3, arbitrary: hex(64) }, { weight: 1, arbitrary: hostileValue }),
+      size: fc.oneof({ weight: 3, arbitrary: fc.nat() }, { weight: 1, arbitrary: hostileNumber }, { weight: 1, arbitrary: hostileValue }),
+      meta: metaArb,
+      prev: fc.oneof(fc.constant('OWN'), hex(32), hostileValue),
+      extra: hostileValue,
+    },
+    { requiredKeys: [] },
+  ).map((item) => (item.prev === 'OWN' ? { ...item, prev: ownId } : item));
+
+  /** Percent-encodes what a request line cannot carry; leaves `%` raw so broken escapes get through. */
+  const onTheWire = (s: string): string =>
+    Array.from(s)
+      .map((c) => (/^[\x21-\x7e]$/.test(c) && c !== '#' ? c : Array.from(Buffer.from(c, 'utf8'), (b) => `%${b.toString(16).padStart(2, '0')}`).join('')))
+      .join('');
+
+  const pathPieces = fc.oneof(
+    fc.webSegment(),
+    hostileString.map(onTheWire),
+    fc.constantFrom('..', '%2e%2e', '%2F', '%ff', '%', '000', 'x001', '000.p', '.p', '256', '0', '-1', '1e99', '01', ''),
+  );
+  const queryArb = fc.oneof(
+    fc.webQueryParameters(),
+    fc.array(fc.tuple(fc.constantFrom('index', 'size', 'from', 'to', 'sha256', 'title', 'labels', 'prev', 'x'), fc.oneof(hostileString, hostileNumber.map(String), hex(64))), { maxLength: 4 }).map((kv) =>
+      kv.map(([k, v]) => `${k}=${onTheWire(v)}`).join('&'),
+    ),
+  );
+  const method = fc.constantFrom<InjectOptions['method']>('GET', 'GET', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH');
+
+  it(`never answers 5xx to generated JSON bodies on POST /v1/deposits (${RUNS} runs each: anything, json, mutated)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.anything({ maxDepth: 3 }), async (value) => {
+        const body = JSON.stringify(value) ?? '';
+        expectNoServerError(await deposit(body), body.slice(0, 120));
+      }),
+      { numRuns: RUNS },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.json({ maxDepth: 4 }), async (body) => {
+        expectNoServerError(await deposit(body), body.slice(0, 120));
+      }),
+      { numRuns: RUNS },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(itemArb, fc.record({ items: fc.array(itemArb, { maxLength: 5 }) })), async (body) => {
+        const json = JSON.stringify(body);
+        expectNoServerError(await deposit(json), json.slice(0, 200));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`never answers 5xx to generated bytes with generated content types (${RUNS} runs)`, async () => {
+    const ct = fc.oneof(fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/octet-stream', ''), fc.string({ unit: 'binary-ascii', maxLength: 40 }).map(onTheWire));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('/v1/deposits', '/v1/documents', '/v1/admin/tenants'), ct, fc.uint8Array({ maxLength: 300 }), async (url, contentType, bytes) => {
+        const headers = { ...(url === '/v1/admin/tenants' ? admin : a.auth), ...(contentType === '' ? {} : { 'content-type': contentType }) };
+        expectNoServerError(await send({ method: 'POST', url, headers, payload: Buffer.from(bytes) }), `${url} ${contentType}`);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`never answers 5xx to generated tenant bodies on POST /v1/admin/tenants (${RUNS} runs)`, async () => {
+    const body = fc.oneof(
+      // Valid codes with generated names: which names the admin route accepts must all make valid entries.
+      { weight: 2, arbitrary: fc.record({ name: fc.oneof(hostileString, fc.string({ unit: 'binary', minLength: 1, maxLength: 300 })), uscc: fc.constantFrom(USCC_A, USCC_B) }) },
+      fc.record({ name: fc.oneof(hostileString, hostileValue), uscc: fc.oneof(fc.constantFrom(USCC_A, USCC_B, USCC_A.toLowerCase()), hostileString, hostileValue), extra: hostileValue }, { requiredKeys: [] }),
+      fc.anything({ maxDepth: 2 }),
+    );
+    let created = 0;
+    await fc.assert(
+      fc.asyncProperty(body, async (value) => {
+        const payload = JSON.stringify(value) ?? '';
+        const res = await send({ method: 'POST', url: '/v1/admin/tenants', headers: { ...admin, 'content-type': 'application/json' }, payload });
+        expectNoServerError(res, payload.slice(0, 120));
+        if (res.statusCode === 201) {
+          // A tenant the service accepts can deposit: its name and USCC make a valid entry subject.
+          created++;
+          const dep = await send({ method: 'POST', url: '/v1/deposits', headers: { authorization: `Bearer ${res.json().apiKey}` }, payload: { sha256: digestOf('first of a generated tenant') } });
+          expect(dep.statusCode, `${payload} → ${dep.body}`).toBe(201);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    expect(created).toBeGreaterThan(50);
+  });
+
+  it(`never answers 5xx to generated paths and query strings on the public routes (${RUNS} runs)`, async () => {
+    const prefixes = ['/checkpoint', '/tile/', '/tile/0/', '/tile/1/x', '/v1/log', '/v1/checkpoints/', '/v1/proof/inclusion', '/v1/proof/consistency', '/healthz', '/metrics', '/docs/', '/docs/json', '/', '/v1/'];
+    await fc.assert(
+      fc.asyncProperty(method, fc.constantFrom(...prefixes), fc.array(pathPieces, { maxLength: 6 }), fc.option(queryArb), async (m, prefix, pieces, query) => {
+        const url = `${prefix}${pieces.join('/')}${query === null ? '' : `?${query}`}`;
+        expectNoServerError(await send({ method: m, url }), `${m} ${url}`);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`never answers 5xx to generated paths and query strings on the tenant routes (${RUNS} runs)`, async () => {
+    const prefixes = ['/v1/deposits', '/v1/deposits/', `/v1/deposits/${'a'.repeat(30)}`, '/v1/documents', '/v1/admin/tenants'];
+    await fc.assert(
+      fc.asyncProperty(method, fc.constantFrom(...prefixes), fc.array(pathPieces, { maxLength: 3 }), fc.option(queryArb), fc.boolean(), async (m, prefix, pieces, query, authed) => {
+        const url = `${prefix}${pieces.join('/')}${query === null ? '' : `?${query}`}`;
+        const withBody = m === 'POST' || m === 'PUT' || m === 'PATCH';
+        const res = await send({ method: m, url, headers: authed ? a.auth : {}, ...(withBody ? { payload: Buffer.from('fuzz body') } : {}) });
+        expectNoServerError(res, `${m} ${url}`);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('leaves a ledger that passes fsck, with every acknowledged receipt still verifying', async () => {
+    expect(c.acknowledged.length).toBeGreaterThan(50);
+    await c.expectLedgerIntact();
+  });
+});
