@@ -189,11 +189,28 @@ function serialize(entry: Entry): string {
  * Validates `input` by the same rules parseEntry applies, adds `v`, a fresh random nonce (or
  * `opts.nonce`) and the receive time (`opts.time`, default now), and writes the entry's bytes.
  */
+// Nonces come from a pool refilled 256 at a time: one getRandomValues call per nonce cost more than the
+// rest of building an entry. The pool is filled by the platform CSPRNG and each byte is used once.
+const NONCE_POOL_BYTES = NONCE_BYTES * 256;
+let noncePool = new Uint8Array(0);
+let noncePoolOffset = 0;
+
+function randomNonce(): Uint8Array {
+  if (noncePoolOffset + NONCE_BYTES > noncePool.length) {
+    noncePool = globalThis.crypto.getRandomValues(new Uint8Array(NONCE_POOL_BYTES));
+    noncePoolOffset = 0;
+  }
+  const n = noncePool.slice(noncePoolOffset, noncePoolOffset + NONCE_BYTES);
+  noncePool.fill(0, noncePoolOffset, noncePoolOffset + NONCE_BYTES);
+  noncePoolOffset += NONCE_BYTES;
+  return n;
+}
+
 export function buildEntry(input: EntryInput, opts: { nonce?: Uint8Array; time?: Date } = {}): { entry: Entry; bytes: Uint8Array } {
   const obj = checkObject('', input, INPUT_FIELDS);
   let nonce: Uint8Array;
   if (opts.nonce === undefined) {
-    nonce = globalThis.crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
+    nonce = randomNonce();
   } else {
     if (!(opts.nonce instanceof Uint8Array) || opts.nonce.length !== NONCE_BYTES) {
       badField('nonce', `expected ${NONCE_BYTES} bytes`, { want: NONCE_BYTES, got: opts.nonce instanceof Uint8Array ? opts.nonce.length : describeValue(opts.nonce) });

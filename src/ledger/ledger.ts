@@ -11,7 +11,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CunzhengError } from '../errors.js';
-import { hashLeaf, buildConsistencyProof, buildInclusionProof, EMPTY_ROOT } from '../merkle/index.js';
+import { hashLeaf, buildConsistencyProof, inclusionNodes, rehash, EMPTY_ROOT } from '../merkle/index.js';
 import { openCheckpoint, signCheckpoint } from '../checkpoint/index.js';
 import { parseVerifierKey, type NoteSigner, type NoteVerifier } from '../note/index.js';
 import { fromUtf8, utf8 } from '../crypto/index.js';
@@ -76,6 +76,8 @@ export class Ledger {
   private readonly verifier: NoteVerifier;
   readonly stats: LedgerStats = { queueDepth: 0, groupsCommitted: 0, entriesCommitted: 0, lastGroupSize: 0, lastCommitMs: 0, groupSizes: [], commitMs: [] };
   private idle: (() => void)[] = [];
+  /** Ephemeral proof nodes by "treeSize/level/index" (bounded; entries never go stale: trees never change). */
+  private readonly ephemeral = new Map<string, Uint8Array>();
 
   private constructor(
     readonly store: LedgerStore,
@@ -294,7 +296,23 @@ export class Ledger {
     if (typeof leafIndex !== 'number' || !Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= treeSize) {
       throw new CunzhengError('LEDGER_BAD_INDEX', `index must be an integer below the tree size ${treeSize}`);
     }
-    return buildInclusionProof(leafIndex, treeSize, this.tree.readNodes);
+    const nodes = inclusionNodes(leafIndex, treeSize);
+    const run = nodes.end - nodes.begin;
+    if (run <= 1) return rehash(nodes, await this.tree.readNodes(nodes.ids));
+    // The ephemeral node (the right border folded into one hash) is the same for every leaf whose proof
+    // passes it in a tree of this size: every receipt of a group shares it. Hash it once.
+    const key = `${treeSize}/${nodes.ephem.level}/${nodes.ephem.index}`;
+    const cached = this.ephemeral.get(key);
+    if (cached !== undefined) {
+      const ids = [...nodes.ids.slice(0, nodes.begin), ...nodes.ids.slice(nodes.end)];
+      const hashes = await this.tree.readNodes(ids);
+      hashes.splice(nodes.begin, 0, cached);
+      return hashes;
+    }
+    const proof = rehash(nodes, await this.tree.readNodes(nodes.ids));
+    if (this.ephemeral.size >= 1024) this.ephemeral.delete(this.ephemeral.keys().next().value as string);
+    this.ephemeral.set(key, proof[nodes.begin]!);
+    return proof;
   }
 
   /** The consistency proof from the tree of `from` leaves to the tree of `to` leaves. */

@@ -5,14 +5,15 @@
 import type { ExpandedTile } from './expanded-tile.js';
 
 export class TileCache {
-  private readonly map = new Map<string, ExpandedTile>();
+  private readonly map = new Map<number, ExpandedTile>();
   hits = 0;
   misses = 0;
 
   constructor(readonly capacity: number) {}
 
-  private static key(level: number, index: number): string {
-    return `${level}/${index}`;
+  /** A number, not a string: tile levels are < 8 and tile indexes < 2^45, so index·8 + level is exact. */
+  private static key(level: number, index: number): number {
+    return index * 8 + level;
   }
 
   get(level: number, index: number): ExpandedTile | undefined {
@@ -33,7 +34,7 @@ export class TileCache {
     const k = TileCache.key(tile.tileLevel, tile.tileIndex);
     this.map.delete(k);
     this.map.set(k, tile);
-    while (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as string);
+    while (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as number);
   }
 
   get size(): number {

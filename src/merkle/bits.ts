@@ -30,9 +30,11 @@ export function assertLeafIndex(value: unknown, what = 'leafIndex'): asserts val
   }
 }
 
-/** 2^k, exact for 0 ≤ k ≤ 1023. */
+const POW2: readonly number[] = Array.from({ length: 64 }, (_, k) => 2 ** k);
+
+/** 2^k, exact for 0 ≤ k ≤ 1023 (a table lookup for the levels of any tree: this is on every proof's path). */
 export function pow2(k: number): number {
-  return Math.pow(2, k);
+  return POW2[k] ?? Math.pow(2, k);
 }
 
 /** floor(n / 2). */

@@ -78,7 +78,7 @@ export class Deposits {
   }
 
   /** A receipt for the entry at `index`, at the newest checkpoint (or the one given). */
-  async receiptAt(index: number, entry: Uint8Array, checkpoint?: { treeSize: number; note: string }): Promise<Receipt> {
+  async receiptAt(index: number, entry: Uint8Array, checkpoint?: { treeSize: number; note: string }, leafHash?: Uint8Array): Promise<Receipt> {
     const cp = checkpoint ?? { treeSize: this.ledger.treeSize, note: this.ledger.checkpoint };
     return buildReceipt({
       entryBytes: entry,
@@ -87,11 +87,15 @@ export class Deposits {
       checkpoint: cp.note,
       origin: this.ledger.origin,
       logKey: this.ledger.verifierKey,
+      ...(leafHash === undefined ? {} : { leafHash }),
     });
   }
 
   /** Validates an input and builds its entry bytes (throws ENTRY_* / DEPOSIT_* codes; nothing is written). */
   private prepare(tenant: Tenant, input: DepositInput, hashedBy: HashedBy): Uint8Array {
+    if (typeof input.sha256 !== 'string' || !SHA256_RE.test(input.sha256)) {
+      throw new CunzhengError('DEPOSIT_BAD_DIGEST', 'sha256 must be 64 lowercase hex characters');
+    }
     return buildEntry({
       kind: 'deposit',
       tenant: tenant.id,
@@ -104,56 +108,30 @@ export class Deposits {
     }).bytes;
   }
 
-  /** Deposits one digest for `tenant`; resolves once the entry is durable. */
-  deposit(tenant: Tenant, input: DepositInput, hashedBy: HashedBy = 'client'): Promise<DepositResult> {
-    let entry: Uint8Array;
-    try {
-      if (typeof input.sha256 !== 'string' || !SHA256_RE.test(input.sha256)) {
-        throw new CunzhengError('DEPOSIT_BAD_DIGEST', 'sha256 must be 64 lowercase hex characters');
+  /** Throws DEPOSIT_PREV_NOT_FOUND unless every `prev` names one of the tenant's deposits. */
+  private async checkPrevs(tenant: Tenant, inputs: readonly DepositInput[]): Promise<void> {
+    const checked = new Set<string>();
+    for (const [i, item] of inputs.entries()) {
+      if (item.prev === undefined || checked.has(item.prev)) continue;
+      if ((await this.ownIndex(tenant, item.prev)) === undefined) {
+        const where = inputs.length > 1 ? `items[${i}]: ` : '';
+        throw new CunzhengError('DEPOSIT_PREV_NOT_FOUND', `${where}prev must name one of your own deposits`, { details: { item: i } });
       }
-      entry = this.prepare(tenant, input, hashedBy);
-    } catch (e) {
-      return Promise.reject(e);
+      checked.add(item.prev);
     }
-    return this.depositPrepared(tenant, input, entry, hashedBy);
   }
 
-  private depositPrepared(tenant: Tenant, input: DepositInput, entry: Uint8Array, hashedBy: HashedBy): Promise<DepositResult> {
-    const key = `${tenant.id}\u0000${input.sha256}`;
-    const running = this.inflight.get(key);
-    if (running !== undefined) {
-      this.metrics.existing++;
-      return running.then((r) => ({ created: false, receipt: r.receipt }));
-    }
-    const p = (async (): Promise<DepositResult> => {
-      const dKey = digestKey(tenant.id, input.sha256);
-      const existing = await this.ledger.store.getExtra(dKey);
-      if (existing !== undefined) {
-        const index = readUint64(existing, 0);
-        this.metrics.existing++;
-        return { created: false, receipt: await this.receiptAt(index, (await this.ledger.entry(index))!) };
-      }
-      if (input.prev !== undefined && (await this.ownIndex(tenant, input.prev)) === undefined) {
-        throw new CunzhengError('DEPOSIT_PREV_NOT_FOUND', 'prev must name one of your own deposits');
-      }
-      const a = await this.ledger.append(entry, (leafIndex, leafHash) => [
-        [dKey, indexValue(leafIndex)],
-        [idKey(leafHash), indexValue(leafIndex)],
-      ]);
-      this.metrics.created[hashedBy]++;
-      return { created: true, receipt: await this.receiptAt(a.leafIndex, entry, { treeSize: a.treeSize, note: a.checkpoint }) };
-    })();
-    this.inflight.set(key, p);
-    const clear = (): void => {
-      this.inflight.delete(key);
-    };
-    p.then(clear, clear);
-    return p;
+  /** Deposits one digest for `tenant`; resolves once the entry is durable. */
+  async deposit(tenant: Tenant, input: DepositInput, hashedBy: HashedBy = 'client'): Promise<DepositResult> {
+    const entry = this.prepare(tenant, input, hashedBy);
+    await this.checkPrevs(tenant, [input]);
+    return (await this.depositEntries(tenant, [input], [entry], hashedBy))[0]!;
   }
 
   /**
-   * Deposits a batch: every item is validated before any is written (one bad item fails the whole batch
-   * with its position), then all are appended together; results are in input order.
+   * Deposits a batch: every item is validated (and every prev checked) before any is written — one bad item
+   * fails the whole batch with its position — then the new ones are appended in input order; results are in
+   * input order.
    */
   async depositBatch(tenant: Tenant, items: DepositInput[]): Promise<DepositResult[]> {
     if (items.length === 0 || items.length > MAX_BATCH) {
@@ -161,25 +139,75 @@ export class Deposits {
     }
     const entries = items.map((item, i) => {
       try {
-        if (typeof item.sha256 !== 'string' || !SHA256_RE.test(item.sha256)) {
-          throw new CunzhengError('DEPOSIT_BAD_DIGEST', 'sha256 must be 64 lowercase hex characters');
-        }
         return this.prepare(tenant, item, 'client');
       } catch (e) {
         if (!(e instanceof CunzhengError)) throw e;
         throw new CunzhengError(e.code, `items[${i}]: ${e.message}`, { cause: e, details: { ...e.details, item: i } });
       }
     });
-    // Every prev must name one of the tenant's deposits before any item is written.
-    const checked = new Set<string>();
-    for (const [i, item] of items.entries()) {
-      if (item.prev === undefined || checked.has(item.prev)) continue;
-      if ((await this.ownIndex(tenant, item.prev)) === undefined) {
-        throw new CunzhengError('DEPOSIT_PREV_NOT_FOUND', `items[${i}]: prev must name one of your own deposits`, { details: { item: i } });
+    await this.checkPrevs(tenant, items);
+    return this.depositEntries(tenant, items, entries, 'client');
+  }
+
+  /**
+   * The idempotent core. For each item: a deposit of the same (tenant, digest) already in flight is
+   * awaited; otherwise this call claims the digest (synchronously, so no concurrent call can append it
+   * too), looks up all its claims in one read, and appends the digests never deposited, in input order.
+   */
+  private async depositEntries(tenant: Tenant, inputs: readonly DepositInput[], entries: readonly Uint8Array[], hashedBy: HashedBy): Promise<DepositResult[]> {
+    const results: Promise<DepositResult>[] = new Array(inputs.length);
+    const claimed: { i: number; key: string; resolve: (r: DepositResult) => void; reject: (e: unknown) => void }[] = [];
+    inputs.forEach((input, i) => {
+      const key = `${tenant.id}\u0000${input.sha256}`;
+      const running = this.inflight.get(key);
+      if (running !== undefined) {
+        this.metrics.existing++;
+        results[i] = running.then((r) => ({ created: false, receipt: r.receipt }));
+        return;
       }
-      checked.add(item.prev);
+      let resolve!: (r: DepositResult) => void;
+      let reject!: (e: unknown) => void;
+      const p = new Promise<DepositResult>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      p.catch(() => undefined); // observed through `results`; never an unhandled rejection here
+      const clear = (): void => {
+        this.inflight.delete(key);
+      };
+      p.then(clear, clear);
+      this.inflight.set(key, p);
+      claimed.push({ i, key, resolve, reject });
+      results[i] = p;
+    });
+    try {
+      const dKeys = claimed.map((c) => digestKey(tenant.id, inputs[c.i]!.sha256));
+      const found = await this.ledger.store.getExtraMany(dKeys);
+      claimed.forEach((c, j) => {
+        const existing = found[j];
+        if (existing !== undefined) {
+          const index = readUint64(existing, 0);
+          this.metrics.existing++;
+          this.ledger.entry(index).then((e) => this.receiptAt(index, e!)).then((receipt) => c.resolve({ created: false, receipt }), c.reject);
+          return;
+        }
+        const entry = entries[c.i]!;
+        const dKey = dKeys[j]!;
+        this.ledger
+          .append(entry, (leafIndex, leafHash) => [
+            [dKey, indexValue(leafIndex)],
+            [idKey(leafHash), indexValue(leafIndex)],
+          ])
+          .then(async (a) => {
+            this.metrics.created[hashedBy]++;
+            return { created: true, receipt: await this.receiptAt(a.leafIndex, entry, { treeSize: a.treeSize, note: a.checkpoint }, a.leafHash) };
+          })
+          .then(c.resolve, c.reject);
+      });
+    } catch (e) {
+      for (const c of claimed) c.reject(e);
     }
-    return Promise.all(items.map((item, i) => this.depositPrepared(tenant, item, entries[i]!, 'client')));
+    return Promise.all(results);
   }
 
   /** The tenant's deposit `id`, refreshed to the newest checkpoint; undefined for unknown or foreign ids. */

@@ -12,6 +12,7 @@ import {
   STATE_KEY, TAG_CHECKPOINT, TAG_ENTRY, checkpointKey, entryKey, metaKey, numberedRange, readUint64, tileKey,
 } from './keys.js';
 import { decodeState, encodeState, type TreeState } from './state.js';
+import { BatchedGet } from './batched-get.js';
 
 type Bytes = Uint8Array;
 
@@ -29,7 +30,11 @@ export interface CommitGroup {
 }
 
 export class LedgerStore {
-  private constructor(readonly db: Level<Bytes, Bytes>, readonly dir: string) {}
+  private readonly batched: BatchedGet;
+
+  private constructor(readonly db: Level<Bytes, Bytes>, readonly dir: string) {
+    this.batched = new BatchedGet(db);
+  }
 
   /** Opens (creating) the store. A second process on the same directory fails with STORE_LOCKED. */
   static async open(dir: string): Promise<LedgerStore> {
@@ -102,8 +107,14 @@ export class LedgerStore {
     for await (const [k, v] of this.db.iterator(numberedRange(TAG_CHECKPOINT, 0, Number.MAX_SAFE_INTEGER))) yield [readUint64(k, 1), v];
   }
 
+  /** A point read of a key of the layers above, coalesced with the other reads of this event-loop turn. */
   getExtra(key: Bytes): Promise<Bytes | undefined> {
-    return this.get(key);
+    return this.batched.get(key);
+  }
+
+  /** Several point reads of keys of the layers above, coalesced like getExtra. */
+  getExtraMany(keys: Bytes[]): Promise<(Bytes | undefined)[]> {
+    return this.batched.getMany(keys);
   }
 
   /** Durable writes of keys of the layers above that are not tied to an entry (tenants). Never deletes. */
