@@ -28,8 +28,13 @@ export function formatVerified(path: string, r: VerifiedReceipt, file: string | 
     lines.push('  log recorded, but carries no third-party timestamp yet (cunzheng receipt upgrade adds it later).');
   } else {
     for (const a of r.anchors) {
-      lines.push(`Anchor: RFC 3161 token over the checkpoint of size ${a.treeSize}, consistent with this receipt's;`);
-      lines.push('  the token itself is not checked by this version of the verifier.');
+      if (a.tokenChecked) {
+        lines.push(`Anchor: RFC 3161 timestamp by ${a.tsa}: the checkpoint of size ${a.treeSize}, and so this entry,`);
+        lines.push(`  existed no later than ${beijingTime(a.genTime!)} (Beijing time); ${a.genTime} UTC`);
+      } else {
+        lines.push(`Anchor: RFC 3161 token over the checkpoint of size ${a.treeSize}, bound to this receipt, NOT checked:`);
+        lines.push('  give --tsa-roots PEM (the TSA\'s root certificates) to check it and learn its time.');
+      }
     }
   }
   for (const c of r.cosignatures) lines.push(`Witness: ${c.name} cosigned at ${new Date(c.time * 1000).toISOString()}`);

@@ -37,8 +37,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--documents <dir>', 'where the documents are, for receipts mirrored with deposit --out (default: beside each receipt)')
     .addOption(new Option('--key <vkey>', 'a trusted log verifier key (repeatable; env CUNZHENG_KEY, space-separated)').argParser(collect).default([]))
     .addOption(new Option('--trust <file>', 'a file of trusted verifier keys, one per line (repeatable; env CUNZHENG_TRUST)').argParser(collect).default([]))
+    .addOption(new Option('--tsa-roots <pem>', 'TSA root certificates: check each anchor\'s RFC 3161 token and report its time').env('CUNZHENG_TSA_ROOTS'))
     .option('--json', 'print the machine-readable result on stdout', false)
-    .action(async (receipts: string[], opts: { file?: string; documents?: string; key: string[]; trust: string[]; json: boolean }) => {
+    .action(async (receipts: string[], opts: { file?: string; documents?: string; tsaRoots?: string; key: string[]; trust: string[]; json: boolean }) => {
       const key = opts.key.length ? opts.key : envList('CUNZHENG_KEY');
       const trust = opts.trust.length ? opts.trust : envList('CUNZHENG_TRUST');
       setExit(await runVerify(receipts, { ...opts, key, trust }, stdout));
@@ -55,8 +56,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--max-upload <bytes>', 'largest document POST /v1/documents accepts').env('CUNZHENG_MAX_UPLOAD').default(String(1024 ** 3)))
     .addOption(new Option('--rate-limit <n>', 'requests per minute per tenant').env('CUNZHENG_RATE_LIMIT').default('1000000'))
     .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug').env('CUNZHENG_LOG_LEVEL').default('info'))
+    .addOption(new Option('--tsa <url>', 'an RFC 3161 TSA to anchor checkpoints at (repeatable; env CUNZHENG_TSA, space-separated)').argParser(collect).default([]))
+    .addOption(new Option('--tsa-roots <pem>', 'PEM file of the TSA roots replies must chain to').env('CUNZHENG_TSA_ROOTS'))
+    .addOption(new Option('--anchor-interval <seconds>', 'how often to anchor the newest checkpoint when the tree has grown').env('CUNZHENG_ANCHOR_INTERVAL').default('60'))
     .action(async (flags: Parameters<typeof runServe>[0]) => {
-      await runServe(flags);
+      const tsa = flags.tsa.length ? flags.tsa : envList('CUNZHENG_TSA');
+      await runServe({ ...flags, tsa });
     });
 
   const tenant = program.command('tenant').description('manage tenants (enterprises) on a running service');
@@ -131,6 +136,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--url <url>', 'the log service').env('CUNZHENG_URL').default('http://127.0.0.1:8080'))
     .addOption(new Option('--key <vkey>', 'a trusted log verifier key (repeatable)').argParser(collect).default([]))
     .addOption(new Option('--trust <file>', 'a file of trusted verifier keys (repeatable)').argParser(collect).default([]))
+    .addOption(new Option('--tsa-roots <pem>', 'TSA root certificates to check the new anchors against').env('CUNZHENG_TSA_ROOTS'))
     .option('--json', 'print the machine-readable result on stdout', false)
     .action(async (paths: string[], flags: Parameters<typeof runUpgrade>[1]) => {
       const key = flags.key.length ? flags.key : envList('CUNZHENG_KEY');

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseVerifierKey, type NoteVerifier } from '../src/note/index.js';
 import { CunzhengError } from '../src/errors.js';
 import { UsageError } from './exit-codes.js';
+import { parsePemCertificates } from '../src/anchor/pure.js';
 
 function parseKey(text: string, where: string): NoteVerifier {
   try {
@@ -32,4 +33,20 @@ export function loadTrustedKeys(keys: readonly string[], trustFiles: readonly st
     });
   }
   return out;
+}
+
+/** TSA root certificates for checking anchors (`--tsa-roots PEM`); none when no file is given. */
+export function loadTsaRoots(path: string | undefined): Uint8Array[] {
+  if (path === undefined) return [];
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read --tsa-roots ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return parsePemCertificates(text);
+  } catch (e) {
+    throw new UsageError(`--tsa-roots ${path}: ${(e as Error).message}`);
+  }
 }

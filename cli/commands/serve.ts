@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { CunzhengError } from '../../src/errors.js';
 import { closeOnSignals, startServer } from '../../src/http/server.js';
 import { UsageError } from '../exit-codes.js';
+import { loadTsaRoots } from '../trust.js';
 
 export interface ServeFlags {
   data: string;
@@ -13,6 +14,9 @@ export interface ServeFlags {
   maxUpload: string;
   rateLimit: string;
   logLevel: string;
+  tsa: string[];
+  tsaRoots?: string;
+  anchorInterval: string;
 }
 
 function positiveInt(value: string, flag: string, max = Number.MAX_SAFE_INTEGER): number {
@@ -33,6 +37,9 @@ export async function runServe(flags: ServeFlags): Promise<void> {
       maxUploadBytes: positiveInt(flags.maxUpload, '--max-upload'),
       rateLimitPerMinute: positiveInt(flags.rateLimit, '--rate-limit'),
       logLevel: flags.logLevel,
+      tsaUrls: flags.tsa,
+      tsaRoots: loadTsaRoots(flags.tsaRoots),
+      anchorIntervalMs: positiveInt(flags.anchorInterval, '--anchor-interval') * 1000,
     });
   } catch (e) {
     if (e instanceof CunzhengError) throw new UsageError(`cannot start: ${e.code}: ${e.message}`);

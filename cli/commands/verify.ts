@@ -11,11 +11,12 @@ import { CunzhengError } from '../../src/errors.js';
 import { verifyReceipt, type VerifiedReceipt } from '../../src/receipt/index.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js';
 import { hashFiles, isHashError, RECEIPT_SUFFIX, type HashResult } from '../local/index.js';
-import { loadTrustedKeys } from '../trust.js';
+import { loadTrustedKeys, loadTsaRoots } from '../trust.js';
 import { formatFailure, formatSummaryTable, formatVerified, SCOPE_STATEMENT } from '../format-verify.js';
 
 export interface VerifyOptions {
   file?: string;
+  tsaRoots?: string;
   documents?: string;
   key: string[];
   trust: string[];
@@ -73,6 +74,7 @@ export async function runVerify(paths: string[], opts: VerifyOptions, out: (s: s
     throw new UsageError('no trusted log key: pass --key VKEY or --trust FILE (a receipt\'s own log.key is never trusted)');
   }
   if (opts.file !== undefined && !existsSync(opts.file)) throw new UsageError(`cannot read --file ${opts.file}: ENOENT`);
+  const tsaRoots = loadTsaRoots(opts.tsaRoots);
   const receipts = (await collectReceipts(paths)).map((r) => ({ ...r, document: documentFor(r, opts) }));
 
   // Hash every document once, locally, on every core.
@@ -98,7 +100,7 @@ export async function runVerify(paths: string[], opts: VerifyOptions, out: (s: s
     try {
       if (doc !== undefined && isHashError(doc)) throw doc.error;
       const evidence = doc !== undefined ? { digest: { sha256: doc.sha256, sm3: doc.sm3 } } : {};
-      outcomes.push({ receipt: r.path, ok: true, result: await verifyReceipt(bytes, keys, evidence), document });
+      outcomes.push({ receipt: r.path, ok: true, result: await verifyReceipt(bytes, keys, evidence, { tsaRoots }), document });
     } catch (e) {
       if (!(e instanceof CunzhengError)) throw e;
       outcomes.push({ receipt: r.path, ok: false, code: e.code, message: e.message, document });

@@ -2,6 +2,7 @@ import type { Ledger } from '../ledger/index.js';
 import type { Deposits } from '../service/deposits.js';
 import type { Tenants, Tenant } from '../service/tenants.js';
 import type { AdminToken } from '../service/admin-token.js';
+import type { Anchorer } from '../service/anchorer.js';
 
 /** Everything the routes need, built by the server (or a test) and handed to the app. */
 export interface ServiceContext {
@@ -9,6 +10,8 @@ export interface ServiceContext {
   tenants: Tenants;
   deposits: Deposits;
   adminToken: AdminToken;
+  /** Timestamps checkpoints at the configured TSAs (disabled when none is configured). */
+  anchorer: Anchorer;
 }
 
 export interface AppOptions {

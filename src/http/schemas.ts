@@ -88,8 +88,15 @@ export const LogReply = Type.Object({
   key: Type.String({ description: 'the C2SP verifier key of the log' }),
   treeSize: Type.Integer(),
   checkpoint: Type.String(),
-  tsa: Type.Array(Type.String()),
+  tsa: Type.Array(Type.String(), { description: 'the RFC 3161 TSAs checkpoints are anchored at' }),
+  anchoredTreeSize: Type.Union([Type.Integer(), Type.Null()], { description: 'the newest checkpoint with a verified timestamp token' }),
   witnesses: Type.Array(Type.String()),
+});
+
+export const AnchorReply = Type.Object({
+  treeSize: Type.Union([Type.Integer(), Type.Null()]),
+  anchors: Type.Array(Type.Object({ tsa: Type.String(), genTime: Type.String(), token: Type.String() })),
+  tsa: Type.Array(Type.Object({ url: Type.String(), failures: Type.Integer(), lastError: Type.Union([Type.String(), Type.Null()]) })),
 });
 
 export const CheckpointReply = Type.Object({

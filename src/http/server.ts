@@ -40,7 +40,10 @@ export function makeLogger(level = 'info', pretty = process.stdout.isTTY === tru
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const logger = makeLogger(options.logLevel, options.pretty);
-  const ctx = await openService(options);
+  const ctx = await openService({
+    ...options,
+    log: { info: (o, m) => logger.info(o, m), warn: (o, m) => logger.warn(o, m) },
+  });
   let app: FastifyInstance;
   try {
     app = await buildApp(ctx, options, {
@@ -54,6 +57,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // Headers must arrive quickly (slowloris); Node checks this on its own timer.
     app.server.headersTimeout = options.headersTimeoutMs ?? 30_000;
     await app.listen({ host: options.host, port: options.port });
+    ctx.anchorer.start();
   } catch (e) {
     await ctx.ledger.close();
     throw e;
@@ -72,6 +76,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       } finally {
         clearInterval(reaper);
       }
+      await ctx.anchorer.stop();
       await ctx.ledger.close(); // commits what is queued, closes LevelDB
     })());
   return { app, ctx, url, logger, close };

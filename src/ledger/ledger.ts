@@ -73,6 +73,8 @@ export class Ledger {
   private closing = false;
   private writeFailed = false;
   private latest: { treeSize: number; note: string };
+  /** When the newest checkpoint was committed (or, after a restart, when the log was opened). */
+  private latestAt = Date.now();
   private readonly verifier: NoteVerifier;
   readonly stats: LedgerStats = { queueDepth: 0, groupsCommitted: 0, entriesCommitted: 0, lastGroupSize: 0, lastCommitMs: 0, groupSizes: [], commitMs: [] };
   private idle: (() => void)[] = [];
@@ -156,6 +158,11 @@ export class Ledger {
   /** The newest signed checkpoint (of a durable tree). */
   get checkpoint(): string {
     return this.latest.note;
+  }
+
+  /** When the newest checkpoint was committed by this process (ms since the epoch; the open time after a restart). */
+  get checkpointCommittedAt(): number {
+    return this.latestAt;
   }
 
   get dataDir(): string {
@@ -258,6 +265,7 @@ export class Ledger {
       }
       this.tree.apply(prepared);
       this.latest = { treeSize, note };
+      this.latestAt = Date.now();
       const ms = performance.now() - started;
       this.recordStats(group.length, ms);
       group.forEach((p, i) => p.resolve({ leafIndex: firstIndex + i, leafHash: leafHashes[i]!, treeSize, checkpoint: note }));

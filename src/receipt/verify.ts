@@ -8,10 +8,11 @@
  *        └── digest == SHA-256(document)?                      └──consistency──► anchor checkpoint ◄── RFC 3161 token
  */
 import { CunzhengError } from '../errors.js';
-import { bytesEqual, fromBase64, fromHex, sha256, sm3, toBase64, toHex } from '../crypto/index.js';
+import { bytesEqual, fromBase64, fromHex, sha256, sm3, toBase64, toHex, utf8 } from '../crypto/index.js';
 import { hashLeaf, verifyConsistency, verifyInclusion } from '../merkle/index.js';
 import { openCheckpoint } from '../checkpoint/index.js';
-import { parseVerifierKey, type NoteVerifier } from '../note/index.js';
+import { parseNote, parseVerifierKey, type NoteVerifier } from '../note/index.js';
+import { verifyTimestampToken } from '../anchor/pure.js';
 import { parseEntry, type Entry } from '../entry/index.js';
 import { depositIdFromLeafHash } from './deposit-id.js';
 import { parseReceipt, type Receipt } from './receipt.js';
@@ -36,9 +37,19 @@ export interface DocumentEvidence {
 
 export interface AnchorSummary {
   type: 'rfc3161';
+  /** The size of the anchored checkpoint (bound to the receipt's by a consistency proof). */
   treeSize: number;
-  /** The token's signature and time are checked by the timestamp verifier; here: present and bound. */
-  tokenChecked: false;
+  /** True when the token was verified against the TSA roots given; false when no roots were given. */
+  tokenChecked: boolean;
+  /** When checked: the TSA's time — the anchored checkpoint, and so the entry, existed no later than this. */
+  genTime?: string;
+  /** When checked: the TSA's certificate subject. */
+  tsa?: string;
+}
+
+export interface VerifyOptions {
+  /** Trusted TSA root certificates (DER). Without them anchors are reported but their tokens not checked. */
+  tsaRoots?: readonly Uint8Array[];
 }
 
 export interface VerifiedReceipt {
@@ -111,6 +122,7 @@ export async function verifyReceipt(
   input: Receipt | string | Uint8Array,
   trustedKeys: readonly (NoteVerifier | string)[],
   evidence: DocumentEvidence = {},
+  options: VerifyOptions = {},
 ): Promise<VerifiedReceipt> {
   const receipt = parseReceipt(input);
   const verifiers = toVerifiers(trustedKeys).filter((v) => v.name === receipt.log.origin);
@@ -136,7 +148,8 @@ export async function verifyReceipt(
   const proof = receipt.proof.map((h) => fromBase64(h, 32));
   verifyInclusion(receipt.index, cp.treeSize, leafHash, proof, cp.rootHash);
 
-  const anchors: AnchorSummary[] = receipt.anchors.map((a, i) => {
+  const anchors: AnchorSummary[] = [];
+  for (const [i, a] of receipt.anchors.entries()) {
     let anchored;
     try {
       anchored = openCheckpoint(a.checkpoint, verifiers, { origin: receipt.log.origin }).checkpoint;
@@ -157,8 +170,17 @@ export async function verifyReceipt(
       }
       verifyConsistency(anchored.treeSize, cp.treeSize, consistency, anchored.rootHash, cp.rootHash);
     }
-    return { type: 'rfc3161', treeSize: anchored.treeSize, tokenChecked: false };
-  });
+    const summary: AnchorSummary = { type: 'rfc3161', treeSize: anchored.treeSize, tokenChecked: false };
+    if (options.tsaRoots !== undefined && options.tsaRoots.length > 0) {
+      // The token stamps the checkpoint BODY, so cosignatures added later do not change its imprint.
+      const imprint = sha256(utf8(parseNote(a.checkpoint).text));
+      const t = await verifyTimestampToken(fromBase64(a.token, undefined, 'anchor token'), { imprint, roots: options.tsaRoots });
+      summary.tokenChecked = true;
+      summary.genTime = t.genTime.toISOString();
+      summary.tsa = t.tsa;
+    }
+    anchors.push(summary);
+  }
 
   const matched = compareEvidence(entry, evidence);
   const signer = opened.note.verified.find((s) => s.verifier.type === 0x01)!;

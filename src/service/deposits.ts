@@ -15,6 +15,7 @@ import { buildReceipt, DEPOSIT_ID_BYTES, type Receipt } from '../receipt/index.j
 import { extraKey, readUint64, writeUint64 } from '../storage/keys.js';
 import type { Ledger } from '../ledger/index.js';
 import type { Tenant } from './tenants.js';
+import { receiptAnchors, type Anchorer } from './anchorer.js';
 
 export interface DepositInput {
   sha256: string;
@@ -64,7 +65,20 @@ export class Deposits {
   private readonly inflight = new Map<string, Promise<DepositResult>>();
   readonly metrics: DepositMetrics = { created: { client: 0, server: 0 }, existing: 0 };
 
-  constructor(private readonly ledger: Ledger) {}
+  constructor(private readonly ledger: Ledger, private readonly anchorer?: Anchorer) {}
+
+  /**
+   * The receipt of an existing deposit, refreshed: at the newest anchored checkpoint with its RFC 3161
+   * anchors when that checkpoint covers the entry, else at the newest checkpoint (complete, unanchored).
+   */
+  async refreshedReceipt(index: number, entry: Uint8Array): Promise<Receipt> {
+    const anchored = this.anchorer?.latestAnchored;
+    if (anchored !== undefined && index < anchored.treeSize) {
+      const r = await this.receiptAt(index, entry, { treeSize: anchored.treeSize, note: anchored.checkpoint });
+      return { ...r, anchors: receiptAnchors(anchored) };
+    }
+    return this.receiptAt(index, entry);
+  }
 
   /** The leaf index of the tenant's deposit `id`, or undefined (unknown, or another tenant's). */
   private async ownIndex(tenant: Tenant, id: string): Promise<{ index: number; entry: Uint8Array } | undefined> {
@@ -188,7 +202,7 @@ export class Deposits {
         if (existing !== undefined) {
           const index = readUint64(existing, 0);
           this.metrics.existing++;
-          this.ledger.entry(index).then((e) => this.receiptAt(index, e!)).then((receipt) => c.resolve({ created: false, receipt }), c.reject);
+          this.ledger.entry(index).then((e) => this.refreshedReceipt(index, e!)).then((receipt) => c.resolve({ created: false, receipt }), c.reject);
           return;
         }
         const entry = entries[c.i]!;
@@ -213,7 +227,7 @@ export class Deposits {
   /** The tenant's deposit `id`, refreshed to the newest checkpoint; undefined for unknown or foreign ids. */
   async get(tenant: Tenant, id: string): Promise<Receipt | undefined> {
     const own = await this.ownIndex(tenant, id);
-    return own === undefined ? undefined : this.receiptAt(own.index, own.entry);
+    return own === undefined ? undefined : this.refreshedReceipt(own.index, own.entry);
   }
 
   /** The tenant's deposit of this SHA-256, if any. */
@@ -222,6 +236,6 @@ export class Deposits {
     const v = await this.ledger.store.getExtra(digestKey(tenant.id, sha256Hex));
     if (v === undefined) return undefined;
     const index = readUint64(v, 0);
-    return this.receiptAt(index, (await this.ledger.entry(index))!);
+    return this.refreshedReceipt(index, (await this.ledger.entry(index))!);
   }
 }

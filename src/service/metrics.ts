@@ -5,6 +5,7 @@
 import type { Ledger } from '../ledger/index.js';
 import type { Deposits } from './deposits.js';
 import type { Tenants } from './tenants.js';
+import type { Anchorer } from './anchorer.js';
 
 const GROUP_BUCKETS = [1, 10, 100, 500, 1000, 5000];
 const COMMIT_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
@@ -25,7 +26,7 @@ function histogram(name: string, help: string, values: number[], buckets: number
   return lines;
 }
 
-export function renderMetrics(ledger: Ledger, deposits: Deposits, tenants: Tenants): string {
+export function renderMetrics(ledger: Ledger, deposits: Deposits, tenants: Tenants, anchorer?: Anchorer): string {
   const s = ledger.stats;
   const lines = [
     '# HELP cunzheng_deposits_total Deposits answered, by who hashed the document and whether a new entry was written.',
@@ -51,5 +52,22 @@ export function renderMetrics(ledger: Ledger, deposits: Deposits, tenants: Tenan
     '# TYPE cunzheng_tile_cache_tiles gauge',
     `cunzheng_tile_cache_tiles ${ledger.cacheStats.tiles}`,
   ];
+  if (anchorer?.enabled) {
+    lines.push(
+      '# HELP cunzheng_anchor_lag_entries Entries not yet covered by an RFC 3161 anchor.',
+      '# TYPE cunzheng_anchor_lag_entries gauge',
+      `cunzheng_anchor_lag_entries ${anchorer.lagEntries}`,
+      '# HELP cunzheng_anchor_last_success_seconds When a checkpoint was last anchored (Unix time; 0: never since start).',
+      '# TYPE cunzheng_anchor_last_success_seconds gauge',
+      `cunzheng_anchor_last_success_seconds ${Math.floor(anchorer.metrics.lastSuccessAt / 1000)}`,
+      '# HELP cunzheng_anchor_requests_total Timestamp requests sent, and those that failed.',
+      '# TYPE cunzheng_anchor_requests_total counter',
+      `cunzheng_anchor_requests_total ${anchorer.metrics.attempts}`,
+      `cunzheng_anchor_requests_total{result="failed"} ${anchorer.metrics.failures}`,
+      '# HELP cunzheng_anchor_tsa_consecutive_failures Failures in a row, per TSA.',
+      '# TYPE cunzheng_anchor_tsa_consecutive_failures gauge',
+      ...anchorer.tsas.map((t) => `cunzheng_anchor_tsa_consecutive_failures{tsa=${JSON.stringify(t.url)}} ${t.failures}`),
+    );
+  }
   return lines.join('\n') + '\n';
 }

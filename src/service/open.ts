@@ -1,21 +1,37 @@
 /** Opens the service's state on a data directory: the ledger, the tenants, the deposits, the admin token. */
 import { Ledger, type LedgerOptions } from '../ledger/index.js';
+import { CunzhengError } from '../errors.js';
 import { Deposits } from './deposits.js';
 import { Tenants } from './tenants.js';
 import { loadAdminToken } from './admin-token.js';
+import { Anchorer, type AnchorerOptions } from './anchorer.js';
 import type { ServiceContext } from '../http/context.js';
 
 export interface ServiceOptions extends LedgerOptions {
   adminToken?: string;
+  /** RFC 3161 TSAs to anchor checkpoints at, their trusted roots (DER), and how often (default 60 s). */
+  tsaUrls?: string[];
+  tsaRoots?: Uint8Array[];
+  anchorIntervalMs?: number;
+  log?: AnchorerOptions['log'];
 }
 
 export async function openService(options: ServiceOptions): Promise<ServiceContext> {
-  const { adminToken: given, ...ledgerOptions } = options;
+  const { adminToken: given, tsaUrls, tsaRoots, anchorIntervalMs, log, ...ledgerOptions } = options;
+  if ((tsaUrls?.length ?? 0) > 0 && (tsaRoots?.length ?? 0) === 0) {
+    throw new CunzhengError('ANCHOR_NO_ROOTS', 'anchoring needs the TSA roots to verify replies against (--tsa-roots PEM)');
+  }
   const ledger = await Ledger.open(ledgerOptions);
   try {
     const adminToken = await loadAdminToken(options.dataDir, given);
     const tenants = await Tenants.load(ledger.store);
-    return { ledger, tenants, deposits: new Deposits(ledger), adminToken };
+    const anchorer = await Anchorer.open(ledger, {
+      tsaUrls: tsaUrls ?? [],
+      roots: tsaRoots ?? [],
+      intervalMs: anchorIntervalMs ?? 60_000,
+      ...(log === undefined ? {} : { log }),
+    });
+    return { ledger, tenants, deposits: new Deposits(ledger, anchorer), adminToken, anchorer };
   } catch (e) {
     await ledger.close();
     throw e;

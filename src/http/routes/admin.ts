@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../context.js';
-import { ErrorBody, TenantBody, TenantReply } from '../schemas.js';
+import { AnchorReply, ErrorBody, TenantBody, TenantReply } from '../schemas.js';
 
 export async function adminRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
   app.post('/v1/admin/tenants', {
@@ -15,5 +15,21 @@ export async function adminRoutes(app: FastifyInstance, ctx: ServiceContext): Pr
     const { tenant, apiKey } = await ctx.tenants.create(req.body as { name: string; uscc: string });
     void reply.status(201);
     return { id: tenant.id, name: tenant.name, uscc: tenant.uscc, apiKey };
+  });
+
+  app.post('/v1/admin/anchor', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Timestamp the newest checkpoint at the configured TSAs now',
+      security: [{ bearer: [] }],
+      response: { 200: AnchorReply, 400: ErrorBody, 401: ErrorBody },
+    },
+  }, async () => {
+    const a = await ctx.anchorer.anchorNow();
+    return {
+      treeSize: a?.treeSize ?? null,
+      anchors: a?.anchors ?? [],
+      tsa: ctx.anchorer.tsas.map((t) => ({ url: t.url, failures: t.failures, lastError: t.lastError ?? null })),
+    };
   });
 }

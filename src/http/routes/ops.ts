@@ -10,6 +10,6 @@ export async function opsRoutes(app: FastifyInstance, ctx: ServiceContext): Prom
 
   app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus text format' } }, async (_req, reply) => {
     void reply.type('text/plain; version=0.0.4; charset=utf-8');
-    return renderMetrics(ctx.ledger, ctx.deposits, ctx.tenants);
+    return renderMetrics(ctx.ledger, ctx.deposits, ctx.tenants, ctx.anchorer);
   });
 }

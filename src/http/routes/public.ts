@@ -49,7 +49,8 @@ export async function publicRoutes(app: FastifyInstance, ctx: ServiceContext): P
     key: ledger.verifierKey,
     treeSize: ledger.treeSize,
     checkpoint: ledger.checkpoint,
-    tsa: [],
+    tsa: ctx.anchorer.tsas.map((t) => t.url),
+    anchoredTreeSize: ctx.anchorer.latestAnchored?.treeSize ?? null,
     witnesses: [],
   }));
 
@@ -65,7 +66,8 @@ export async function publicRoutes(app: FastifyInstance, ctx: ServiceContext): P
     if (size > ledger.treeSize) throw new CunzhengError('LEDGER_SIZE_BEYOND_TREE', `size ${size} is beyond the tree size ${ledger.treeSize}`);
     const note = await ledger.checkpointAt(size);
     if (note === undefined) throw notFound(`checkpoint of size ${size}`);
-    return { treeSize: size, checkpoint: note, anchors: [] };
+    const anchors = (await ctx.anchorer.anchorsAt(size)).map((a) => ({ type: 'rfc3161' as const, checkpoint: note, token: a.token, consistency: [] }));
+    return { treeSize: size, checkpoint: note, anchors };
   });
 
   app.get('/v1/proof/inclusion', {

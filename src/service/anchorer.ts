@@ -1,0 +1,186 @@
+/**
+ * The anchorer: timestamps the newest checkpoint at each configured RFC 3161 TSA, every `intervalMs` when
+ * the tree has grown, and on demand. The token's messageImprint is SHA-256 of the checkpoint BODY
+ * (`origin\nsize\nroot\n`), so witness cosignatures added later do not change it. Every reply is verified
+ * (status, imprint, nonce, signature, ESS signing certificate, timeStamping EKU, chain to the configured
+ * roots, genTime not before the checkpoint) before its token is stored, under `x A <size>` beside the
+ * checkpoint it stamps.
+ *
+ * It never blocks or slows deposits: it runs on its own timer, each TSA call has a deadline, and a TSA
+ * that fails is retried with exponential backoff (1 s doubling to 5 min) while the others go on.
+ */
+import { CunzhengError } from '../errors.js';
+import { fromUtf8, sha256, toBase64, utf8 } from '../crypto/index.js';
+import { parseNote } from '../note/index.js';
+import { requestTimestamp } from '../anchor/index.js';
+import { extraKey, readUint64, writeUint64 } from '../storage/keys.js';
+import type { Ledger } from '../ledger/index.js';
+
+export interface StoredAnchor {
+  tsa: string;
+  /** Base64 DER TimeStampToken. */
+  token: string;
+  genTime: string;
+}
+
+export interface AnchoredCheckpoint {
+  treeSize: number;
+  checkpoint: string;
+  anchors: StoredAnchor[];
+}
+
+export interface AnchorerOptions {
+  tsaUrls: string[];
+  /** Trusted TSA roots (DER); tokens that do not chain to one are refused. */
+  roots: Uint8Array[];
+  intervalMs: number;
+  timeoutMs?: number;
+  /** Allowed clock difference between us and a TSA when checking genTime ≥ checkpoint time (default 60 s). */
+  clockSkewMs?: number;
+  log?: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void };
+}
+
+interface TsaState {
+  url: string;
+  failures: number;
+  nextAttemptAt: number;
+  lastError?: string;
+  lastSuccessAt?: number;
+}
+
+const PREFIX = utf8('A');
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+function anchorKey(treeSize: number): Uint8Array {
+  const k = new Uint8Array(PREFIX.length + 8);
+  k.set(PREFIX);
+  writeUint64(k, PREFIX.length, treeSize);
+  return extraKey(k);
+}
+
+/** SHA-256 of a signed checkpoint's body: what an anchor token stamps. */
+export function checkpointImprint(note: string): Uint8Array {
+  return sha256(utf8(parseNote(note).text));
+}
+
+export class Anchorer {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<AnchoredCheckpoint | undefined> | undefined;
+  private latest: AnchoredCheckpoint | undefined;
+  readonly tsas: TsaState[];
+  readonly metrics = { attempts: 0, failures: 0, anchored: 0, lastSuccessAt: 0 };
+
+  private constructor(private readonly ledger: Ledger, private readonly opts: AnchorerOptions) {
+    this.tsas = opts.tsaUrls.map((url) => ({ url, failures: 0, nextAttemptAt: 0 }));
+  }
+
+  static async open(ledger: Ledger, opts: AnchorerOptions): Promise<Anchorer> {
+    const a = new Anchorer(ledger, opts);
+    // The newest anchored checkpoint: the last `x A …` key.
+    const prefix = extraKey(PREFIX);
+    let last: [Uint8Array, Uint8Array] | undefined;
+    for await (const kv of ledger.store.iterateExtra(prefix)) last = kv;
+    if (last !== undefined) {
+      const treeSize = readUint64(last[0], prefix.length);
+      const note = await ledger.checkpointAt(treeSize);
+      if (note !== undefined) a.latest = { treeSize, checkpoint: note, anchors: JSON.parse(fromUtf8(last[1])) as StoredAnchor[] };
+    }
+    return a;
+  }
+
+  get enabled(): boolean {
+    return this.tsas.length > 0;
+  }
+
+  /** The newest checkpoint with at least one verified token. */
+  get latestAnchored(): AnchoredCheckpoint | undefined {
+    return this.latest;
+  }
+
+  /** Entries not yet covered by an anchor. */
+  get lagEntries(): number {
+    return this.ledger.treeSize - (this.latest?.treeSize ?? 0);
+  }
+
+  start(): void {
+    if (!this.enabled || this.timer !== undefined) return;
+    this.timer = setInterval(() => void this.tick(), this.opts.intervalMs);
+    this.timer.unref();
+    void this.tick();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Anchors the newest checkpoint if the tree grew since the last anchor. */
+  async tick(): Promise<AnchoredCheckpoint | undefined> {
+    if (this.ledger.treeSize === 0 || this.ledger.treeSize === this.latest?.treeSize) return this.latest;
+    return this.anchorNow();
+  }
+
+  /** Anchors the newest checkpoint now (one run at a time; a caller during a run gets that run's result). */
+  anchorNow(): Promise<AnchoredCheckpoint | undefined> {
+    if (!this.enabled) return Promise.reject(new CunzhengError('ANCHOR_NO_TSA', 'no TSA is configured (serve --tsa URL)'));
+    this.running ??= this.run().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async run(): Promise<AnchoredCheckpoint | undefined> {
+    const treeSize = this.ledger.treeSize;
+    const note = this.ledger.checkpoint;
+    const notBefore = new Date(this.ledger.checkpointCommittedAt - (this.opts.clockSkewMs ?? 60_000));
+    const imprint = checkpointImprint(note);
+    const now = Date.now();
+    const due = this.tsas.filter((t) => t.nextAttemptAt <= now);
+    const results = await Promise.all(due.map((t) => this.stamp(t, imprint, notBefore)));
+    const anchors = results.filter((r): r is StoredAnchor => r !== undefined);
+    if (anchors.length === 0) return this.latest;
+    await this.ledger.store.putExtra([[anchorKey(treeSize), utf8(JSON.stringify(anchors))]]);
+    this.latest = { treeSize, checkpoint: note, anchors };
+    this.metrics.anchored++;
+    this.metrics.lastSuccessAt = Date.now();
+    this.opts.log?.info({ treeSize, tsas: anchors.map((a) => a.tsa) }, 'checkpoint anchored');
+    return this.latest;
+  }
+
+  private async stamp(t: TsaState, imprint: Uint8Array, notBefore: Date): Promise<StoredAnchor | undefined> {
+    this.metrics.attempts++;
+    try {
+      const r = await requestTimestamp(t.url, imprint, { timeoutMs: this.opts.timeoutMs ?? 10_000, roots: this.opts.roots });
+      if (r.genTime < notBefore) {
+        throw new CunzhengError('TSA_TIME_BEFORE_CHECKPOINT', `genTime ${r.genTime.toISOString()} is before the checkpoint was signed`);
+      }
+      t.failures = 0;
+      t.nextAttemptAt = 0;
+      t.lastSuccessAt = Date.now();
+      delete t.lastError;
+      return { tsa: t.url, token: toBase64(r.token), genTime: r.genTime.toISOString() };
+    } catch (e) {
+      this.metrics.failures++;
+      t.failures++;
+      const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(t.failures - 1, 20));
+      t.nextAttemptAt = Date.now() + backoff;
+      t.lastError = e instanceof CunzhengError ? `${e.code}: ${e.message}` : String(e);
+      this.opts.log?.warn({ tsa: t.url, error: t.lastError, retryInMs: backoff }, 'timestamping failed; will retry');
+      return undefined;
+    }
+  }
+
+  /** The verified tokens stored for the checkpoint of `treeSize`. */
+  async anchorsAt(treeSize: number): Promise<StoredAnchor[]> {
+    if (this.latest?.treeSize === treeSize) return this.latest.anchors;
+    const v = await this.ledger.store.getExtra(anchorKey(treeSize));
+    return v === undefined ? [] : (JSON.parse(fromUtf8(v)) as StoredAnchor[]);
+  }
+}
+
+/** Receipt anchors (DESIGN.md) for an anchored checkpoint that is the receipt's own checkpoint. */
+export function receiptAnchors(a: AnchoredCheckpoint): { type: 'rfc3161'; checkpoint: string; token: string; consistency: string[] }[] {
+  return a.anchors.map((s) => ({ type: 'rfc3161' as const, checkpoint: a.checkpoint, token: s.token, consistency: [] }));
+}
+
