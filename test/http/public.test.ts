@@ -87,6 +87,7 @@ describe('GET /v1/log', () => {
       treeSize: 333,
       checkpoint: (await get('/checkpoint')).body,
       tsa: [],
+      anchoredTreeSize: null,
       witnesses: [],
     });
   });
@@ -300,6 +301,7 @@ describe('operations', () => {
       'GET /v1/deposits',
       'POST /v1/documents',
       'POST /v1/admin/tenants',
+      'POST /v1/admin/anchor',
       'GET /healthz',
       'GET /metrics',
     ];
