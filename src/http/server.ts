@@ -3,7 +3,7 @@
  * SIGTERM/SIGINT: stop accepting, answer the requests in flight, flush the sequencer, close LevelDB.
  */
 import pino, { type Logger } from 'pino';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildApp, requestSerializers } from './app.js';
 import { openService, type ServiceOptions } from '../service/open.js';
 import type { AppOptions, ServiceContext } from './context.js';
@@ -51,9 +51,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // A whole request (headers and body) must arrive within requestTimeout: long enough for a 1 GiB upload
       // over a slow link, short enough that slow clients cannot hold sockets for ever.
       requestTimeout: options.requestTimeoutMs ?? 15 * 60_000,
+      // How often Node looks for requests past their header/request deadlines (its default is 30 s).
+      http: { connectionsCheckingInterval: Math.min(5_000, options.headersTimeoutMs ?? 30_000) },
       connectionTimeout: 0,
       keepAliveTimeout: 72_000,
-    });
+    } as FastifyServerOptions);
     // Headers must arrive quickly (slowloris); Node checks this on its own timer.
     app.server.headersTimeout = options.headersTimeoutMs ?? 30_000;
     await app.listen({ host: options.host, port: options.port });

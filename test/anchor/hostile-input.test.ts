@@ -3,6 +3,7 @@
  * CunzhengError with a known code — never a TypeError, RangeError or an asn1js/pkijs Error. Mutations of a real
  * token never verify to another genTime.
  */
+import { fuzzRuns } from '../support/fuzz.js';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parsePemCertificates, parseTimeStampResponse, verifyTimestampToken } from '../../src/anchor/pure.js';
@@ -60,7 +61,7 @@ describe('when the token is random bytes', () => {
       fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 2000 }), derish), async (bytes) => {
         expect(await outcome(bytes)).toBe('TSA_TOKEN_MALFORMED');
       }),
-      { numRuns: 300 },
+      { numRuns: fuzzRuns(300) },
     );
   });
 });
@@ -97,7 +98,7 @@ describe('when a real token is cut or mutated', () => {
           else expect(CODES).toContain(result);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: fuzzRuns(200) },
     );
     // The mutations reach past the parser: signatures, imprints and certificates are exercised too.
     expect(seen.has('TSA_TOKEN_MALFORMED')).toBe(true);
@@ -112,7 +113,7 @@ describe('when a TimeStampResp is random bytes', () => {
         const code = syncCode(() => parseTimeStampResponse(bytes));
         expect([undefined, 'TSA_BAD_REPLY', 'TSA_REJECTED']).toContain(code);
       }),
-      { numRuns: 500 },
+      { numRuns: fuzzRuns(500) },
     );
   });
 });
@@ -126,7 +127,7 @@ describe('when a PEM bundle is arbitrary text', () => {
       fc.property(fc.oneof(fc.string({ maxLength: 300 }), pemish), (text) => {
         expect(syncCode(() => parsePemCertificates(text))).toBe('TSA_PEM_MALFORMED');
       }),
-      { numRuns: 300 },
+      { numRuns: fuzzRuns(300) },
     );
   });
 });

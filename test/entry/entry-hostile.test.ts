@@ -1,3 +1,4 @@
+import { fuzzRuns } from '../support/fuzz.js';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { fromUtf8, utf8 } from '../../src/crypto/index.js';
@@ -133,7 +134,7 @@ describe('parseEntry on hostile bytes', () => {
         const err = caught(() => parseEntry(bytes));
         if (err !== undefined) expect(ENTRY_CODES).toContain(err.code);
       }),
-      { numRuns: 5000 },
+      { numRuns: fuzzRuns(5000) },
     );
   });
 });

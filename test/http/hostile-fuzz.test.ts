@@ -4,6 +4,7 @@
  * on the public and tenant routes. The service never answers 5xx, every error has the API's shape, and
  * afterwards the ledger passes fsck with every acknowledged receipt still verifying.
  */
+import { fuzzRuns } from '../support/fuzz.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
@@ -30,7 +31,7 @@ const deposit = (payload: unknown) => c.deposit(payload);
 const send: HostileClient['send'] = (opts) => c.send(opts);
 
 describe('when generated input is thrown at every route', () => {
-  const RUNS = 1000;
+  const RUNS = fuzzRuns(1000);
   const hex = (n: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: n, maxLength: n });
   const hostileString = fc.oneof(
     fc.string({ unit: 'binary', maxLength: 80 }),

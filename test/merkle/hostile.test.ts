@@ -2,6 +2,7 @@
  * Hostile input: whatever a receipt file or an HTTP request puts in front of the verifiers and the tile
  * path parser must end in a CunzhengError with a code, never another exception.
  */
+import { fuzzRuns } from '../support/fuzz.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -71,7 +72,7 @@ describe('verifyInclusion under hostile arguments', () => {
           expect(code).not.toMatch(/^NOT_CODED/);
         }
       }),
-      { numRuns: 300 },
+      { numRuns: fuzzRuns(300) },
     );
   });
 });
@@ -111,7 +112,7 @@ describe('verifyConsistency under hostile arguments', () => {
           expect(codeOf(() => (verifyConsistency as (...x: unknown[]) => void)(...args))).not.toMatch(/^NOT_CODED/);
         }
       }),
-      { numRuns: 300 },
+      { numRuns: fuzzRuns(300) },
     );
   });
 });
@@ -132,7 +133,7 @@ describe('the other entry points under hostile arguments', () => {
         const code = codeOf(() => parseTilePath(x));
         expect(code).toBe('BAD_TILE_PATH');
       }),
-      { numRuns: 300 },
+      { numRuns: fuzzRuns(300) },
     );
   });
 });

@@ -1,3 +1,4 @@
+import { fuzzRuns } from '../support/fuzz.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TILE_WIDTH, parseTilePath, tilePath, type TileID } from '../../src/merkle/index.js';
@@ -139,7 +140,7 @@ describe('parseTilePath', () => {
           if (code === 'NO_ERROR') expect(tilePath(parseTilePath('tile/' + p))).toBe('tile/' + p);
           else expect(code).toBe('BAD_TILE_PATH');
         }),
-        { numRuns: 2000 },
+        { numRuns: fuzzRuns(2000) },
       );
     });
   });

@@ -2,6 +2,7 @@
  * Properties over random input: every parser either succeeds or throws a coded CunzhengError, and signing
  * then opening gives back the text that was signed.
  */
+import { fuzzRuns } from '../support/fuzz.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toBase64, utf8 } from '../../src/crypto/index.js';
@@ -45,13 +46,13 @@ const PARSERS: [string, (s: string) => unknown][] = [
 
 describe('when parsers get random input', () => {
   it.each(PARSERS)('%s throws only coded errors on random strings', (_name, parse) => {
-    fc.assert(fc.property(noteish, (s) => onlyCoded(() => parse(s))), { numRuns: 300 });
+    fc.assert(fc.property(noteish, (s) => onlyCoded(() => parse(s))), { numRuns: fuzzRuns(300) });
   });
   it('parseNote and openNote throw only coded errors on random bytes', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 400 }), (b) => {
       onlyCoded(() => parseNote(b));
       onlyCoded(() => openNote(b, [log]));
-    }), { numRuns: 300 });
+    }), { numRuns: fuzzRuns(300) });
   });
   it('verifier and signer keys built from random parts throw only coded errors', () => {
     const part = fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.stringMatching(/^[0-9a-f]{8}$/));
@@ -59,7 +60,7 @@ describe('when parsers get random input', () => {
     fc.assert(fc.property(part, part, material, (name, hex, b64) => {
       onlyCoded(() => parseVerifierKey(`${name}+${hex}+${b64}`));
       onlyCoded(() => parseSignerKey(`PRIVATE+KEY+${name}+${hex}+${b64}`));
-    }), { numRuns: 300 });
+    }), { numRuns: fuzzRuns(300) });
   });
   it('a mutated vector note never opens to another text', () => {
     const mutation = fc.record({
@@ -75,7 +76,7 @@ describe('when parsers get random input', () => {
       } catch (e) {
         if (!(e instanceof CunzhengError)) throw e;
       }
-    }), { numRuns: 500 });
+    }), { numRuns: fuzzRuns(500) });
   });
 });
 

@@ -1,3 +1,4 @@
+import { fuzzRuns } from '../support/fuzz.js';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CunzhengError } from '../../src/errors.js';
@@ -70,7 +71,7 @@ describe('parseReceipt', () => {
           expect(e).toBeInstanceOf(CunzhengError);
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: fuzzRuns(2000) },
     );
   });
 
@@ -86,7 +87,7 @@ describe('parseReceipt', () => {
           expect(e).toBeInstanceOf(CunzhengError);
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: fuzzRuns(2000) },
     );
   });
 
@@ -99,7 +100,7 @@ describe('parseReceipt', () => {
           expect(e).toBeInstanceOf(CunzhengError);
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: fuzzRuns(2000) },
     );
   });
 });
