@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ledger } from '../../src/ledger/index.js';
+import { LedgerStore } from '../../src/storage/store.js';
+import { entryKey } from '../../src/storage/keys.js';
+import { utf8 } from '../../src/crypto/index.js';
+import { cli, ROOT } from './run-cli.js';
+
+describe('cunzheng fsck', () => {
+  it('passes an intact store (exit 0), and finds a flipped byte and says where (exit 1)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cunzheng-fsck-cli-'));
+    try {
+      copyFileSync(join(ROOT, 'fixtures/log.key'), join(dir, 'log.key'));
+      const ledger = await Ledger.open({ dataDir: dir, maxGroup: 10 });
+      await Promise.all(Array.from({ length: 300 }, (_, i) => ledger.append(utf8(`document ${i}`))));
+      await ledger.close();
+      const ok = cli(['fsck', '--data', dir]);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stdout).toMatch(/^✔ .*: 300 entries, 3 tiles and \d+ checkpoints checked; tree size 300/);
+
+      const store = await LedgerStore.open(join(dir, 'ledger'));
+      const v = (await store.db.get(entryKey(270)))!;
+      v[3]! ^= 0x20;
+      await store.db.put(entryKey(270), v);
+      await store.close();
+      const bad = cli(['fsck', '--data', dir, '--json']);
+      expect(bad.code).toBe(1);
+      const report = JSON.parse(bad.stdout);
+      expect(report.ok).toBe(false);
+      expect(report.problems[0]).toMatchObject({ where: 'tile 0/1', code: 'TILE_MISMATCH' });
+      expect(report.problems[0].message).toContain('hash 14'); // 270 = 256 + 14
+
+      // A flipped byte in the tree state: the service refuses to serve a tree that does not match its checkpoint.
+      const s2 = await LedgerStore.open(join(dir, 'ledger'));
+      const state = (await s2.db.get(Uint8Array.of(0x73)))!;
+      state[20]! ^= 0x01;
+      await s2.db.put(Uint8Array.of(0x73), state);
+      await s2.close();
+      const serve = cli(['serve', '--data', dir, '--port', '0', '--admin-token', 'x'.repeat(20)]);
+      expect(serve.code).toBe(2);
+      expect(serve.stderr).toContain('LEDGER_CORRUPT');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is a usage error (exit 2) on a folder without a ledger', () => {
+    const r = cli(['fsck', '--data', tmpdir()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('holds no ledger');
+  });
+});
