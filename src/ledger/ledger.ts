@@ -188,6 +188,11 @@ export class Ledger {
     });
   }
 
+  /** True when `n` more entries fit in the queue now (callers that must append all or none check first). */
+  hasRoom(n: number): boolean {
+    return this.queue.length + n <= this.opts.maxQueue;
+  }
+
   /** Appends several entries; all-or-nothing is not promised across groups, each resolves on its own. */
   appendMany(items: { entry: Uint8Array; extra?: ExtraWrites }[]): Promise<Appended[]> {
     if (this.queue.length + items.length > this.opts.maxQueue) {

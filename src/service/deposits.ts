@@ -197,6 +197,12 @@ export class Deposits {
     try {
       const dKeys = claimed.map((c) => digestKey(tenant.id, inputs[c.i]!.sha256));
       const found = await this.ledger.store.getExtraMany(dKeys);
+      // All of a request's new entries are queued, or none: a partly accepted batch would answer 503 for
+      // entries that are in fact being written.
+      const fresh = found.filter((v) => v === undefined).length;
+      if (!this.ledger.hasRoom(fresh)) {
+        throw new CunzhengError('LEDGER_BUSY', 'the ledger queue is full; retry shortly', { details: { retryAfterSeconds: 1 } });
+      }
       claimed.forEach((c, j) => {
         const existing = found[j];
         if (existing !== undefined) {
