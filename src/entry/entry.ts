@@ -185,10 +185,6 @@ function serialize(entry: Entry): string {
   return JSON.stringify(entry);
 }
 
-/**
- * Validates `input` by the same rules parseEntry applies, adds `v`, a fresh random nonce (or
- * `opts.nonce`) and the receive time (`opts.time`, default now), and writes the entry's bytes.
- */
 // Nonces come from a pool refilled 256 at a time: one getRandomValues call per nonce cost more than the
 // rest of building an entry. The pool is filled by the platform CSPRNG and each byte is used once.
 const NONCE_POOL_BYTES = NONCE_BYTES * 256;
@@ -206,6 +202,10 @@ function randomNonce(): Uint8Array {
   return n;
 }
 
+/**
+ * Validates `input` by the same rules parseEntry applies, adds `v`, a fresh random nonce (or
+ * `opts.nonce`) and the receive time (`opts.time`, default now), and writes the entry's bytes.
+ */
 export function buildEntry(input: EntryInput, opts: { nonce?: Uint8Array; time?: Date } = {}): { entry: Entry; bytes: Uint8Array } {
   const obj = checkObject('', input, INPUT_FIELDS);
   let nonce: Uint8Array;
