@@ -122,7 +122,8 @@ export async function runDeposit(paths: string[], flags: DepositFlags, out: (s: 
       for (const p of chunk) outcomes.push({ path: p.file.path, status: 'failed', code: e.code, message: e.message });
       continue;
     }
-    for (const [k, p] of chunk.entries()) {
+    // Receipts are written 32 at a time: each is a temporary file, fsync, rename and folder fsync.
+    const write = async (k: number, p: Planned): Promise<FileOutcome> => {
       try {
         const receipt = parseReceipt(reply.receipts[k]);
         const entry = parseEntry(fromBase64(receipt.entry));
@@ -130,12 +131,18 @@ export async function runDeposit(paths: string[], flags: DepositFlags, out: (s: 
         if (trusted.length > 0) await verifyReceipt(receipt, trusted, { digest: { sha256: p.sha256, sm3: p.sm3 } });
         await writeReceiptAtomic(p.receiptPath, formatReceipt(receipt));
         const status = reply.created[k] === false ? 'already-deposited' : p.status === 'changed' ? 'new-version' : 'deposited';
-        outcomes.push({ path: p.file.path, status, id: receipt.id, index: receipt.index, receipt: p.receiptPath, ...(p.prev === undefined ? {} : { prev: p.prev }) });
+        return { path: p.file.path, status, id: receipt.id, index: receipt.index, receipt: p.receiptPath, ...(p.prev === undefined ? {} : { prev: p.prev }) };
       } catch (e) {
         if (!(e instanceof CunzhengError)) throw e;
-        outcomes.push({ path: p.file.path, status: 'failed', code: e.code, message: e.message });
+        return { path: p.file.path, status: 'failed', code: e.code, message: e.message };
       }
-    }
+    };
+    const written: FileOutcome[] = new Array(chunk.length);
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(32, chunk.length) }, async () => {
+      for (let k = next++; k < chunk.length; k = next++) written[k] = await write(k, chunk[k]!);
+    }));
+    outcomes.push(...written);
     done += chunk.length;
   }
   progress.done();
