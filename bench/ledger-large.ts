@@ -1,6 +1,6 @@
 /**
  * `npm run bench:large`: the ledger benchmark grown to 1e7 leaves (about 7 GB of temp disk for the ledger
- * and Hypercore together, and the better part of an hour on two cores). Not run by CI.
+ * and Hypercore together, about 7 minutes on two cores). Not run by CI.
  */
 import { printTable } from './harness.js';
 import { benchLedger, describeMachine } from './ledger.js';

@@ -11,7 +11,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CunzhengError } from '../errors.js';
-import { hashLeaf, buildConsistencyProof, inclusionNodes, rehash, EMPTY_ROOT } from '../merkle/index.js';
+import { hashChildren, hashLeaf, buildConsistencyProof, inclusionNodes, rehash, EMPTY_ROOT } from '../merkle/index.js';
 import { openCheckpoint, signCheckpoint } from '../checkpoint/index.js';
 import { parseVerifierKey, type NoteSigner, type NoteVerifier } from '../note/index.js';
 import { fromUtf8, utf8 } from '../crypto/index.js';
@@ -79,7 +79,7 @@ export class Ledger {
   readonly stats: LedgerStats = { queueDepth: 0, groupsCommitted: 0, entriesCommitted: 0, lastGroupSize: 0, lastCommitMs: 0, groupSizes: [], commitMs: [] };
   private idle: (() => void)[] = [];
   /** Ephemeral proof nodes by "treeSize/level/index" (bounded; entries never go stale: trees never change). */
-  private readonly ephemeral = new Map<string, Uint8Array>();
+  private readonly ephemeral = new Map<string, Promise<Uint8Array>>();
 
   private constructor(
     readonly store: LedgerStore,
@@ -313,19 +313,25 @@ export class Ledger {
     const run = nodes.end - nodes.begin;
     if (run <= 1) return rehash(nodes, await this.tree.readNodes(nodes.ids));
     // The ephemeral node (the right border folded into one hash) is the same for every leaf whose proof
-    // passes it in a tree of this size: every receipt of a group shares it. Hash it once.
+    // passes it in a tree of this size: every receipt of a group shares it. Hash it once; the promise is
+    // cached, so the receipts of a group, built concurrently, wait for one computation.
     const key = `${treeSize}/${nodes.ephem.level}/${nodes.ephem.index}`;
-    const cached = this.ephemeral.get(key);
-    if (cached !== undefined) {
-      const ids = [...nodes.ids.slice(0, nodes.begin), ...nodes.ids.slice(nodes.end)];
-      const hashes = await this.tree.readNodes(ids);
-      hashes.splice(nodes.begin, 0, cached);
-      return hashes;
+    let ephem = this.ephemeral.get(key);
+    if (ephem === undefined) {
+      const runIds = nodes.ids.slice(nodes.begin, nodes.end);
+      ephem = this.tree.readNodes(runIds).then((hs) => {
+        let h = hs[0]!;
+        for (let i = 1; i < hs.length; i++) h = hashChildren(hs[i]!, h);
+        return h;
+      });
+      if (this.ephemeral.size >= 1024) this.ephemeral.delete(this.ephemeral.keys().next().value as string);
+      this.ephemeral.set(key, ephem);
+      ephem.catch(() => this.ephemeral.delete(key));
     }
-    const proof = rehash(nodes, await this.tree.readNodes(nodes.ids));
-    if (this.ephemeral.size >= 1024) this.ephemeral.delete(this.ephemeral.keys().next().value as string);
-    this.ephemeral.set(key, proof[nodes.begin]!);
-    return proof;
+    const ids = [...nodes.ids.slice(0, nodes.begin), ...nodes.ids.slice(nodes.end)];
+    const hashes = await this.tree.readNodes(ids);
+    hashes.splice(nodes.begin, 0, await ephem);
+    return hashes;
   }
 
   /** The consistency proof from the tree of `from` leaves to the tree of `to` leaves. */

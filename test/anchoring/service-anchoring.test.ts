@@ -18,6 +18,7 @@ import { fromBase64, sha256, toBase64, toHex, utf8 } from '../../src/crypto/inde
 import { CunzhengError } from '../../src/errors.js';
 import { opensslVerify, startTestTsa, type TestTsa } from '../tsa/test-tsa.js';
 import { cli } from '../cli/run-cli.js';
+import { codeOf } from '../support/codes.js';
 
 const ADMIN = 'anchoring-admin-token-0123456789';
 let dir: string;
@@ -40,15 +41,6 @@ async function anchorNow(): Promise<{ treeSize: number | null; anchors: unknown[
   return r.json();
 }
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof CunzhengError) return e.code;
-    throw e;
-  }
-  return 'NO_ERROR';
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cunzheng-anchoring-'));

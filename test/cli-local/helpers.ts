@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll } from 'vitest';
 import { CunzhengError } from '../../src/errors.js';
+export { codeOf } from '../support/codes.js';
 
 /** A fresh folder under os.tmpdir(), removed when the test file ends. */
 export function tempDir(prefix = 'cunzheng-local-'): string {
@@ -30,15 +31,6 @@ export function opensslDigest(algorithm: 'sha256' | 'sm3', file: string): string
   return hex;
 }
 
-export async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<string> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    if (e instanceof CunzhengError) return e.code;
-    throw e;
-  }
-  return 'NO_ERROR';
-}
 
 export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];

@@ -8,16 +8,8 @@ import {
 import * as portable from '../../src/crypto/hash-portable.js';
 import { CunzhengError } from '../../src/errors.js';
 import { loadVectors, type NoteVectors } from '../vectors.js';
+import { codeOfSync as code } from '../support/codes.js';
 
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof CunzhengError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 describe('sha256', () => {
   it('matches FIPS 180-2 "abc"', () => {

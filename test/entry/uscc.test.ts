@@ -3,16 +3,8 @@ import fc from 'fast-check';
 import { completeUscc, isValidUscc, USCC_CHARSET, usccCheckCharacter, validateUscc } from '../../src/entry/index.js';
 import { CunzhengError } from '../../src/errors.js';
 import { makeUscc, PUBLISHED_USCCS, usccArb } from './fixtures.js';
+import { codeOfSync as code } from '../support/codes.js';
 
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof CunzhengError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 const USCC_CODES = ['USCC_BAD_LENGTH', 'USCC_BAD_CHARACTER', 'USCC_BAD_DIVISION', 'USCC_BAD_ORG_CHECK', 'USCC_BAD_CHECK'];
 
