@@ -68,8 +68,21 @@ export interface VerifiedReceipt {
   anchors: AnchorSummary[];
 }
 
+// Verifier key strings parsed before (a parse costs a SHA-256 and a key import; a verifier checking a
+// folder of receipts passes the same few keys every time). Bounded; keys are public.
+const parsedKeys = new Map<string, NoteVerifier>();
+
 function toVerifiers(keys: readonly (NoteVerifier | string)[]): NoteVerifier[] {
-  return keys.map((k) => (typeof k === 'string' ? parseVerifierKey(k) : k));
+  return keys.map((k) => {
+    if (typeof k !== 'string') return k;
+    let v = parsedKeys.get(k);
+    if (v === undefined) {
+      v = parseVerifierKey(k);
+      if (parsedKeys.size >= 256) parsedKeys.clear();
+      parsedKeys.set(k, v);
+    }
+    return v;
+  });
 }
 
 function digestBytes(v: string | Uint8Array, what: string): Uint8Array {
