@@ -15,7 +15,7 @@ import {
   type NodeID,
   type NodeReader,
 } from '../src/merkle/index.js';
-import { measure, type BenchResult } from './harness.js';
+import { measure, summarize, type BenchResult } from './harness.js';
 
 const GROUP = 'merkle';
 
@@ -107,6 +107,26 @@ export async function benchMerkle(): Promise<BenchResult[]> {
       tree.getProof(buffers[i]!, i);
     }, 1, { unit: 'proofs/s' }),
   );
+  // Memory: what holding the tree costs. merkletreejs keeps every level as Buffers; the ledger keeps a compact
+  // range (≤ 53 hashes) and reads nodes from storage. Measured as heap growth after a forced GC (node --expose-gc).
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc !== undefined) {
+    const heap = (): number => {
+      gc();
+      gc(); // a second pass collects what the first one only finalized
+      return process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+    };
+    heap();
+    const before = heap();
+    const held = new MerkleTree(buffers, rfcNodeHash);
+    const after = heap();
+    results.push(summarize(GROUP, `merkletreejs memory, tree of ${SMALL}`, [(after - before) / SMALL], 'bytes/leaf', `${((after - before) / 2 ** 20).toFixed(1)} MiB for ${held.getLeafCount()} leaves`));
+    const before2 = heap();
+    const range = CompactRange.empty();
+    for (const h of small) range.append(h);
+    const after2 = heap();
+    results.push(summarize(GROUP, `CompactRange memory, ${SMALL} leaves`, [Math.max(0, after2 - before2)], 'bytes', `${range.hashes().length} hashes kept; nodes live in storage`));
+  }
   const smallStore = new FlatNodeStore(small);
   k = 0;
   results.push(
