@@ -40,6 +40,9 @@ import { verifyReceipt, type Receipt } from '../src/receipt/index.js';
 import { runAudit, type AuditResult } from '../cli/commands/audit.js';
 import { summarize, type BenchResult } from './harness.js';
 
+/** The server runs with the flags `cunzheng serve` and `npm start` use (a 64 MiB young generation). */
+const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
+
 export interface ChangshaOptions {
   /** Deposits in all (default 1,910,000). */
   deposits?: number;
@@ -348,7 +351,7 @@ interface Child {
 }
 
 async function spawnChild(dataDir: string, nodeArgs: string[]): Promise<Child> {
-  const child = spawn(process.execPath, [...nodeArgs, fileURLToPath(import.meta.url), 'serve', dataDir], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...nodeArgs, fileURLToPath(import.meta.url), 'serve', dataDir], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   const lines: Interface = createInterface({ input: child.stdout });
   const waiting: ((line: string) => void)[] = [];

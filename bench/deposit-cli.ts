@@ -31,7 +31,7 @@ export async function benchDepositCli(opts: { files?: number; runs?: number } = 
   const dir = mkdtempSync(join(tmpdir(), 'cunzheng-bench-deposit-'));
   const admin = `bench-${randomBytes(12).toString('hex')}`;
   const port = await freePort();
-  const server = spawn(process.execPath, [CLI, 'serve', '--data', join(dir, 'data'), '--port', String(port), '--admin-token', admin, '--log-level', 'warn'], { stdio: 'ignore' });
+  const server = spawn(process.execPath, ['--max-semi-space-size=64', CLI, 'serve', '--data', join(dir, 'data'), '--port', String(port), '--admin-token', admin, '--log-level', 'warn'], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   try {
     for (let i = 0; ; i++) {

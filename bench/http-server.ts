@@ -22,6 +22,9 @@ import { buildApp } from '../src/http/app.js';
 import { openService } from '../src/service/open.js';
 import { buildEntry, completeUscc } from '../src/entry/index.js';
 
+/** The server runs with the flags `cunzheng serve` and `npm start` use (a 64 MiB young generation). */
+const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
+
 const PREFILL = { ci: 10_000, full: 1_000_000 } as const;
 const GROUP = 1000;
 
@@ -143,7 +146,7 @@ async function main(): Promise<void> {
  * close (killing it after two minutes).
  */
 export async function spawnServer(mode: 'ci' | 'full', dataDir: string, nodeArgs: string[] = []): Promise<{ server: Server; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [...nodeArgs, fileURLToPath(import.meta.url), mode, dataDir], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...nodeArgs, fileURLToPath(import.meta.url), mode, dataDir], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   const stop = async (): Promise<void> => {
     child.stdin.end();
