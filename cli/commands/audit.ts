@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { CunzhengError } from '../../src/errors.js';
 import { openCheckpoint, type Checkpoint } from '../../src/checkpoint/index.js';
-import { CompactRange, verifyConsistency, tilePath, type TileID } from '../../src/merkle/index.js';
+import { CompactRange, tilePath, tilesForTreeSize, verifyConsistency, type TileID } from '../../src/merkle/index.js';
 import { bytesEqual, fromBase64, toBase64 } from '../../src/crypto/index.js';
 import { parseVerifierKey, type NoteVerifier } from '../../src/note/index.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js';
@@ -61,15 +61,10 @@ function readState(path: string, verifier: NoteVerifier): AuditState | undefined
   return s;
 }
 
-/** Every tile of a tree of `treeSize`: full tiles and, per level, the one partial tile of that exact size. */
+/** Every tile of a tree of `treeSize`: the full tiles and, per level, the one partial tile of that exact size. */
 function tilesOfSize(treeSize: number): TileID[] {
-  const out: TileID[] = [];
-  for (let level = 0; Math.floor(treeSize / 256 ** level) > 0; level++) {
-    const n = Math.floor(treeSize / 256 ** level);
-    for (let index = 0; index < Math.floor(n / 256); index++) out.push({ level, index, width: 256 });
-    if (n % 256 > 0) out.push({ level, index: Math.floor(n / 256), width: n % 256 });
-  }
-  return out;
+  // tilesForTreeSize lists each partial tile at every width 1..W; an audit needs only the widest.
+  return tilesForTreeSize(treeSize).filter((t, i, all) => all[i + 1]?.level !== t.level || all[i + 1]?.index !== t.index);
 }
 
 /** Downloads every tile and recomputes the root; each higher tile must hold the nodes its level implies. */

@@ -11,11 +11,10 @@
  * A node at tree level l = 8L + s, index i lives in tile (L, floor(i / 2^(8−s))) at position
  * i mod 2^(8−s) of sublevel s. The node at level 8L+8 is sublevel 0 of tile level L+1.
  */
-import { hashChildren } from '../merkle/index.js';
+import { TILE_HEIGHT, TILE_WIDTH, hashChildren } from '../merkle/index.js';
 import { CunzhengError } from '../errors.js';
 
-export const TILE_HEIGHT = 8;
-export const TILE_WIDTH = 256;
+export { TILE_HEIGHT, TILE_WIDTH };
 const H = 32;
 
 export interface TileAddress {
@@ -25,7 +24,10 @@ export interface TileAddress {
   position: number;
 }
 
-/** Where the node (level, index) lives in the tile grid. */
+/**
+ * Where the node (level, index) lives in the tile grid: merkle's `tileForNode` without its validation and
+ * allocation, because this runs for every node of every proof served.
+ */
 export function addressOf(level: number, index: number): TileAddress {
   const tileLevel = Math.floor(level / TILE_HEIGHT);
   const sublevel = level - tileLevel * TILE_HEIGHT;

@@ -193,14 +193,6 @@ export class Ledger {
     return this.queue.length + n <= this.opts.maxQueue;
   }
 
-  /** Appends several entries; all-or-nothing is not promised across groups, each resolves on its own. */
-  appendMany(items: { entry: Uint8Array; extra?: ExtraWrites }[]): Promise<Appended[]> {
-    if (this.queue.length + items.length > this.opts.maxQueue) {
-      return Promise.reject(new CunzhengError('LEDGER_BUSY', 'the ledger queue is full; retry shortly', { details: { retryAfterSeconds: 1, queueDepth: this.queue.length } }));
-    }
-    return Promise.all(items.map((i) => this.append(i.entry, i.extra)));
-  }
-
   private schedule(): void {
     if (this.running || this.scheduled) return;
     this.scheduled = true;

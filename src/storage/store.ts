@@ -77,12 +77,6 @@ export class LedgerStore {
     return this.get(entryKey(index));
   }
 
-  async readEntries(from: number, to: number): Promise<Bytes[]> {
-    const out: Bytes[] = [];
-    for await (const v of this.db.values(numberedRange(TAG_ENTRY, from, to))) out.push(v);
-    return out;
-  }
-
   /** Iterates entries [from, to) in index order, without holding them all. */
   async *iterateEntries(from: number, to: number): AsyncGenerator<[number, Bytes]> {
     for await (const [k, v] of this.db.iterator(numberedRange(TAG_ENTRY, from, to))) yield [readUint64(k, 1), v];

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
-import { BatchReply, DepositBody, DepositId, ErrorBody, Hex64, Receipt, type DepositItemT } from '../schemas.js';
+import { BatchReply, DepositBody, DepositId, ErrorBody, Hex64, type DepositItemT } from '../schemas.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody, 429: ErrorBody, 503: ErrorBody };
 
@@ -69,4 +69,3 @@ export async function depositRoutes(app: FastifyInstance, ctx: ServiceContext): 
   });
 }
 
-export { Receipt };
