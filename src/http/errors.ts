@@ -18,6 +18,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   DEPOSIT_PREV_NOT_FOUND: 404,
   DOCUMENT_TOO_LARGE: 413,
   DOCUMENT_ABORTED: 400,
+  ANCHOR_NO_TSA: 409,
 };
 
 function statusOf(code: string): number {

@@ -1,6 +1,6 @@
 /** Security headers on every answer, and CORS closed by default: browsers on other origins get nothing. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestService, type TestService } from './helpers.js';
+import { ADMIN_TOKEN, openTestService, type TestService } from './helpers.js';
 
 let s: TestService;
 beforeAll(async () => {
@@ -33,5 +33,13 @@ describe('CORS', () => {
     expect(pre.statusCode).toBe(404);
     expect(pre.headers['access-control-allow-origin']).toBeUndefined();
     expect(pre.headers['access-control-allow-headers']).toBeUndefined();
+  });
+});
+
+describe('POST /v1/admin/anchor on a log without a TSA', () => {
+  it('answers 409 ANCHOR_NO_TSA, not a 5xx', async () => {
+    const r = await s.app.inject({ method: 'POST', url: '/v1/admin/anchor', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(r.statusCode).toBe(409);
+    expect(r.json()).toMatchObject({ statusCode: 409, code: 'ANCHOR_NO_TSA' });
   });
 });
