@@ -24,7 +24,7 @@
  */
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -248,8 +248,8 @@ function makeItem(e: Enterprise, seq: number, runTag: string, r: () => number): 
   const content = `${runTag}\n${seq}\n${e.uscc}\n${project}\n${title}\n${version}`;
   const labels = r() < 0.5 ? [...doc.labels, project] : doc.labels;
   return {
-    sha256: createHash('sha256').update(content).digest('hex'),
-    sm3: createHash('sm3').update(content).digest('hex'),
+    sha256: hash('sha256', content, 'hex'),
+    sm3: hash('sm3', content, 'hex'),
     size: Math.max(1, Math.round(Math.exp(11 + 1.8 * (r() + r() + r() - 1.5)))),
     meta: {
       title,

@@ -91,6 +91,17 @@ export function utf8(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
+/**
+ * UTF-8 like utf8(), but on Node the bytes may live in a shared pool (Buffer.from): about twice as fast
+ * for short strings and less garbage. For bytes that are kept or passed on, never for ones the caller
+ * writes into or whose `.buffer` it uses.
+ */
+export function utf8View(text: string): Uint8Array {
+  if (!NodeBuffer) return encoder.encode(text);
+  const b = NodeBuffer.from(text, 'utf8');
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
 /** Decodes UTF-8, rejecting invalid sequences (no U+FFFD substitution) and keeping a leading BOM as data. */
 export function fromUtf8(bytes: Uint8Array, what = 'text'): string {
   try {

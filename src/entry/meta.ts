@@ -29,6 +29,12 @@ const META_KEY_RE = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const STRING_KEYS = new Set(['title', 'level', 'category', 'filename', 'path', 'note']);
 
 const encoder = new TextEncoder();
+const NodeBuffer: typeof Buffer | undefined = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+
+/** UTF-8 length without allocating the bytes where Node's Buffer is there. */
+function byteLength(text: string): number {
+  return NodeBuffer ? NodeBuffer.byteLength(text, 'utf8') : encoder.encode(text).length;
+}
 
 function checkKey(key: string): void {
   if (!META_KEY_RE.test(key)) {
@@ -88,7 +94,7 @@ export function normalizeMeta(meta: unknown): EntryMeta | undefined {
     checkKey(key);
     out[key] = checkValue(key, obj[key]);
   }
-  const bytes = encoder.encode(JSON.stringify(out)).length;
+  const bytes = byteLength(JSON.stringify(out));
   if (bytes > META_MAX_BYTES) badField('meta', `expected at most ${META_MAX_BYTES} bytes as written, got ${bytes}`, { want: META_MAX_BYTES, got: bytes });
   return out;
 }

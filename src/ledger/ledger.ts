@@ -15,9 +15,9 @@ import { hashChildren, hashLeaf, buildConsistencyProof, inclusionNodes, rehash, 
 import { openCheckpoint, signCheckpoint } from '../checkpoint/index.js';
 import { parseVerifierKey, type NoteSigner, type NoteVerifier } from '../note/index.js';
 import { fromUtf8, utf8 } from '../crypto/index.js';
-import { LedgerStore } from '../storage/store.js';
+import { LedgerStore, type CommitGroup } from '../storage/store.js';
 import { loadOrCreateLogKey } from './log-key.js';
-import { LedgerTree } from './tree.js';
+import { LedgerTree, type PreparedAppend } from './tree.js';
 
 export const DEFAULT_ORIGIN = 'localhost/cunzheng';
 
@@ -36,8 +36,8 @@ export interface LedgerOptions {
   tileCacheTiles?: number;
 }
 
-/** Keys and values of the layers above, written in the same batch as the entry. */
-export type ExtraWrites = (leafIndex: number, leafHash: Uint8Array) => [Uint8Array, Uint8Array][];
+/** Keys and values of the layers above, written in the same batch as the entry (`position`: within its run). */
+export type ExtraWrites = (leafIndex: number, leafHash: Uint8Array, position: number) => [Uint8Array, Uint8Array][];
 
 export interface Appended {
   leafIndex: number;
@@ -46,12 +46,39 @@ export interface Appended {
   treeSize: number;
   /** That checkpoint: a signed note. */
   checkpoint: string;
+  /** With `{ proof: true }`: the entry's inclusion proof in that tree. */
+  proof?: Uint8Array[];
+}
+
+/** A run of entries appended together: consecutive leaves, committed in one group. */
+export interface AppendedRun {
+  firstIndex: number;
+  leafHashes: Uint8Array[];
+  treeSize: number;
+  checkpoint: string;
+  /** With `{ proofs: true }`: each entry's inclusion proof in that tree. Nodes shared by several proofs
+   *  are the same Uint8Array objects (callers may memoize their encodings by identity). */
+  proofs?: Uint8Array[][];
+}
+
+/** A group prepared for writing: its batch, and what becomes the committed tree once it lands. */
+interface Staged {
+  group: Pending[];
+  count: number;
+  firstIndex: number;
+  leafHashes: Uint8Array[];
+  prepared: PreparedAppend;
+  treeSize: number;
+  note: string;
+  started: number;
+  commit: CommitGroup;
 }
 
 interface Pending {
-  entry: Uint8Array;
+  entries: readonly Uint8Array[];
   extra: ExtraWrites | undefined;
-  resolve: (a: Appended) => void;
+  proofs: boolean;
+  resolve: (a: AppendedRun) => void;
   reject: (e: unknown) => void;
 }
 
@@ -68,6 +95,8 @@ export interface LedgerStats {
 
 export class Ledger {
   private readonly queue: Pending[] = [];
+  /** Entries waiting in `queue` (a pending run holds one or more). */
+  private queued = 0;
   private running = false;
   private scheduled = false;
   private closing = false;
@@ -96,7 +125,7 @@ export class Ledger {
   static async open(options: LedgerOptions): Promise<Ledger> {
     const opts = {
       dataDir: options.dataDir,
-      maxGroup: options.maxGroup ?? 1000,
+      maxGroup: options.maxGroup ?? 10_000,
       maxQueue: options.maxQueue ?? 100_000,
       groupDelayMs: options.groupDelayMs ?? 0,
       tileCacheTiles: options.tileCacheTiles ?? 4096,
@@ -175,22 +204,38 @@ export class Ledger {
   }
 
   /** Appends one entry; resolves once it is durable, with its index and the checkpoint that covers it. */
-  append(entry: Uint8Array, extra?: ExtraWrites): Promise<Appended> {
-    return new Promise<Appended>((resolve, reject) => {
+  async append(entry: Uint8Array, extra?: ExtraWrites, opts: { proof?: boolean } = {}): Promise<Appended> {
+    const run = await this.appendRun([entry], extra, { proofs: opts.proof === true });
+    const a: Appended = { leafIndex: run.firstIndex, leafHash: run.leafHashes[0]!, treeSize: run.treeSize, checkpoint: run.checkpoint };
+    if (run.proofs !== undefined) a.proof = run.proofs[0]!;
+    return a;
+  }
+
+  /**
+   * Appends entries as consecutive leaves, in order, all in one group commit: all become durable
+   * together or none does. `extra` is called for each entry. Resolves with the run's first index, leaf
+   * hashes and checkpoint (and inclusion proofs when asked: computed once for the whole group).
+   */
+  appendRun(entries: readonly Uint8Array[], extra?: ExtraWrites, opts: { proofs?: boolean } = {}): Promise<AppendedRun> {
+    return new Promise<AppendedRun>((resolve, reject) => {
       if (this.closing) return reject(new CunzhengError('LEDGER_CLOSED', 'the ledger is closing'));
-      if (!(entry instanceof Uint8Array) || entry.length === 0) return reject(new CunzhengError('LEDGER_BAD_ENTRY', 'an entry is a non-empty byte string'));
-      if (this.queue.length >= this.opts.maxQueue) {
-        return reject(new CunzhengError('LEDGER_BUSY', 'the ledger queue is full; retry shortly', { details: { retryAfterSeconds: 1, queueDepth: this.queue.length } }));
+      if (!Array.isArray(entries) || entries.length === 0) return reject(new CunzhengError('LEDGER_BAD_ENTRY', 'append at least one entry'));
+      for (const entry of entries) {
+        if (!(entry instanceof Uint8Array) || entry.length === 0) return reject(new CunzhengError('LEDGER_BAD_ENTRY', 'an entry is a non-empty byte string'));
       }
-      this.queue.push({ entry, extra, resolve, reject });
-      this.stats.queueDepth = this.queue.length;
+      if (this.queued + entries.length > this.opts.maxQueue) {
+        return reject(new CunzhengError('LEDGER_BUSY', 'the ledger queue is full; retry shortly', { details: { retryAfterSeconds: 1, queueDepth: this.queued } }));
+      }
+      this.queue.push({ entries, extra, proofs: opts.proofs === true, resolve, reject });
+      this.queued += entries.length;
+      this.stats.queueDepth = this.queued;
       this.schedule();
     });
   }
 
   /** True when `n` more entries fit in the queue now (callers that must append all or none check first). */
   hasRoom(n: number): boolean {
-    return this.queue.length + n <= this.opts.maxQueue;
+    return this.queued + n <= this.opts.maxQueue;
   }
 
   private schedule(): void {
@@ -200,17 +245,78 @@ export class Ledger {
       this.scheduled = false;
       void this.run();
     };
-    if (this.opts.groupDelayMs > 0 && this.queue.length < this.opts.maxGroup) setTimeout(go, this.opts.groupDelayMs);
+    if (this.opts.groupDelayMs > 0 && this.queued < this.opts.maxGroup) setTimeout(go, this.opts.groupDelayMs);
     else setImmediate(go);
   }
 
+  /** Takes whole runs off the queue, up to maxGroup entries (a run larger than that is a group alone). */
+  private takeGroup(): { group: Pending[]; count: number } {
+    let count = 0;
+    let take = 0;
+    while (take < this.queue.length && (take === 0 || count + this.queue[take]!.entries.length <= this.opts.maxGroup)) {
+      count += this.queue[take]!.entries.length;
+      take++;
+    }
+    const group = this.queue.splice(0, take);
+    this.queued -= count;
+    this.stats.queueDepth = this.queued;
+    return { group, count };
+  }
+
+  /**
+   * The integrator. Group N's batch is written while group N+1 is prepared on top of it (hashing, tiles,
+   * the signed checkpoint: CPU work that would otherwise wait for the fsync); N+1 is written only after
+   * N's write has returned, and a failure of N discards N+1's preparation and queues its entries again.
+   * Nothing is answered before its own batch is durable.
+   */
   private async run(): Promise<void> {
     this.running = true;
     try {
-      while (this.queue.length > 0) {
-        const group = this.queue.splice(0, this.opts.maxGroup);
-        this.stats.queueDepth = this.queue.length;
-        await this.commitGroup(group);
+      let next: Staged | undefined;
+      while (next !== undefined || this.queue.length > 0) {
+        let cur = next;
+        next = undefined;
+        if (cur === undefined) {
+          const { group, count } = this.takeGroup();
+          if (this.writeFailed) {
+            try {
+              await this.resync();
+            } catch (e) {
+              for (const p of group) p.reject(e);
+              continue;
+            }
+          }
+          cur = this.stageOrReject(group, count, undefined);
+          if (cur === undefined) continue;
+        }
+        const writing = this.store.commit(cur.commit).then(
+          () => undefined,
+          (e: unknown) => e ?? new Error('write failed'),
+        );
+        // Let requests that arrived meanwhile queue up, then prepare the next group during the write.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.queue.length > 0) {
+          const { group, count } = this.takeGroup();
+          next = this.stageOrReject(group, count, cur);
+        }
+        const failed = await writing;
+        if (failed !== undefined) {
+          this.writeFailed = true;
+          const err = new CunzhengError('LEDGER_WRITE_FAILED', `the ledger could not write to disk: ${(failed as Error).message}`, {
+            cause: failed,
+            details: { retryAfterSeconds: 5 },
+          });
+          for (const p of cur.group) p.reject(err);
+          if (next !== undefined) {
+            // Prepared on top of a batch that did not land: queue its entries again, in order.
+            this.queue.unshift(...next.group);
+            this.queued += next.count;
+            this.stats.queueDepth = this.queued;
+            next = undefined;
+          }
+          continue;
+        }
+        await this.finish(cur);
       }
     } finally {
       this.running = false;
@@ -231,43 +337,64 @@ export class Ledger {
     this.writeFailed = false;
   }
 
-  private async commitGroup(group: Pending[]): Promise<void> {
-    const started = performance.now();
+  private stageOrReject(group: Pending[], count: number, base: Staged | undefined): Staged | undefined {
     try {
-      if (this.writeFailed) await this.resync();
-      const firstIndex = this.tree.treeSize;
-      const leafHashes = group.map((p) => hashLeaf(p.entry));
-      const prepared = this.tree.prepare(leafHashes);
-      const treeSize = firstIndex + group.length;
-      const note = signCheckpoint({ origin: this.origin, treeSize, rootHash: prepared.range.root(), extensions: [] }, this.signer);
-      const extra: [Uint8Array, Uint8Array][] = [];
-      group.forEach((p, i) => {
-        if (p.extra) extra.push(...p.extra(firstIndex + i, leafHashes[i]!));
-      });
-      try {
-        await this.store.commit({
-          firstIndex,
-          entries: group.map((p) => p.entry),
-          tiles: prepared.tiles,
-          checkpoint: { treeSize, note: utf8(note) },
-          state: { treeSize, hashes: prepared.range.hashes() },
-          extra,
-        });
-      } catch (cause) {
-        this.writeFailed = true;
-        throw new CunzhengError('LEDGER_WRITE_FAILED', `the ledger could not write to disk: ${(cause as Error).message}`, {
-          cause,
-          details: { retryAfterSeconds: 5 },
-        });
-      }
-      this.tree.apply(prepared);
-      this.latest = { treeSize, note };
-      this.latestAt = Date.now();
-      const ms = performance.now() - started;
-      this.recordStats(group.length, ms);
-      group.forEach((p, i) => p.resolve({ leafIndex: firstIndex + i, leafHash: leafHashes[i]!, treeSize, checkpoint: note }));
+      return this.stage(group, count, base);
     } catch (e) {
       for (const p of group) p.reject(e);
+      return undefined;
+    }
+  }
+
+  /** Hashes a group's entries, extends the tree (on top of `base` if given) and signs its checkpoint. */
+  private stage(group: Pending[], count: number, base: Staged | undefined): Staged {
+    const started = performance.now();
+    const firstIndex = base === undefined ? this.tree.treeSize : base.treeSize;
+    const entries: Uint8Array[] = new Array(count);
+    const leafHashes: Uint8Array[] = new Array(count);
+    const extra: [Uint8Array, Uint8Array][] = [];
+    let at = 0;
+    for (const p of group) {
+      p.entries.forEach((entry, position) => {
+        const h = hashLeaf(entry);
+        entries[at] = entry;
+        leafHashes[at] = h;
+        if (p.extra) for (const kv of p.extra(firstIndex + at, h, position)) extra.push(kv);
+        at++;
+      });
+    }
+    const prepared = this.tree.prepare(leafHashes, base?.prepared);
+    const treeSize = firstIndex + count;
+    const note = signCheckpoint({ origin: this.origin, treeSize, rootHash: prepared.range.root(), extensions: [] }, this.signer);
+    return {
+      group,
+      count,
+      firstIndex,
+      leafHashes,
+      prepared,
+      treeSize,
+      note,
+      started,
+      commit: { firstIndex, entries, tiles: prepared.tiles, checkpoint: { treeSize, note: utf8(note) }, state: { treeSize, hashes: prepared.range.hashes() }, extra },
+    };
+  }
+
+  /** A staged group is durable: make it the committed tree and answer its callers. */
+  private async finish(s: Staged): Promise<void> {
+    this.tree.apply(s.prepared);
+    this.latest = { treeSize: s.treeSize, note: s.note };
+    this.latestAt = Date.now();
+    this.recordStats(s.count, performance.now() - s.started);
+    // The group is durable from here on: a failure to read proof nodes must not turn it into an error
+    // (callers then build their proofs one by one).
+    const proofs = s.group.some((p) => p.proofs) ? await this.runProofs(s.firstIndex, s.count, s.treeSize).catch(() => undefined) : undefined;
+    let at = 0;
+    for (const p of s.group) {
+      const n = p.entries.length;
+      const run: AppendedRun = { firstIndex: s.firstIndex + at, leafHashes: s.leafHashes.slice(at, at + n), treeSize: s.treeSize, checkpoint: s.note };
+      if (p.proofs && proofs !== undefined) run.proofs = proofs.slice(at, at + n);
+      at += n;
+      p.resolve(run);
     }
   }
 
@@ -293,6 +420,51 @@ export class Ledger {
       throw new CunzhengError('LEDGER_SIZE_BEYOND_TREE', `${what} ${treeSize} is beyond the tree size ${this.treeSize}`, { details: { treeSize: this.treeSize } });
     }
     return treeSize;
+  }
+
+  /**
+   * The inclusion proofs of the consecutive leaves [first, first + count) in the tree of `treeSize`, built
+   * together: neighbouring leaves share most of their proof nodes (1,000 consecutive leaves need about
+   * 2,000 distinct nodes for 20,000 proof hashes), so each node is read once and each ephemeral node
+   * folded once, and shared nodes are the same Uint8Array objects in every proof that has them.
+   */
+  async runProofs(first: number, count: number, treeSize: number): Promise<Uint8Array[][]> {
+    this.checkSize(treeSize, 'size');
+    if (!Number.isSafeInteger(first) || !Number.isSafeInteger(count) || first < 0 || count < 0 || first + count > treeSize) {
+      throw new CunzhengError('LEDGER_BAD_INDEX', `leaves [${String(first)}, +${String(count)}) are not all below the tree size ${treeSize}`);
+    }
+    const plans: ReturnType<typeof inclusionNodes>[] = new Array(count);
+    // Node keys: index·64 + level is exact below 2^47 nodes on a level (far beyond any tree here).
+    const ids = new Map<number, { level: number; index: number }>();
+    for (let i = 0; i < count; i++) {
+      const plan = inclusionNodes(first + i, treeSize);
+      plans[i] = plan;
+      for (const id of plan.ids) ids.set(id.index * 64 + id.level, id);
+    }
+    const unique = [...ids.values()];
+    const hashes = await this.tree.readNodes(unique);
+    const byKey = new Map<number, Uint8Array>();
+    unique.forEach((id, i) => byKey.set(id.index * 64 + id.level, hashes[i]!));
+    const ephems = new Map<number, Uint8Array>();
+    const proofs: Uint8Array[][] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const { ids: pids, begin, end, ephem } = plans[i]!;
+      const proof: Uint8Array[] = [];
+      for (let j = 0; j < begin; j++) proof.push(byKey.get(pids[j]!.index * 64 + pids[j]!.level)!);
+      if (end > begin) {
+        const ek = ephem.index * 64 + ephem.level;
+        let h = ephems.get(ek);
+        if (h === undefined) {
+          h = byKey.get(pids[begin]!.index * 64 + pids[begin]!.level)!;
+          for (let j = begin + 1; j < end; j++) h = hashChildren(byKey.get(pids[j]!.index * 64 + pids[j]!.level)!, h);
+          ephems.set(ek, h);
+        }
+        proof.push(h);
+      }
+      for (let j = end; j < pids.length; j++) proof.push(byKey.get(pids[j]!.index * 64 + pids[j]!.level)!);
+      proofs[i] = proof;
+    }
+    return proofs;
   }
 
   /** The inclusion proof of `leafIndex` in the tree of `treeSize` (any size up to the current one). */
@@ -353,7 +525,7 @@ export class Ledger {
 
   /** Resolves when every queued append has been committed (or rejected). */
   flush(): Promise<void> {
-    if (!this.running && !this.scheduled && this.queue.length === 0) return Promise.resolve();
+    if (!this.running && !this.scheduled && this.queued === 0) return Promise.resolve();
     return new Promise((resolve) => {
       this.idle.push(resolve);
       this.schedule();

@@ -67,10 +67,14 @@ export class LedgerTree {
     return this.range.hashes();
   }
 
-  /** Appends leaf hashes to copies of the committed state. Nothing is visible until `apply`. */
-  prepare(leafHashes: readonly Uint8Array[]): PreparedAppend {
-    const range = this.range.clone();
-    const edge = new Map(this.edge);
+  /**
+   * Appends leaf hashes to copies of the committed state, or of `base` (an append prepared but not yet
+   * applied: the ledger prepares group N+1 while group N is being written). Nothing is visible until
+   * `apply`, which must then see `base` first.
+   */
+  prepare(leafHashes: readonly Uint8Array[], base?: PreparedAppend): PreparedAppend {
+    const range = (base?.range ?? this.range).clone();
+    const edge = new Map(base?.edge ?? this.edge);
     const copied = new Set<number>();
     const touched = new Map<number, ExpandedTile>(); // tile level → last tile touched at sublevel 0
     const touchedAll: ExpandedTile[] = [];

@@ -18,6 +18,8 @@ export interface ReceiptInput {
   anchors?: Anchor[];
   /** The leaf hash when the caller already has it (saves one hash). */
   leafHash?: Uint8Array;
+  /** Base64 for proof hashes (callers building many receipts pass a memoizing one). */
+  encodeHash?: (h: Uint8Array) => string;
 }
 
 export function buildReceipt(input: ReceiptInput): Receipt {
@@ -27,7 +29,7 @@ export function buildReceipt(input: ReceiptInput): Receipt {
     id: depositIdFromLeafHash(leafHash),
     entry: toBase64(input.entryBytes),
     index: input.leafIndex,
-    proof: input.inclusionProof.map(toBase64),
+    proof: input.inclusionProof.map(input.encodeHash ?? toBase64),
     checkpoint: input.checkpoint,
     anchors: input.anchors ?? [],
     log: { origin: input.origin, key: input.logKey },

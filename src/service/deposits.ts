@@ -4,14 +4,16 @@
  * Idempotency: the same tenant depositing the same SHA-256 again gets the original receipt (refreshed to
  * the newest checkpoint) and no new leaf — also when the two requests race, and within one batch: an
  * in-flight map serialises deposits of one (tenant, digest) in this process (the only writer of the log).
- * The lookup keys are written in the same durable batch as the entry:
+ * A DigestFilter in memory answers "certainly new" for most lookups (see digest-filter.ts); LevelDB answers
+ * the rest. The lookup keys are written in the same durable batch as the entry:
  *   x D <tenant id> 0x00 <sha256 (32)>  → leaf index (8)
  *   x I <deposit id (16)>               → leaf index (8)
  */
 import { CunzhengError } from '../errors.js';
-import { fromHex, utf8 } from '../crypto/index.js';
-import { buildEntry, parseEntry, type EntryMeta, type HashedBy } from '../entry/index.js';
+import { fromHex, toBase64, utf8 } from '../crypto/index.js';
+import { EntryBuilder, parseEntry, type EntryMeta, type HashedBy } from '../entry/index.js';
 import { buildReceipt, DEPOSIT_ID_BYTES, type Receipt } from '../receipt/index.js';
+import { DigestFilter } from './digest-filter.js';
 import { extraKey, readUint64, writeUint64 } from '../storage/keys.js';
 import type { Ledger } from '../ledger/index.js';
 import type { Tenant } from './tenants.js';
@@ -35,12 +37,16 @@ export const MAX_BATCH = 10_000;
 const DEPOSIT_ID_RE = /^[0-9a-f]{32}$/;
 const SHA256_RE = /^[0-9a-f]{64}$/;
 
-function digestKey(tenantId: string, sha256Hex: string): Uint8Array {
-  const t = utf8(`D${tenantId}\u0000`);
-  const k = new Uint8Array(t.length + 32);
-  k.set(t);
-  k.set(fromHex(sha256Hex, 32), t.length);
-  return extraKey(k);
+/** The full LevelDB key prefix of a tenant's digest keys: x D <tenant id> 0x00. */
+function digestPrefix(tenantId: string): Uint8Array {
+  return extraKey(utf8(`D${tenantId}\u0000`));
+}
+
+function digestKey(prefix: Uint8Array, sha256Hex: string): Uint8Array {
+  const k = new Uint8Array(prefix.length + 32);
+  k.set(prefix);
+  k.set(fromHex(sha256Hex, 32), prefix.length);
+  return k;
 }
 
 function idKey(depositId: Uint8Array): Uint8Array {
@@ -61,11 +67,51 @@ export interface DepositMetrics {
   existing: number;
 }
 
+/** What a tenant's deposits share: its entry builder (subject validated once) and its digest key prefix. */
+interface TenantWriter {
+  builder: EntryBuilder;
+  keyPrefix: Uint8Array;
+}
+
+/** A run of deposits being appended by one call; concurrent calls with the same digest wait for it. */
+interface Claim {
+  run: Promise<DepositResult[]>;
+  position: number;
+}
+
 export class Deposits {
-  private readonly inflight = new Map<string, Promise<DepositResult>>();
+  private readonly inflight = new Map<string, Claim>();
+  private readonly writers = new WeakMap<Tenant, TenantWriter>();
+  readonly filter = new DigestFilter();
   readonly metrics: DepositMetrics = { created: { client: 0, server: 0 }, existing: 0 };
+  /** Base64 of proof nodes of the newest group (a group's proofs share node objects). */
+  private proofText: { checkpoint: string; byNode: Map<Uint8Array, string> } = { checkpoint: '', byNode: new Map() };
 
   constructor(private readonly ledger: Ledger, private readonly anchorer?: Anchorer) {}
+
+  /**
+   * Fills the digest filter from the stored digest keys, in the background; until it is done, every
+   * lookup goes to LevelDB. A failed scan turns the filter off (lookups keep going to LevelDB).
+   */
+  async loadFilter(): Promise<void> {
+    try {
+      await this.ledger.store.scanExtraKeys(extraKey(utf8('D')), (keys) => {
+        for (const k of keys) this.filter.add(k);
+      });
+      this.filter.markReady();
+    } catch {
+      this.filter.turnOff();
+    }
+  }
+
+  private writer(tenant: Tenant): TenantWriter {
+    let w = this.writers.get(tenant);
+    if (w === undefined) {
+      w = { builder: new EntryBuilder('deposit', tenant.id, { name: tenant.name, uscc: tenant.uscc }), keyPrefix: digestPrefix(tenant.id) };
+      this.writers.set(tenant, w);
+    }
+    return w;
+  }
 
   /**
    * The receipt of an existing deposit, refreshed: at the newest anchored checkpoint with its RFC 3161
@@ -106,14 +152,11 @@ export class Deposits {
   }
 
   /** Validates an input and builds its entry bytes (throws ENTRY_* / DEPOSIT_* codes; nothing is written). */
-  private prepare(tenant: Tenant, input: DepositInput, hashedBy: HashedBy): Uint8Array {
+  private prepare(builder: EntryBuilder, input: DepositInput, hashedBy: HashedBy): Uint8Array {
     if (typeof input.sha256 !== 'string' || !SHA256_RE.test(input.sha256)) {
       throw new CunzhengError('DEPOSIT_BAD_DIGEST', 'sha256 must be 64 lowercase hex characters');
     }
-    return buildEntry({
-      kind: 'deposit',
-      tenant: tenant.id,
-      subject: { name: tenant.name, uscc: tenant.uscc },
+    return builder.build({
       digest: input.sm3 === undefined ? { sha256: input.sha256 } : { sha256: input.sha256, sm3: input.sm3 },
       hashedBy,
       ...(input.size === undefined ? {} : { size: input.size }),
@@ -137,97 +180,163 @@ export class Deposits {
 
   /** Deposits one digest for `tenant`; resolves once the entry is durable. */
   async deposit(tenant: Tenant, input: DepositInput, hashedBy: HashedBy = 'client'): Promise<DepositResult> {
-    const entry = this.prepare(tenant, input, hashedBy);
-    await this.checkPrevs(tenant, [input]);
+    const entry = this.prepare(this.writer(tenant).builder, input, hashedBy);
+    if (input.prev !== undefined) await this.checkPrevs(tenant, [input]);
     return (await this.depositEntries(tenant, [input], [entry], hashedBy))[0]!;
   }
 
   /**
    * Deposits a batch: every item is validated (and every prev checked) before any is written — one bad item
-   * fails the whole batch with its position — then the new ones are appended in input order; results are in
-   * input order.
+   * fails the whole batch with its position — then the new ones are appended in input order, as
+   * consecutive leaves of one group commit; results are in input order.
    */
   async depositBatch(tenant: Tenant, items: DepositInput[]): Promise<DepositResult[]> {
     if (items.length === 0 || items.length > MAX_BATCH) {
       throw new CunzhengError('DEPOSIT_BAD_BATCH', `a batch holds 1 to ${MAX_BATCH} items`);
     }
+    const builder = this.writer(tenant).builder;
+    let prevs = false;
     const entries = items.map((item, i) => {
+      if (item.prev !== undefined) prevs = true;
       try {
-        return this.prepare(tenant, item, 'client');
+        return this.prepare(builder, item, 'client');
       } catch (e) {
         if (!(e instanceof CunzhengError)) throw e;
         throw new CunzhengError(e.code, `items[${i}]: ${e.message}`, { cause: e, details: { ...e.details, item: i } });
       }
     });
-    await this.checkPrevs(tenant, items);
+    if (prevs) await this.checkPrevs(tenant, items);
     return this.depositEntries(tenant, items, entries, 'client');
   }
 
   /**
-   * The idempotent core. For each item: a deposit of the same (tenant, digest) already in flight is
-   * awaited; otherwise this call claims the digest (synchronously, so no concurrent call can append it
-   * too), looks up all its claims in one read, and appends the digests never deposited, in input order.
+   * The idempotent core. A digest of this tenant already in flight (another request, or earlier in this
+   * batch) is awaited and answered with that deposit's receipt; the others are claimed synchronously (so
+   * no concurrent call can append them too), looked up, and the never-deposited ones appended as one run.
    */
   private async depositEntries(tenant: Tenant, inputs: readonly DepositInput[], entries: readonly Uint8Array[], hashedBy: HashedBy): Promise<DepositResult[]> {
-    const results: Promise<DepositResult>[] = new Array(inputs.length);
-    const claimed: { i: number; key: string; resolve: (r: DepositResult) => void; reject: (e: unknown) => void }[] = [];
-    inputs.forEach((input, i) => {
-      const key = `${tenant.id}\u0000${input.sha256}`;
-      const running = this.inflight.get(key);
-      if (running !== undefined) {
-        this.metrics.existing++;
-        results[i] = running.then((r) => ({ created: false, receipt: r.receipt }));
-        return;
-      }
-      let resolve!: (r: DepositResult) => void;
-      let reject!: (e: unknown) => void;
-      const p = new Promise<DepositResult>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      p.catch(() => undefined); // observed through `results`; never an unhandled rejection here
-      const clear = (): void => {
-        this.inflight.delete(key);
-      };
-      p.then(clear, clear);
-      this.inflight.set(key, p);
-      claimed.push({ i, key, resolve, reject });
-      results[i] = p;
+    const n = inputs.length;
+    const waits: (Claim | undefined)[] = new Array(n);
+    const mine: number[] = [];
+    const keys: string[] = [];
+    let resolveRun!: (r: DepositResult[]) => void;
+    let rejectRun!: (e: unknown) => void;
+    const run = new Promise<DepositResult[]>((res, rej) => {
+      resolveRun = res;
+      rejectRun = rej;
     });
-    try {
-      const dKeys = claimed.map((c) => digestKey(tenant.id, inputs[c.i]!.sha256));
-      const found = await this.ledger.store.getExtraMany(dKeys);
-      // All of a request's new entries are queued, or none: a partly accepted batch would answer 503 for
-      // entries that are in fact being written.
-      const fresh = found.filter((v) => v === undefined).length;
-      if (!this.ledger.hasRoom(fresh)) {
-        throw new CunzhengError('LEDGER_BUSY', 'the ledger queue is full; retry shortly', { details: { retryAfterSeconds: 1 } });
+    run.catch(() => undefined); // observed by the callers below; never an unhandled rejection here
+    for (let i = 0; i < n; i++) {
+      const key = `${tenant.id}\u0000${inputs[i]!.sha256}`;
+      const claim = this.inflight.get(key);
+      if (claim !== undefined) {
+        waits[i] = claim;
+        continue;
       }
-      claimed.forEach((c, j) => {
-        const existing = found[j];
-        if (existing !== undefined) {
-          const index = readUint64(existing, 0);
-          this.metrics.existing++;
-          this.ledger.entry(index).then((e) => this.refreshedReceipt(index, e!)).then((receipt) => c.resolve({ created: false, receipt }), c.reject);
-          return;
-        }
-        const entry = entries[c.i]!;
-        const dKey = dKeys[j]!;
-        this.ledger
-          .append(entry, (leafIndex, leafHash) => [
-            [dKey, indexValue(leafIndex)],
-            [idKey(leafHash), indexValue(leafIndex)],
-          ])
-          .then(async (a) => {
-            this.metrics.created[hashedBy]++;
-            return { created: true, receipt: await this.receiptAt(a.leafIndex, entry, { treeSize: a.treeSize, note: a.checkpoint }, a.leafHash) };
-          })
-          .then(c.resolve, c.reject);
-      });
-    } catch (e) {
-      for (const c of claimed) c.reject(e);
+      this.inflight.set(key, { run, position: mine.length });
+      mine.push(i);
+      keys.push(key);
     }
-    return Promise.all(results);
+    let own: DepositResult[] = [];
+    if (mine.length > 0) {
+      try {
+        own = await this.claimed(tenant, mine.map((i) => inputs[i]!), mine.map((i) => entries[i]!), hashedBy);
+        resolveRun(own);
+      } catch (e) {
+        rejectRun(e);
+        throw e;
+      } finally {
+        for (const k of keys) this.inflight.delete(k);
+      }
+    }
+    const out: DepositResult[] = new Array(n);
+    let next = 0;
+    for (let i = 0; i < n; i++) {
+      const w = waits[i];
+      if (w === undefined) {
+        out[i] = own[next++]!;
+      } else {
+        this.metrics.existing++;
+        out[i] = { created: false, receipt: (await w.run)[w.position]!.receipt };
+      }
+    }
+    return out;
+  }
+
+  /** Looks up the claimed digests and appends the new ones; results in input order. */
+  private async claimed(tenant: Tenant, inputs: readonly DepositInput[], entries: readonly Uint8Array[], hashedBy: HashedBy): Promise<DepositResult[]> {
+    const prefix = this.writer(tenant).keyPrefix;
+    const n = inputs.length;
+    const dKeys = inputs.map((input) => digestKey(prefix, input.sha256));
+    const maybe: number[] = [];
+    for (let j = 0; j < n; j++) if (this.filter.mayContain(dKeys[j]!)) maybe.push(j);
+    const existing = new Map<number, number>();
+    if (maybe.length > 0) {
+      const found = await this.ledger.store.getExtraMany(maybe.map((j) => dKeys[j]!));
+      found.forEach((v, k) => {
+        if (v !== undefined) existing.set(maybe[k]!, readUint64(v, 0));
+      });
+    }
+    const fresh: number[] = [];
+    for (let j = 0; j < n; j++) if (!existing.has(j)) fresh.push(j);
+    // All of a request's new entries are queued, or none: a partly accepted batch would answer 503 for
+    // entries that are in fact being written.
+    if (!this.ledger.hasRoom(fresh.length)) {
+      throw new CunzhengError('LEDGER_BUSY', 'the ledger queue is full; retry shortly', { details: { retryAfterSeconds: 1 } });
+    }
+    const results: DepositResult[] = new Array(n);
+    const olds = [...existing].map(async ([j, index]) => {
+      this.metrics.existing++;
+      results[j] = { created: false, receipt: await this.refreshedReceipt(index, (await this.ledger.entry(index))!) };
+    });
+    if (fresh.length > 0) {
+      const appended = await this.ledger.appendRun(
+        fresh.map((j) => entries[j]!),
+        (leafIndex, leafHash, k) => {
+          const dKey = dKeys[fresh[k]!]!;
+          this.filter.add(dKey);
+          const v = indexValue(leafIndex);
+          return [[dKey, v], [idKey(leafHash), v]];
+        },
+        { proofs: true },
+      );
+      this.metrics.created[hashedBy] += fresh.length;
+      const encode = this.proofEncoder(appended.checkpoint);
+      for (let k = 0; k < fresh.length; k++) {
+        const j = fresh[k]!;
+        const leafIndex = appended.firstIndex + k;
+        const proof = appended.proofs?.[k] ?? (await this.ledger.inclusionProof(leafIndex, appended.treeSize));
+        results[j] = {
+          created: true,
+          receipt: buildReceipt({
+            entryBytes: entries[j]!,
+            leafIndex,
+            inclusionProof: proof,
+            checkpoint: appended.checkpoint,
+            origin: this.ledger.origin,
+            logKey: this.ledger.verifierKey,
+            leafHash: appended.leafHashes[k]!,
+            encodeHash: encode,
+          }),
+        };
+      }
+    }
+    await Promise.all(olds);
+    return results;
+  }
+
+  /** Base64 of proof nodes, memoized for the group of `checkpoint` (its proofs share node objects). */
+  private proofEncoder(checkpoint: string): (h: Uint8Array) => string {
+    if (this.proofText.checkpoint !== checkpoint) this.proofText = { checkpoint, byNode: new Map() };
+    const byNode = this.proofText.byNode;
+    return (h) => {
+      let t = byNode.get(h);
+      if (t === undefined) {
+        t = toBase64(h);
+        byNode.set(h, t);
+      }
+      return t;
+    };
   }
 
   /** The tenant's deposit `id`, refreshed to the newest checkpoint; undefined for unknown or foreign ids. */
@@ -239,7 +348,7 @@ export class Deposits {
   /** The tenant's deposit of this SHA-256, if any. */
   async findBySha256(tenant: Tenant, sha256Hex: string): Promise<Receipt | undefined> {
     if (!SHA256_RE.test(sha256Hex)) throw new CunzhengError('DEPOSIT_BAD_DIGEST', 'sha256 must be 64 lowercase hex characters');
-    const v = await this.ledger.store.getExtra(digestKey(tenant.id, sha256Hex));
+    const v = await this.ledger.store.getExtra(digestKey(this.writer(tenant).keyPrefix, sha256Hex));
     if (v === undefined) return undefined;
     const index = readUint64(v, 0);
     return this.refreshedReceipt(index, (await this.ledger.entry(index))!);

@@ -31,7 +31,10 @@ export async function openService(options: ServiceOptions): Promise<ServiceConte
       intervalMs: anchorIntervalMs ?? 60_000,
       ...(log === undefined ? {} : { log }),
     });
-    return { ledger, tenants, deposits: new Deposits(ledger, anchorer), adminToken, anchorer };
+    const deposits = new Deposits(ledger, anchorer);
+    // In the background: until the digest filter is loaded, idempotency lookups all go to LevelDB.
+    void deposits.loadFilter();
+    return { ledger, tenants, deposits, adminToken, anchorer };
   } catch (e) {
     await ledger.close();
     throw e;

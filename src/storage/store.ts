@@ -125,6 +125,22 @@ export class LedgerStore {
     for await (const kv of this.db.iterator({ gte: prefix, lt })) yield kv;
   }
 
+  /** Every extra key starting with `prefix`, keys only, handed over in chunks (for in-memory indexes). */
+  async scanExtraKeys(prefix: Bytes, onChunk: (keys: Bytes[]) => void, chunk = 1000): Promise<void> {
+    const lt = prefix.slice();
+    lt[lt.length - 1]!++;
+    const it = this.db.keys({ gte: prefix, lt });
+    try {
+      for (;;) {
+        const keys = await it.nextv(chunk);
+        if (keys.length === 0) break;
+        onChunk(keys);
+      }
+    } finally {
+      await it.close();
+    }
+  }
+
   /** One durable write: entries, tiles, checkpoint, state and extra keys, or nothing. */
   async commit(group: CommitGroup): Promise<void> {
     const batch = this.db.batch();

@@ -32,8 +32,10 @@ export async function depositRoutes(app: FastifyInstance, ctx: ServiceContext): 
     if ('items' in body) {
       const results = await ctx.deposits.depositBatch(tenant, body.items);
       const anyCreated = results.some((r) => r.created);
-      void reply.status(anyCreated ? 201 : 200);
-      return { receipts: results.map((r) => r.receipt), created: results.map((r) => r.created) };
+      // Encoded once here: as a string, the ~2 KB per receipt would be scanned once for Content-Length
+      // and again when written.
+      const json = JSON.stringify({ receipts: results.map((r) => r.receipt), created: results.map((r) => r.created) });
+      return reply.status(anyCreated ? 201 : 200).type('application/json; charset=utf-8').send(Buffer.from(json, 'utf8'));
     }
     const r = await ctx.deposits.deposit(tenant, body, 'client');
     void reply.status(r.created ? 201 : 200);
