@@ -23,7 +23,7 @@ import {
 } from './fields.js';
 import { findDuplicateKey } from './duplicate-keys.js';
 import { ENTRY_KINDS, isEntryKind, type EntryKind } from './kinds.js';
-import { normalizeMeta, type EntryMeta, type MetaValue } from './meta.js';
+import { normalizeMeta, normalizeMetaJson, type EntryMeta, type MetaValue } from './meta.js';
 import { validateUscc } from './uscc.js';
 
 export const ENTRY_VERSION = 1;
@@ -252,20 +252,15 @@ export class EntryBuilder {
   }
 
   build(item: EntryItem, opts: { nonce?: Uint8Array; time?: Date } = {}): { bytes: Uint8Array; text: string } {
+    // The same checks in the same order as buildEntry: the object, the nonce, the time, then the fields.
     const obj = checkObject('', item, ITEM_FIELDS);
-    const digest = checkDigest(required(obj, 'digest', 'digest'));
-    const sizeRaw = get(obj, 'size');
-    const size = sizeRaw === undefined ? undefined : checkSize(sizeRaw);
-    const meta = normalizeMeta(get(obj, 'meta'));
-    const prevRaw = get(obj, 'prev');
-    const prev = prevRaw === undefined ? undefined : checkId('prev', prevRaw);
-    const hashedBy = required(obj, 'hashedBy', 'hashedBy');
-    if (hashedBy !== 'client' && hashedBy !== 'server') badField('hashedBy', 'expected "client" or "server"', { got: typeof hashedBy === 'string' ? hashedBy.slice(0, 70) : describeValue(hashedBy) });
     let nonce: Uint8Array;
     if (opts.nonce === undefined) {
       nonce = randomNonce();
     } else {
-      if (!(opts.nonce instanceof Uint8Array) || opts.nonce.length !== NONCE_BYTES) badField('nonce', `expected ${NONCE_BYTES} bytes`);
+      if (!(opts.nonce instanceof Uint8Array) || opts.nonce.length !== NONCE_BYTES) {
+        badField('nonce', `expected ${NONCE_BYTES} bytes`, { want: NONCE_BYTES, got: opts.nonce instanceof Uint8Array ? opts.nonce.length : describeValue(opts.nonce) });
+      }
       nonce = opts.nonce;
     }
     let time: string;
@@ -279,11 +274,19 @@ export class EntryBuilder {
     } else {
       time = formatTime(opts.time);
     }
+    const digest = checkDigest(required(obj, 'digest', 'digest'));
+    const sizeRaw = get(obj, 'size');
+    const size = sizeRaw === undefined ? undefined : checkSize(sizeRaw);
+    const meta = normalizeMetaJson(get(obj, 'meta'));
+    const prevRaw = get(obj, 'prev');
+    const prev = prevRaw === undefined ? undefined : checkId('prev', prevRaw);
+    const hashedBy = required(obj, 'hashedBy', 'hashedBy');
+    if (hashedBy !== 'client' && hashedBy !== 'server') badField('hashedBy', 'expected "client" or "server"', { got: typeof hashedBy === 'string' ? hashedBy.slice(0, 70) : describeValue(hashedBy) });
     // Digests, ids, the nonce and the time are validated ASCII without characters JSON escapes: written
     // as they are. Text (meta) goes through JSON.stringify, as in serialize().
     let text = this.head + digest.sha256 + (digest.sm3 === undefined ? '"}' : `","sm3":"${digest.sm3}"}`);
     if (size !== undefined) text += `,"size":${size}`;
-    if (meta !== undefined) text += `,"meta":${JSON.stringify(meta)}`;
+    if (meta !== undefined) text += `,"meta":${meta.json}`;
     if (prev !== undefined) text += `,"prev":"${prev}"`;
     text += `,"hashedBy":"${hashedBy}","nonce":"${toHex(nonce)}","time":"${time}"}`;
     return { bytes: utf8View(text), text };

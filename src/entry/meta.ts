@@ -79,6 +79,11 @@ function checkValue(key: string, value: unknown): MetaValue {
  * undefined or has no keys (an empty meta is not written, so "no meta" has one spelling).
  */
 export function normalizeMeta(meta: unknown): EntryMeta | undefined {
+  return normalizeMetaJson(meta)?.meta;
+}
+
+/** normalizeMeta, with the normalized object's JSON text (what an entry writes for it). */
+export function normalizeMetaJson(meta: unknown): { meta: EntryMeta; json: string } | undefined {
   if (meta === undefined) return undefined;
   const proto: unknown = meta === null || typeof meta !== 'object' ? undefined : Object.getPrototypeOf(meta);
   if (proto !== Object.prototype && proto !== null) {
@@ -94,7 +99,8 @@ export function normalizeMeta(meta: unknown): EntryMeta | undefined {
     checkKey(key);
     out[key] = checkValue(key, obj[key]);
   }
-  const bytes = byteLength(JSON.stringify(out));
+  const json = JSON.stringify(out);
+  const bytes = byteLength(json);
   if (bytes > META_MAX_BYTES) badField('meta', `expected at most ${META_MAX_BYTES} bytes as written, got ${bytes}`, { want: META_MAX_BYTES, got: bytes });
-  return out;
+  return { meta: out, json };
 }

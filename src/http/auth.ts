@@ -1,5 +1,5 @@
 /** Bearer authentication for tenant and admin routes. Keys never reach a log line or an error message. */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CunzhengError } from '../errors.js';
 import type { ServiceContext } from './context.js';
 
@@ -11,11 +11,13 @@ function bearer(request: FastifyRequest): string | undefined {
 }
 
 export function tenantAuth(ctx: ServiceContext) {
-  return async (request: FastifyRequest): Promise<void> => {
+  // A callback hook (no promise per request): this runs on every deposit.
+  return (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void => {
     const key = bearer(request);
     const tenant = key === undefined ? undefined : ctx.tenants.authenticate(key);
-    if (tenant === undefined) throw new CunzhengError('UNAUTHORIZED', 'a valid tenant API key is required (Authorization: Bearer <key>)');
+    if (tenant === undefined) return done(new CunzhengError('UNAUTHORIZED', 'a valid tenant API key is required (Authorization: Bearer <key>)'));
     request.tenant = tenant;
+    done();
   };
 }
 

@@ -226,7 +226,8 @@ export class Ledger {
       if (this.queued + entries.length > this.opts.maxQueue) {
         return reject(new CunzhengError('LEDGER_BUSY', 'the ledger queue is full; retry shortly', { details: { retryAfterSeconds: 1, queueDepth: this.queued } }));
       }
-      this.queue.push({ entries, extra, proofs: opts.proofs === true, resolve, reject });
+      // A copy: the queue counts these entries now and uncounts them when the group is taken.
+      this.queue.push({ entries: entries.slice(), extra, proofs: opts.proofs === true, resolve, reject });
       this.queued += entries.length;
       this.stats.queueDepth = this.queued;
       this.schedule();

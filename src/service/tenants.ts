@@ -106,6 +106,14 @@ export class Tenants {
   }
 }
 
+const views = new WeakMap<StoredTenant, Tenant>();
+
+/** The tenant as the rest of the service sees it: one frozen object per tenant (callers key caches on it). */
 function publicView(s: StoredTenant): Tenant {
-  return { id: s.id, name: s.name, uscc: s.uscc, created: s.created };
+  let v = views.get(s);
+  if (v === undefined) {
+    v = Object.freeze({ id: s.id, name: s.name, uscc: s.uscc, created: s.created });
+    views.set(s, v);
+  }
+  return v;
 }

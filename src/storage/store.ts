@@ -29,6 +29,8 @@ export interface CommitGroup {
   extra?: [Bytes, Bytes][];
 }
 
+export const WRITE_BUFFER_BYTES = 64 * 1024 * 1024;
+
 export class LedgerStore {
   private readonly batched: BatchedGet;
 
@@ -38,7 +40,12 @@ export class LedgerStore {
 
   /** Opens (creating) the store. A second process on the same directory fails with STORE_LOCKED. */
   static async open(dir: string): Promise<LedgerStore> {
-    const db = new Level<Bytes, Bytes>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+    // A 64 MiB write buffer (LevelDB's default is 4 MiB): every group batch holds sequential keys
+    // (checkpoint, entries, tiles) and random ones (digest and id indexes), so each level-0 table spans
+    // the whole key space and every level-0 compaction rewrites level 1. Sixteen times fewer level-0
+    // tables cut the compaction thread's CPU from 10.6 to 4.4 µs per deposit (1e6 deposits, in process).
+    // The cost: up to 64 MiB of log replayed when a crashed store reopens.
+    const db = new Level<Bytes, Bytes>(dir, { keyEncoding: 'view', valueEncoding: 'view', writeBufferSize: WRITE_BUFFER_BYTES });
     try {
       await db.open();
     } catch (e) {
