@@ -265,19 +265,20 @@ export class Ledger {
   }
 
   /**
-   * The integrator. Group N's batch is written while group N+1 is prepared on top of it (hashing, tiles,
-   * the signed checkpoint: CPU work that would otherwise wait for the fsync); N+1 is written only after
-   * N's write has returned, and a failure of N discards N+1's preparation and queues its entries again.
-   * Nothing is answered before its own batch is durable.
+   * The integrator, a pipeline. While group N's batch is being written, group N+1 is prepared on top of it
+   * (hashing, tiles, the signed checkpoint). When N's write returns, N+1's write starts at once, and only
+   * then are N's callers answered (their proofs built): the disk and the CPU both stay busy. N+1 is written
+   * only after N's write has returned; a failure of N discards N+1's preparation and queues its entries
+   * again. Nothing is answered before its own batch is durable.
    */
   private async run(): Promise<void> {
     this.running = true;
     try {
-      let next: Staged | undefined;
-      while (next !== undefined || this.queue.length > 0) {
-        let cur = next;
-        next = undefined;
+      let cur: Staged | undefined;
+      let writing: Promise<unknown> | undefined;
+      for (;;) {
         if (cur === undefined) {
+          if (this.queue.length === 0) break;
           const { group, count } = this.takeGroup();
           if (this.writeFailed) {
             try {
@@ -289,13 +290,11 @@ export class Ledger {
           }
           cur = this.stageOrReject(group, count, undefined);
           if (cur === undefined) continue;
+          writing = this.write(cur);
         }
-        const writing = this.store.commit(cur.commit).then(
-          () => undefined,
-          (e: unknown) => e ?? new Error('write failed'),
-        );
         // Let requests that arrived meanwhile queue up, then prepare the next group during the write.
         await new Promise<void>((resolve) => setImmediate(resolve));
+        let next: Staged | undefined;
         if (this.queue.length > 0) {
           const { group, count } = this.takeGroup();
           next = this.stageOrReject(group, count, cur);
@@ -313,11 +312,15 @@ export class Ledger {
             this.queue.unshift(...next.group);
             this.queued += next.count;
             this.stats.queueDepth = this.queued;
-            next = undefined;
           }
+          cur = undefined;
           continue;
         }
+        // N is durable: start N+1's write before answering N's callers.
+        const nextWriting = next === undefined ? undefined : this.write(next);
         await this.finish(cur);
+        cur = next;
+        writing = nextWriting;
       }
     } finally {
       this.running = false;
@@ -325,6 +328,14 @@ export class Ledger {
       this.idle = [];
       for (const w of waiting) w();
     }
+  }
+
+  /** Writes a staged group's batch; resolves with undefined when it is durable, or with the error. */
+  private write(s: Staged): Promise<unknown> {
+    return this.store.commit(s.commit).then(
+      () => undefined,
+      (e: unknown) => e ?? new Error('write failed'),
+    );
   }
 
   /** After a failed write the batch may or may not be on disk: re-read the state before going on. */

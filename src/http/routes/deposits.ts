@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { ServiceContext } from '../context.js';
+import { batchReplyJson } from '../batch-reply.js';
 import { notFound } from '../errors.js';
 import { BatchReply, DepositBody, DepositId, ErrorBody, Hex64, type DepositItemT } from '../schemas.js';
 
@@ -32,10 +33,10 @@ export async function depositRoutes(app: FastifyInstance, ctx: ServiceContext): 
     if ('items' in body) {
       const results = await ctx.deposits.depositBatch(tenant, body.items);
       const anyCreated = results.some((r) => r.created);
-      // Encoded once here: as a string, the ~2 KB per receipt would be scanned once for Content-Length
-      // and again when written.
-      const json = JSON.stringify({ receipts: results.map((r) => r.receipt), created: results.map((r) => r.created) });
-      return reply.status(anyCreated ? 201 : 200).type('application/json; charset=utf-8').send(Buffer.from(json, 'utf8'));
+      // Written as bytes (batch-reply.ts): as a string, the ~2 KB per receipt would be built, then scanned
+      // for Content-Length and encoded again when written.
+      const json = batchReplyJson(results.map((r) => r.receipt), results.map((r) => r.created));
+      return reply.status(anyCreated ? 201 : 200).type('application/json; charset=utf-8').send(json);
     }
     const r = await ctx.deposits.deposit(tenant, body, 'client');
     void reply.status(r.created ? 201 : 200);
