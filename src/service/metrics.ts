@@ -7,7 +7,7 @@ import type { Deposits } from './deposits.js';
 import type { Tenants } from './tenants.js';
 import type { Anchorer } from './anchorer.js';
 
-const GROUP_BUCKETS = [1, 10, 100, 500, 1000, 5000];
+const GROUP_BUCKETS = [1, 10, 100, 500, 1000, 5000, 10000];
 const COMMIT_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
 function histogram(name: string, help: string, values: number[], buckets: number[], scale = 1): string[] {
@@ -44,13 +44,22 @@ export function renderMetrics(ledger: Ledger, deposits: Deposits, tenants: Tenan
     '# TYPE cunzheng_groups_committed_total counter',
     `cunzheng_groups_committed_total ${s.groupsCommitted}`,
     ...histogram('cunzheng_group_size', 'Entries per group commit (recent groups).', s.groupSizes, GROUP_BUCKETS),
-    ...histogram('cunzheng_commit_seconds', 'Time to integrate and durably write a group (recent groups).', s.commitMs, COMMIT_BUCKETS_S, 1 / 1000),
+    ...histogram('cunzheng_commit_seconds', 'From preparing a group to answering its callers, its durable write included (recent groups).', s.commitMs, COMMIT_BUCKETS_S, 1 / 1000),
     '# HELP cunzheng_tenants Registered tenants.',
     '# TYPE cunzheng_tenants gauge',
     `cunzheng_tenants ${tenants.count}`,
     '# HELP cunzheng_tile_cache_tiles Full tiles held expanded in memory.',
     '# TYPE cunzheng_tile_cache_tiles gauge',
     `cunzheng_tile_cache_tiles ${ledger.cacheStats.tiles}`,
+    '# HELP cunzheng_digest_filter_ready 1 when new digests are told apart in memory; 0 while it loads, or off (every lookup then reads LevelDB).',
+    '# TYPE cunzheng_digest_filter_ready gauge',
+    `cunzheng_digest_filter_ready ${deposits.filter.ready ? 1 : 0}`,
+    '# HELP cunzheng_digest_filter_entries Deposit fingerprints held by the digest filter.',
+    '# TYPE cunzheng_digest_filter_entries gauge',
+    `cunzheng_digest_filter_entries ${deposits.filter.size}`,
+    '# HELP cunzheng_digest_filter_bytes Memory held by the digest filter.',
+    '# TYPE cunzheng_digest_filter_bytes gauge',
+    `cunzheng_digest_filter_bytes ${deposits.filter.bytes}`,
   ];
   if (anchorer?.enabled) {
     lines.push(

@@ -3,7 +3,7 @@
  * by the API verify against the checkpoints' roots, tiles equal the hashes recomputed from the entries,
  * and every malformed size, index or tile path is a 4xx with a code. Operations: health, metrics, docs.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openCheckpoint } from '../../src/checkpoint/index.js';
 import { parseVerifierKey } from '../../src/note/index.js';
 import { hashLeaf, verifyConsistency, verifyInclusion } from '../../src/merkle/index.js';
@@ -281,6 +281,14 @@ describe('operations', () => {
     expect(delta('cunzheng_groups_committed_total')).toBeGreaterThanOrEqual(2);
     expect(delta('cunzheng_group_size_count')).toBe(delta('cunzheng_groups_committed_total'));
     expect(after.get('cunzheng_tenants')).toBe(1);
+    // The digest filter: loaded in the background at open, then one fingerprint per new digest.
+    await vi.waitFor(() => expect(s.ctx.deposits.filter.ready).toBe(true));
+    const loaded = await scrape();
+    expect(loaded.get('cunzheng_digest_filter_ready')).toBe(1);
+    expect(loaded.get('cunzheng_digest_filter_entries')).toBe(s.ctx.deposits.filter.size);
+    expect(loaded.get('cunzheng_digest_filter_bytes')).toBeGreaterThan(0);
+    await deposit(['metrics 4']);
+    expect((await scrape()).get('cunzheng_digest_filter_entries')).toBe(loaded.get('cunzheng_digest_filter_entries')! + 1);
   });
 
   it('GET /docs/json is an OpenAPI document listing every route, and /docs serves its UI', async () => {
