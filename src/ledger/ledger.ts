@@ -1,12 +1,14 @@
 /**
  * The ledger: sequencer → integrator → prover over one LevelDB.
  *
- * Sequencer: appends queue up; a group (up to `maxGroup` entries, whatever arrived while the previous
- * group was being written) is integrated at once. Integrator: one chained batch holds the group's entries,
- * the tiles they changed, the checkpoint signed for the new tree and the tree state, written with
- * `sync: true`. Callers are answered only after that write returns, and the checkpoint is signed only for
- * the tree in that same batch: nothing acknowledged can be lost, and no checkpoint names a tree that is
- * not on disk. Backpressure: a full queue rejects at once with LEDGER_BUSY.
+ * Sequencer: appends queue up as runs (one entry, or a batch's entries kept together); a group (whole runs
+ * up to `maxGroup` entries, whatever arrived while the previous group was being written) is integrated at
+ * once. Integrator: one chained batch holds the group's entries, the tiles they changed, the checkpoint
+ * signed for the new tree and the tree state, written with `sync: true`; the next group is prepared while
+ * it is written and written only after it. Callers are answered only after their group's write returns,
+ * and the checkpoint is signed only for the tree in that same batch: nothing acknowledged can be lost, and
+ * no checkpoint names a tree that is not on disk. Backpressure: a full queue rejects at once with
+ * LEDGER_BUSY.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -26,7 +28,7 @@ export interface LedgerOptions {
   dataDir: string;
   /** The log's origin (and key name); used when the log is created, checked when it is reopened. */
   origin?: string;
-  /** Entries per group commit (default 1000). */
+  /** Entries per group commit (default 10,000: queued batches share one fsync; a larger run is a group alone). */
   maxGroup?: number;
   /** Entries waiting beyond which appends are refused with LEDGER_BUSY (default 100,000). */
   maxQueue?: number;
