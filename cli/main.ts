@@ -61,6 +61,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--tsa <url>', 'an RFC 3161 TSA to anchor checkpoints at (repeatable; env CUNZHENG_TSA, space-separated)').argParser(collect).default([]))
     .addOption(new Option('--tsa-roots <pem>', 'PEM file of the TSA roots replies must chain to').env('CUNZHENG_TSA_ROOTS'))
     .addOption(new Option('--anchor-interval <seconds>', 'how often to anchor the newest checkpoint when the tree has grown').env('CUNZHENG_ANCHOR_INTERVAL').default('60'))
+    .addOption(new Option('--tile-cache <tiles>', 'full hash tiles kept expanded in memory for proofs: 16 KiB each, one per 256 leaves (4096 ≈ 64 MiB covers ~1M leaves)').env('CUNZHENG_TILE_CACHE').default('4096'))
     .action(async (flags: Parameters<typeof runServe>[0]) => {
       const tsa = flags.tsa.length ? flags.tsa : envList('CUNZHENG_TSA');
       await runServe({ ...flags, tsa });

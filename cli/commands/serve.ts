@@ -17,6 +17,7 @@ export interface ServeFlags {
   tsa: string[];
   tsaRoots?: string;
   anchorInterval: string;
+  tileCache: string;
 }
 
 function positiveInt(value: string, flag: string, max = Number.MAX_SAFE_INTEGER): number {
@@ -26,6 +27,9 @@ function positiveInt(value: string, flag: string, max = Number.MAX_SAFE_INTEGER)
 
 export async function runServe(flags: ServeFlags): Promise<void> {
   const port = positiveInt(flags.port, '--port', 65535);
+  // At least one tile; at most 2^20 (16 GiB), far beyond any sensible setting and a guard against typos.
+  const tileCacheTiles = positiveInt(flags.tileCache, '--tile-cache', 1 << 20);
+  if (tileCacheTiles < 1) throw new UsageError('--tile-cache must be at least 1');
   let server;
   try {
     server = await startServer({
@@ -40,6 +44,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
       tsaUrls: flags.tsa,
       tsaRoots: loadTsaRoots(flags.tsaRoots),
       anchorIntervalMs: positiveInt(flags.anchorInterval, '--anchor-interval') * 1000,
+      tileCacheTiles,
     });
   } catch (e) {
     if (e instanceof CunzhengError) throw new UsageError(`cannot start: ${e.code}: ${e.message}`);
