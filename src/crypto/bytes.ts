@@ -97,6 +97,11 @@ export function utf8(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
+/** The UTF-8 length of `text`, without allocating the bytes where Node's Buffer is there. */
+export function utf8Length(text: string): number {
+  return NodeBuffer ? NodeBuffer.byteLength(text, 'utf8') : encoder.encode(text).length;
+}
+
 /**
  * UTF-8 like utf8(), but on Node the bytes may live in a shared pool (Buffer.from): about twice as fast
  * for short strings and less garbage. For bytes that are kept or passed on, never for ones the caller

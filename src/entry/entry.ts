@@ -207,17 +207,18 @@ function randomNonce(): Uint8Array {
  * Validates `input` by the same rules parseEntry applies, adds `v`, a fresh random nonce (or
  * `opts.nonce`) and the receive time (`opts.time`, default now), and writes the entry's bytes.
  */
+/** The caller's nonce, checked, or a fresh random one. */
+function nonceOf(given: unknown): Uint8Array {
+  if (given === undefined) return randomNonce();
+  if (!(given instanceof Uint8Array) || given.length !== NONCE_BYTES) {
+    badField('nonce', `expected ${NONCE_BYTES} bytes`, { want: NONCE_BYTES, got: given instanceof Uint8Array ? given.length : describeValue(given) });
+  }
+  return given;
+}
+
 export function buildEntry(input: EntryInput, opts: { nonce?: Uint8Array; time?: Date } = {}): { entry: Entry; bytes: Uint8Array } {
   const obj = checkObject('', input, INPUT_FIELDS);
-  let nonce: Uint8Array;
-  if (opts.nonce === undefined) {
-    nonce = randomNonce();
-  } else {
-    if (!(opts.nonce instanceof Uint8Array) || opts.nonce.length !== NONCE_BYTES) {
-      badField('nonce', `expected ${NONCE_BYTES} bytes`, { want: NONCE_BYTES, got: opts.nonce instanceof Uint8Array ? opts.nonce.length : describeValue(opts.nonce) });
-    }
-    nonce = opts.nonce;
-  }
+  const nonce = nonceOf(opts.nonce);
   const time = formatTime(opts.time ?? new Date());
   const entry = toEntry({ v: ENTRY_VERSION, ...obj, nonce: toHex(nonce), time });
   // No size check needed: the field bounds keep any valid entry under 16 KiB, a quarter of the cap.
@@ -254,15 +255,7 @@ export class EntryBuilder {
   build(item: EntryItem, opts: { nonce?: Uint8Array; time?: Date } = {}): { bytes: Uint8Array; text: string } {
     // The same checks in the same order as buildEntry: the object, the nonce, the time, then the fields.
     const obj = checkObject('', item, ITEM_FIELDS);
-    let nonce: Uint8Array;
-    if (opts.nonce === undefined) {
-      nonce = randomNonce();
-    } else {
-      if (!(opts.nonce instanceof Uint8Array) || opts.nonce.length !== NONCE_BYTES) {
-        badField('nonce', `expected ${NONCE_BYTES} bytes`, { want: NONCE_BYTES, got: opts.nonce instanceof Uint8Array ? opts.nonce.length : describeValue(opts.nonce) });
-      }
-      nonce = opts.nonce;
-    }
+    const nonce = nonceOf(opts.nonce);
     let time: string;
     if (opts.time === undefined) {
       const ms = Date.now();

@@ -12,6 +12,7 @@
  * Keys are written in ascending order (UTF-16 code units; keys are ASCII, so byte order too), whatever
  * order the caller gave them in: the same metadata always yields the same bytes.
  */
+import { utf8Length } from '../crypto/index.js';
 import { badField, checkText, describeValue } from './fields.js';
 
 export type MetaValue = string | number | boolean | string[];
@@ -28,13 +29,6 @@ const META_KEY_RE = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
 const STRING_KEYS = new Set(['title', 'level', 'category', 'filename', 'path', 'note']);
 
-const encoder = new TextEncoder();
-const NodeBuffer: typeof Buffer | undefined = (globalThis as { Buffer?: typeof Buffer }).Buffer;
-
-/** UTF-8 length without allocating the bytes where Node's Buffer is there. */
-function byteLength(text: string): number {
-  return NodeBuffer ? NodeBuffer.byteLength(text, 'utf8') : encoder.encode(text).length;
-}
 
 function checkKey(key: string): void {
   if (!META_KEY_RE.test(key)) {
@@ -100,7 +94,7 @@ export function normalizeMetaJson(meta: unknown): { meta: EntryMeta; json: strin
     out[key] = checkValue(key, obj[key]);
   }
   const json = JSON.stringify(out);
-  const bytes = byteLength(json);
+  const bytes = utf8Length(json);
   if (bytes > META_MAX_BYTES) badField('meta', `expected at most ${META_MAX_BYTES} bytes as written, got ${bytes}`, { want: META_MAX_BYTES, got: bytes });
   return { meta: out, json };
 }

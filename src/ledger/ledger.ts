@@ -449,33 +449,34 @@ export class Ledger {
     }
     const plans: ReturnType<typeof inclusionNodes>[] = new Array(count);
     // Node keys: index·64 + level is exact below 2^47 nodes on a level (far beyond any tree here).
+    const key = (id: { level: number; index: number }): number => id.index * 64 + id.level;
     const ids = new Map<number, { level: number; index: number }>();
     for (let i = 0; i < count; i++) {
       const plan = inclusionNodes(first + i, treeSize);
       plans[i] = plan;
-      for (const id of plan.ids) ids.set(id.index * 64 + id.level, id);
+      for (const id of plan.ids) ids.set(key(id), id);
     }
     const unique = [...ids.values()];
     const hashes = await this.tree.readNodes(unique);
     const byKey = new Map<number, Uint8Array>();
-    unique.forEach((id, i) => byKey.set(id.index * 64 + id.level, hashes[i]!));
+    unique.forEach((id, i) => byKey.set(key(id), hashes[i]!));
+    const node = (id: { level: number; index: number }): Uint8Array => byKey.get(key(id))!;
     const ephems = new Map<number, Uint8Array>();
     const proofs: Uint8Array[][] = new Array(count);
     for (let i = 0; i < count; i++) {
       const { ids: pids, begin, end, ephem } = plans[i]!;
       const proof: Uint8Array[] = [];
-      for (let j = 0; j < begin; j++) proof.push(byKey.get(pids[j]!.index * 64 + pids[j]!.level)!);
+      for (let j = 0; j < begin; j++) proof.push(node(pids[j]!));
       if (end > begin) {
-        const ek = ephem.index * 64 + ephem.level;
-        let h = ephems.get(ek);
+        let h = ephems.get(key(ephem));
         if (h === undefined) {
-          h = byKey.get(pids[begin]!.index * 64 + pids[begin]!.level)!;
-          for (let j = begin + 1; j < end; j++) h = hashChildren(byKey.get(pids[j]!.index * 64 + pids[j]!.level)!, h);
-          ephems.set(ek, h);
+          h = node(pids[begin]!);
+          for (let j = begin + 1; j < end; j++) h = hashChildren(node(pids[j]!), h);
+          ephems.set(key(ephem), h);
         }
         proof.push(h);
       }
-      for (let j = end; j < pids.length; j++) proof.push(byKey.get(pids[j]!.index * 64 + pids[j]!.level)!);
+      for (let j = end; j < pids.length; j++) proof.push(node(pids[j]!));
       proofs[i] = proof;
     }
     return proofs;

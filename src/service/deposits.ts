@@ -138,7 +138,7 @@ export class Deposits {
   }
 
   /** A receipt for the entry at `index`, at the newest checkpoint (or the one given). */
-  async receiptAt(index: number, entry: Uint8Array, checkpoint?: { treeSize: number; note: string }, leafHash?: Uint8Array): Promise<Receipt> {
+  async receiptAt(index: number, entry: Uint8Array, checkpoint?: { treeSize: number; note: string }): Promise<Receipt> {
     const cp = checkpoint ?? { treeSize: this.ledger.treeSize, note: this.ledger.checkpoint };
     return buildReceipt({
       entryBytes: entry,
@@ -147,7 +147,6 @@ export class Deposits {
       checkpoint: cp.note,
       origin: this.ledger.origin,
       logKey: this.ledger.verifierKey,
-      ...(leafHash === undefined ? {} : { leafHash }),
     });
   }
 

@@ -29,7 +29,14 @@ export interface CommitGroup {
   extra?: [Bytes, Bytes][];
 }
 
-export const WRITE_BUFFER_BYTES = 64 * 1024 * 1024;
+const WRITE_BUFFER_BYTES = 64 * 1024 * 1024;
+
+/** The first key after every key starting with `prefix` (whose last byte is below 0xff: our prefixes are text). */
+function prefixEnd(prefix: Bytes): Bytes {
+  const lt = prefix.slice();
+  lt[lt.length - 1]!++;
+  return lt;
+}
 
 export class LedgerStore {
   private readonly batched: BatchedGet;
@@ -127,16 +134,12 @@ export class LedgerStore {
 
   /** Every extra key starting with `prefix` (a full key, tag included), in key order. */
   async *iterateExtra(prefix: Bytes): AsyncGenerator<[Bytes, Bytes]> {
-    const lt = prefix.slice();
-    lt[lt.length - 1]!++;
-    for await (const kv of this.db.iterator({ gte: prefix, lt })) yield kv;
+    for await (const kv of this.db.iterator({ gte: prefix, lt: prefixEnd(prefix) })) yield kv;
   }
 
   /** Every extra key starting with `prefix`, keys only, handed over in chunks (for in-memory indexes). */
   async scanExtraKeys(prefix: Bytes, onChunk: (keys: Bytes[]) => void, chunk = 1000): Promise<void> {
-    const lt = prefix.slice();
-    lt[lt.length - 1]!++;
-    const it = this.db.keys({ gte: prefix, lt });
+    const it = this.db.keys({ gte: prefix, lt: prefixEnd(prefix) });
     try {
       for (;;) {
         const keys = await it.nextv(chunk);

@@ -58,6 +58,15 @@ export async function openssl(args: string[], cwd: string): Promise<{ stdout: st
   }
 }
 
+/** The TSA certificate's extensions, the same in the request config and the CA config. */
+const TSA_EXT = `[tsa_ext]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, nonRepudiation
+extendedKeyUsage = critical, timeStamping
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+`;
+
 const REQ_CNF = `
 [req]
 distinguished_name = dn
@@ -68,13 +77,7 @@ CN = unused
 basicConstraints = critical, CA:TRUE
 keyUsage = critical, keyCertSign, cRLSign
 subjectKeyIdentifier = hash
-[tsa_ext]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, nonRepudiation
-extendedKeyUsage = critical, timeStamping
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-[noeku_ext]
+${TSA_EXT}[noeku_ext]
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
 subjectKeyIdentifier = hash
@@ -95,13 +98,7 @@ copy_extensions = none
 [any]
 organizationName = optional
 commonName = supplied
-[tsa_ext]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, nonRepudiation
-extendedKeyUsage = critical, timeStamping
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-`;
+${TSA_EXT}`;
 
 function tsSection(name: string, digests: string, essAlg: string, serial: string): string {
   return `
