@@ -8,7 +8,6 @@ export type EncodingErrorCode = 'BAD_HEX' | 'BAD_BASE64' | 'BAD_LENGTH' | 'BAD_U
 
 const NodeBuffer: typeof Buffer | undefined = (globalThis as { Buffer?: typeof Buffer }).Buffer;
 
-const HEX_RE = /^(?:[0-9a-f]{2})*$/;
 const B64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -30,6 +29,19 @@ export function assertBytes(bytes: unknown, length?: number, what = 'bytes'): as
   }
 }
 
+/**
+ * True when `text` is a string of exactly `length` lowercase hex digits. A char-code loop: digests are
+ * checked several times per deposit, and this is about twice as fast as the equivalent regular expression.
+ */
+export function isLowerHex(text: unknown, length: number): boolean {
+  if (typeof text !== 'string' || text.length !== length) return false;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
+}
+
 /** Lowercase hex. */
 export function toHex(bytes: Uint8Array): string {
   if (NodeBuffer) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
@@ -46,7 +58,7 @@ export function fromHex(text: unknown, length?: number, what = 'hex'): Uint8Arra
       details: { want: length * 2, got: text.length },
     });
   }
-  if (!HEX_RE.test(text)) throw new CunzhengError('BAD_HEX', `${what}: expected lowercase hex with an even number of digits`);
+  if (text.length % 2 !== 0 || !isLowerHex(text, text.length)) throw new CunzhengError('BAD_HEX', `${what}: expected lowercase hex with an even number of digits`);
   if (NodeBuffer) return new Uint8Array(NodeBuffer.from(text, 'hex'));
   const out = new Uint8Array(text.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);

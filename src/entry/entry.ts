@@ -187,19 +187,22 @@ function serialize(entry: Entry): string {
 }
 
 // Nonces come from a pool refilled 256 at a time: one getRandomValues call per nonce cost more than the
-// rest of building an entry. The pool is filled by the platform CSPRNG and each byte is used once.
+// rest of building an entry. The pool is filled by the platform CSPRNG, hex-encoded at once (an entry
+// writes its nonce as hex), and each nonce is used once; the random bytes are zeroed after encoding.
 const NONCE_POOL_BYTES = NONCE_BYTES * 256;
-let noncePool = new Uint8Array(0);
+const NONCE_HEX = 2 * NONCE_BYTES;
+let noncePool = '';
 let noncePoolOffset = 0;
 
-function randomNonce(): Uint8Array {
-  if (noncePoolOffset + NONCE_BYTES > noncePool.length) {
-    noncePool = globalThis.crypto.getRandomValues(new Uint8Array(NONCE_POOL_BYTES));
+function randomNonceHex(): string {
+  if (noncePoolOffset + NONCE_HEX > noncePool.length) {
+    const bytes = globalThis.crypto.getRandomValues(new Uint8Array(NONCE_POOL_BYTES));
+    noncePool = toHex(bytes);
+    bytes.fill(0);
     noncePoolOffset = 0;
   }
-  const n = noncePool.slice(noncePoolOffset, noncePoolOffset + NONCE_BYTES);
-  noncePool.fill(0, noncePoolOffset, noncePoolOffset + NONCE_BYTES);
-  noncePoolOffset += NONCE_BYTES;
+  const n = noncePool.slice(noncePoolOffset, noncePoolOffset + NONCE_HEX);
+  noncePoolOffset += NONCE_HEX;
   return n;
 }
 
@@ -207,20 +210,20 @@ function randomNonce(): Uint8Array {
  * Validates `input` by the same rules parseEntry applies, adds `v`, a fresh random nonce (or
  * `opts.nonce`) and the receive time (`opts.time`, default now), and writes the entry's bytes.
  */
-/** The caller's nonce, checked, or a fresh random one. */
-function nonceOf(given: unknown): Uint8Array {
-  if (given === undefined) return randomNonce();
+/** The caller's nonce, checked, or a fresh random one; as the entry writes it (lowercase hex). */
+function nonceOf(given: unknown): string {
+  if (given === undefined) return randomNonceHex();
   if (!(given instanceof Uint8Array) || given.length !== NONCE_BYTES) {
     badField('nonce', `expected ${NONCE_BYTES} bytes`, { want: NONCE_BYTES, got: given instanceof Uint8Array ? given.length : describeValue(given) });
   }
-  return given;
+  return toHex(given);
 }
 
 export function buildEntry(input: EntryInput, opts: { nonce?: Uint8Array; time?: Date } = {}): { entry: Entry; bytes: Uint8Array } {
   const obj = checkObject('', input, INPUT_FIELDS);
   const nonce = nonceOf(opts.nonce);
   const time = formatTime(opts.time ?? new Date());
-  const entry = toEntry({ v: ENTRY_VERSION, ...obj, nonce: toHex(nonce), time });
+  const entry = toEntry({ v: ENTRY_VERSION, ...obj, nonce, time });
   // No size check needed: the field bounds keep any valid entry under 16 KiB, a quarter of the cap.
   return { entry, bytes: utf8(serialize(entry)) };
 }
@@ -281,7 +284,7 @@ export class EntryBuilder {
     if (size !== undefined) text += `,"size":${size}`;
     if (meta !== undefined) text += `,"meta":${meta.json}`;
     if (prev !== undefined) text += `,"prev":"${prev}"`;
-    text += `,"hashedBy":"${hashedBy}","nonce":"${toHex(nonce)}","time":"${time}"}`;
+    text += `,"hashedBy":"${hashedBy}","nonce":"${nonce}","time":"${time}"}`;
     return { bytes: utf8View(text), text };
   }
 }

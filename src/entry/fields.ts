@@ -2,6 +2,7 @@
  * Field rules shared by buildEntry (trusted caller, untrusted request data) and parseEntry (hostile bytes).
  * One rule set for both, so whatever the server writes, every verifier reads back, and nothing else.
  */
+import { isLowerHex } from '../crypto/index.js';
 import { CunzhengError } from '../errors.js';
 
 export type EntryErrorCode =
@@ -74,12 +75,10 @@ export function checkId(field: string, value: unknown): string {
   return value;
 }
 
-const HEX64_RE = /^[0-9a-f]{64}$/;
-
 /** A 32-byte digest as 64 lowercase hex digits. */
 export function checkDigestHex(field: string, value: unknown): string {
   if (typeof value !== 'string') badField(field, `expected 64 lowercase hex digits, got ${describeValue(value)}`);
-  if (!HEX64_RE.test(value)) {
+  if (!isLowerHex(value, 64)) {
     badField(field, `expected 64 lowercase hex digits, got ${value.length} characters${value.length === 64 ? ' (not lowercase hex)' : ''}`, {
       want: 64,
       got: value.length,
@@ -117,10 +116,8 @@ export function formatTime(date: unknown): string {
   return text;
 }
 
-const NONCE_RE = /^[0-9a-f]{32}$/;
-
 export function checkNonceHex(field: string, value: unknown): string {
-  if (typeof value !== 'string' || !NONCE_RE.test(value)) {
+  if (typeof value !== 'string' || !isLowerHex(value, 32)) {
     badField(field, `expected 32 lowercase hex digits (16 bytes), got ${describeValue(value)}`);
   }
   return value;

@@ -19,11 +19,22 @@ export function emptyRoot(): Uint8Array {
   return EMPTY_ROOT.slice();
 }
 
+// Leaves are hashed from a reused scratch buffer too: 0x00 ‖ data in one buffer, hashed in one call
+// (cheaper than two updates for entry-sized data). A fresh buffer per leaf cost three times the hash
+// itself: an entry is larger than V8 keeps inside the heap, so each one was a backing store to allocate,
+// track and free. Larger data than the scratch holds (64 KiB, the entry cap) gets a buffer of its own.
+const LEAF_SCRATCH_BYTES = 1 + 64 * 1024;
+let leafScratch: Uint8Array | undefined;
+
 export function hashLeaf(data: Uint8Array): Uint8Array {
-  // One buffer, hashed in one call (see crypto/hash.ts): cheaper than two updates for entry-sized data.
-  const buf = new Uint8Array(1 + data.length);
-  buf.set(data, 1);
-  return sha256(buf);
+  if (data.length >= LEAF_SCRATCH_BYTES) {
+    const buf = new Uint8Array(1 + data.length);
+    buf.set(data, 1);
+    return sha256(buf);
+  }
+  leafScratch ??= new Uint8Array(LEAF_SCRATCH_BYTES);
+  leafScratch.set(data, 1);
+  return sha256(leafScratch.subarray(0, 1 + data.length));
 }
 
 // Interior nodes are hashed from one 65-byte scratch buffer: one update call instead of three, no

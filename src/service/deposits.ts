@@ -10,7 +10,7 @@
  *   x I <deposit id (16)>               → leaf index (8)
  */
 import { CunzhengError } from '../errors.js';
-import { fromHex, toBase64, utf8 } from '../crypto/index.js';
+import { fromHex, isLowerHex, toBase64, utf8 } from '../crypto/index.js';
 import { EntryBuilder, parseEntry, type EntryMeta, type HashedBy } from '../entry/index.js';
 import { buildReceipt, DEPOSIT_ID_BYTES, type Receipt } from '../receipt/index.js';
 import { DigestFilter } from './digest-filter.js';
@@ -34,8 +34,6 @@ export interface DepositResult {
 }
 
 export const MAX_BATCH = 10_000;
-const DEPOSIT_ID_RE = /^[0-9a-f]{32}$/;
-const SHA256_RE = /^[0-9a-f]{64}$/;
 
 /** The full LevelDB key prefix of a tenant's digest keys: x D <tenant id> 0x00. */
 function digestPrefix(tenantId: string): Uint8Array {
@@ -128,7 +126,7 @@ export class Deposits {
 
   /** The leaf index of the tenant's deposit `id`, or undefined (unknown, or another tenant's). */
   private async ownIndex(tenant: Tenant, id: string): Promise<{ index: number; entry: Uint8Array } | undefined> {
-    if (!DEPOSIT_ID_RE.test(id)) return undefined;
+    if (!isLowerHex(id, 2 * DEPOSIT_ID_BYTES)) return undefined;
     const v = await this.ledger.store.getExtra(idKey(fromHex(id, DEPOSIT_ID_BYTES)));
     if (v === undefined) return undefined;
     const index = readUint64(v, 0);
@@ -152,7 +150,7 @@ export class Deposits {
 
   /** Validates an input and builds its entry bytes (throws ENTRY_* / DEPOSIT_* codes; nothing is written). */
   private prepare(builder: EntryBuilder, input: DepositInput, hashedBy: HashedBy): Uint8Array {
-    if (typeof input.sha256 !== 'string' || !SHA256_RE.test(input.sha256)) {
+    if (!isLowerHex(input.sha256, 64)) {
       throw new CunzhengError('DEPOSIT_BAD_DIGEST', 'sha256 must be 64 lowercase hex characters');
     }
     return builder.build({
@@ -346,7 +344,7 @@ export class Deposits {
 
   /** The tenant's deposit of this SHA-256, if any. */
   async findBySha256(tenant: Tenant, sha256Hex: string): Promise<Receipt | undefined> {
-    if (!SHA256_RE.test(sha256Hex)) throw new CunzhengError('DEPOSIT_BAD_DIGEST', 'sha256 must be 64 lowercase hex characters');
+    if (!isLowerHex(sha256Hex, 64)) throw new CunzhengError('DEPOSIT_BAD_DIGEST', 'sha256 must be 64 lowercase hex characters');
     const v = await this.ledger.store.getExtra(digestKey(this.writer(tenant).keyPrefix, sha256Hex));
     if (v === undefined) return undefined;
     const index = readUint64(v, 0);

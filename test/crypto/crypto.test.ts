@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import {
-  constantTimeEqual, ed25519Sign, ed25519Verify, fromBase64, fromHex, fromUtf8, generateKeyPair,
+  constantTimeEqual, ed25519Sign, ed25519Verify, fromBase64, fromHex, fromUtf8, generateKeyPair, isLowerHex,
   publicKeyFromSeed, sha256, sm3, toBase64, toHex, utf8, createSha256, createSm3,
 } from '../../src/crypto/index.js';
 import * as portable from '../../src/crypto/hash-portable.js';
@@ -88,6 +88,15 @@ describe('hex and base64', () => {
     ['uppercase', 'AB'], ['odd length', 'abc'], ['non-hex', 'zz'], ['whitespace', 'ab '], ['prefix', '0xab'],
   ])('rejects hex with %s', (_, s) => {
     expect(code(() => fromHex(s))).toBe('BAD_HEX');
+  });
+  it('isLowerHex accepts exactly what /^[0-9a-f]{n}$/ accepts', () => {
+    // Strings near hex: the hex digits, their uppercase, the neighbours of each range, and non-ASCII.
+    const near = fc.constantFrom(...'0123456789abcdefABCDEF/:`g@G \u0000\u00e0\u0660\uff10');
+    const strings = fc.oneof(fc.string({ unit: near, maxLength: 70 }), fc.string({ maxLength: 70 }), fc.uint8Array({ maxLength: 35 }).map((b) => Buffer.from(b).toString('hex')));
+    fc.assert(fc.property(strings, fc.constantFrom(0, 1, 2, 32, 64, 65), (s, n) => {
+      expect(isLowerHex(s, n)).toBe(new RegExp(`^[0-9a-f]{${n}}$`).test(s));
+    }), { numRuns: 2000 });
+    for (const notString of [undefined, null, 64, ['a'.repeat(64)], { length: 64 }]) expect(isLowerHex(notString, 64)).toBe(false);
   });
   it('rejects hex of the wrong length, naming both lengths', () => {
     expect(() => fromHex('abcd', 32)).toThrow('expected 64 hex characters, got 4');

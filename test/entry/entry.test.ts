@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { fromUtf8, utf8 } from '../../src/crypto/index.js';
-import { buildEntry, ENTRY_KINDS, parseEntry, type Entry } from '../../src/entry/index.js';
+import { buildEntry, ENTRY_KINDS, EntryBuilder, parseEntry, type Entry } from '../../src/entry/index.js';
 import { entryInputArb, FIXED_NONCE, FIXED_TIME, sampleInput, SAMPLE_USCC } from './fixtures.js';
 
 const FIELD_ORDER = ['v', 'kind', 'tenant', 'subject', 'digest', 'size', 'meta', 'prev', 'hashedBy', 'nonce', 'time'];
@@ -51,6 +51,20 @@ describe('buildEntry', () => {
     const t = Date.parse(a.time);
     expect(t).toBeGreaterThanOrEqual(before);
     expect(t).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('never repeats a nonce across pool refills, from buildEntry and EntryBuilder alike', () => {
+    // Nonces are drawn 256 at a time: 1,500 entries cross several refills of the pool.
+    const input = sampleInput();
+    const builder = new EntryBuilder('deposit', input.tenant, input.subject);
+    const seen = new Set<string>();
+    for (let i = 0; i < 750; i++) {
+      for (const nonce of [buildEntry(input).entry.nonce, parseEntry(builder.build({ digest: input.digest, hashedBy: 'client' }).bytes).nonce]) {
+        expect(nonce).toMatch(/^[0-9a-f]{32}$/);
+        seen.add(nonce);
+      }
+    }
+    expect(seen.size).toBe(1500);
   });
 
   it('returns a frozen entry that cannot be edited after it was written', () => {

@@ -24,6 +24,25 @@ describe('RFC 6962 hashing', () => {
     expect(toHex(hashLeaf(data))).toBe(nodeSha(new Uint8Array([0]), data));
   });
 
+  it('hashes leaves of every size through its scratch buffer, whatever the previous leaf was', () => {
+    // Long then short: bytes left in the scratch from a longer leaf must not reach a shorter one's hash.
+    // 65,536 is the largest leaf the scratch holds; 65,537 takes the separate path.
+    const sizes = [70_000, 0, 65_537, 1, 65_536, 31, 1_000, 32, 500, 65_535, 2];
+    const results: Uint8Array[] = [];
+    for (const [i, n] of sizes.entries()) {
+      const data = new Uint8Array(n).map((_, k) => (k * 31 + i) & 0xff);
+      const h = hashLeaf(data);
+      results.push(h);
+      expect(toHex(h), `leaf of ${n} bytes`).toBe(nodeSha(new Uint8Array([0]), data));
+      expect(data.every((b, k) => b === ((k * 31 + i) & 0xff)), 'the data is not changed').toBe(true);
+    }
+    // Each result is its own: later hashes did not overwrite earlier ones.
+    for (const [i, n] of sizes.entries()) {
+      const data = new Uint8Array(n).map((_, k) => (k * 31 + i) & 0xff);
+      expect(toHex(results[i]!)).toBe(nodeSha(new Uint8Array([0]), data));
+    }
+  });
+
   it('hashes children as SHA-256(0x01 ‖ left ‖ right), and order matters', () => {
     const l = fromHex('11'.repeat(32));
     const r = fromHex('22'.repeat(32));
