@@ -26,6 +26,22 @@ describe('sha256', () => {
       expect(toHex(n.digest())).toBe(want);
     }));
   });
+  it('one-shot digests are independent 32-byte values, across many slabs of them', () => {
+    // Digests share slabs of 512: 2,000 kept digests span four slabs. None may change when later ones are
+    // written, and writing into one must not touch another.
+    const inputs = Array.from({ length: 2000 }, (_, i) => utf8(`leaf ${i}`));
+    const digests = inputs.map((d) => sha256(d));
+    const want = (i: number): string => createHash('sha256').update(inputs[i]!).digest('hex');
+    digests.forEach((d, i) => {
+      expect(d).toBeInstanceOf(Uint8Array);
+      expect(d.length).toBe(32);
+      expect(toHex(d)).toBe(want(i));
+    });
+    digests[7]!.fill(0);
+    expect(toHex(digests[6]!)).toBe(want(6));
+    expect(toHex(digests[8]!)).toBe(want(8));
+    expect(toHex(Uint8Array.prototype.slice.call(digests[1999]!))).toBe(want(1999));
+  });
 });
 
 describe('sm3', () => {
