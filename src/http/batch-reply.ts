@@ -6,8 +6,13 @@
  * 5–8 µs per receipt, about a tenth of a deposit's CPU. Here each receipt's own fields are serialized by
  * JSON.stringify piece by piece and written as UTF-8 into a growing buffer, and the part a group's receipts
  * share (checkpoint, anchors, log) is encoded once and copied: 2–4 µs per receipt. Receipts stay complete.
+ *
+ * Receipts that buildReceipt made and froze (isBuiltReceipt) take a faster path: their id is hex and their
+ * entry and proof hashes are base64, none of which JSON escapes, so those strings are copied into the
+ * buffer as they are instead of going through JSON.stringify, which scans every character (850 ns for an
+ * entry of 850 characters, against 50 ns to copy it).
  */
-import type { Receipt } from '../receipt/index.js';
+import { isBuiltReceipt, RECEIPT_FORMAT, type Receipt } from '../receipt/index.js';
 
 class Writer {
   private buf: Buffer;
@@ -28,6 +33,17 @@ class Writer {
     // Worst case three UTF-8 bytes per UTF-16 unit: Buffer#write stops short rather than overflow.
     this.room(s.length * 3);
     this.at += this.buf.write(s, this.at, 'utf8');
+  }
+
+  /** A string known to need no JSON escaping and to be ASCII (hex, base64, digits, fixed punctuation). */
+  ascii(s: string): void {
+    this.room(s.length);
+    this.at += this.buf.write(s, this.at, 'latin1');
+  }
+
+  byte(c: number): void {
+    this.room(1);
+    this.buf[this.at++] = c;
   }
 
   bytes(b: Buffer): void {
@@ -69,6 +85,10 @@ function hasReceiptShape(r: Receipt): boolean {
   );
 }
 
+const COMMA = 0x2c;
+/** What every built receipt starts with, up to its id's opening quote. */
+const BUILT_HEAD = Buffer.from(`{"format":${JSON.stringify(RECEIPT_FORMAT)},"id":"`, 'latin1');
+
 /** `JSON.stringify({ receipts, created })` as UTF-8 bytes. */
 export function batchReplyJson(receipts: readonly Receipt[], created: readonly boolean[]): Buffer {
   if (!receipts.every(hasReceiptShape)) return Buffer.from(JSON.stringify({ receipts, created }), 'utf8');
@@ -76,6 +96,17 @@ export function batchReplyJson(receipts: readonly Receipt[], created: readonly b
   w.text('{"receipts":[');
   let tail: Tail | undefined;
   receipts.forEach((r, i) => {
+    if (isBuiltReceipt(r)) {
+      if (i > 0) w.byte(COMMA);
+      w.bytes(BUILT_HEAD);
+      w.ascii(r.id);
+      w.ascii('","entry":"');
+      w.ascii(r.entry);
+      w.ascii(r.proof.length === 0 ? `","index":${r.index},"proof":[]` : `","index":${r.index},"proof":["${r.proof.join('","')}"]`);
+      tail = tailOf(r, tail);
+      w.bytes(tail.bytes);
+      return;
+    }
     w.text(`${i === 0 ? '' : ','}{"format":${JSON.stringify(r.format)},"id":${JSON.stringify(r.id)},"entry":${JSON.stringify(r.entry)},"index":${r.index},"proof":${JSON.stringify(r.proof)}`);
     tail = tailOf(r, tail);
     w.bytes(tail.bytes);

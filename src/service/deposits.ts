@@ -12,7 +12,7 @@
 import { CunzhengError } from '../errors.js';
 import { fromHex, isLowerHex, toBase64, utf8 } from '../crypto/index.js';
 import { EntryBuilder, parseEntry, type EntryMeta, type HashedBy } from '../entry/index.js';
-import { buildReceipt, DEPOSIT_ID_BYTES, type Receipt } from '../receipt/index.js';
+import { buildReceipt, DEPOSIT_ID_BYTES, proofHashEncoder, type Receipt } from '../receipt/index.js';
 import { DigestFilter } from './digest-filter.js';
 import { extraKey, readUint64, writeUint64 } from '../storage/keys.js';
 import type { Ledger } from '../ledger/index.js';
@@ -83,7 +83,7 @@ export class Deposits {
   readonly filter = new DigestFilter();
   readonly metrics: DepositMetrics = { created: { client: 0, server: 0 }, existing: 0 };
   /** Base64 of proof nodes of the newest group (a group's proofs share node objects). */
-  private proofText: { checkpoint: string; byNode: Map<Uint8Array, string> } = { checkpoint: '', byNode: new Map() };
+  private proofText: { checkpoint: string; encode: (h: Uint8Array) => string } = { checkpoint: '', encode: proofHashEncoder() };
 
   constructor(private readonly ledger: Ledger, private readonly anchorer?: Anchorer) {}
 
@@ -324,16 +324,8 @@ export class Deposits {
 
   /** Base64 of proof nodes, memoized for the group of `checkpoint` (its proofs share node objects). */
   private proofEncoder(checkpoint: string): (h: Uint8Array) => string {
-    if (this.proofText.checkpoint !== checkpoint) this.proofText = { checkpoint, byNode: new Map() };
-    const byNode = this.proofText.byNode;
-    return (h) => {
-      let t = byNode.get(h);
-      if (t === undefined) {
-        t = toBase64(h);
-        byNode.set(h, t);
-      }
-      return t;
-    };
+    if (this.proofText.checkpoint !== checkpoint) this.proofText = { checkpoint, encode: proofHashEncoder() };
+    return this.proofText.encode;
   }
 
   /** The tenant's deposit `id`, refreshed to the newest checkpoint; undefined for unknown or foreign ids. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { batchReplyJson } from '../../src/http/batch-reply.js';
-import type { Anchor, Receipt } from '../../src/receipt/index.js';
+import { buildReceipt, isBuiltReceipt, proofHashEncoder, type Anchor, type Receipt } from '../../src/receipt/index.js';
 import { fuzzRuns } from '../support/fuzz.js';
 
 // Any strings (lone surrogates, quotes, control characters, CJK): the piecewise writer must escape exactly
@@ -34,6 +34,51 @@ describe('batchReplyJson', () => {
       const want = Buffer.from(JSON.stringify({ receipts, created }), 'utf8');
       expect(batchReplyJson(receipts, created).equals(want)).toBe(true);
     }), { numRuns: fuzzRuns(300) });
+  });
+
+  it('stays exact for receipts buildReceipt made (copied as they are), mixed with others, under hostile shared text', () => {
+    const hash = fc.uint8Array({ minLength: 32, maxLength: 32 });
+    const built = fc.record({
+      entryBytes: fc.uint8Array({ maxLength: 1200 }),
+      leafIndex: fc.oneof(fc.nat(), fc.constant(Number.MAX_SAFE_INTEGER)),
+      proof: fc.array(hash, { maxLength: 25 }),
+      memo: fc.boolean(),
+      copy: fc.boolean(),
+    });
+    const shared = fc.record({ checkpoint: anyText, log: logArb, anchors: fc.array(anchorArb, { maxLength: 2 }) });
+    fc.assert(fc.property(shared, fc.array(built, { minLength: 1, maxLength: 20 }), (sh, items) => {
+      const encode = proofHashEncoder();
+      const receipts = items.map((it) => {
+        const r = buildReceipt({
+          entryBytes: it.entryBytes, leafIndex: it.leafIndex, inclusionProof: it.proof, checkpoint: sh.checkpoint,
+          origin: sh.log.origin, logKey: sh.log.key, anchors: sh.anchors, ...(it.memo ? { encodeHash: encode } : {}),
+        });
+        expect(isBuiltReceipt(r)).toBe(true);
+        // A copy is not the built receipt: it takes the general path.
+        return it.copy ? { ...r } : r;
+      });
+      const created = receipts.map((_, i) => i % 2 === 0);
+      expect(batchReplyJson(receipts, created).equals(Buffer.from(JSON.stringify({ receipts, created }), 'utf8'))).toBe(true);
+    }), { numRuns: fuzzRuns(200) });
+  });
+
+  it('copies only what buildReceipt vouches for: built receipts are frozen, foreign encoders are not trusted', () => {
+    const base = { entryBytes: new Uint8Array([1, 2, 3]), leafIndex: 4, inclusionProof: [new Uint8Array(32)], checkpoint: 'c', origin: 'o', logKey: 'k' };
+    const r = buildReceipt(base);
+    expect(Object.isFrozen(r) && Object.isFrozen(r.proof) && Object.isFrozen(r.log)).toBe(true);
+    expect(() => {
+      (r as { entry: string }).entry = '"';
+    }).toThrow(TypeError);
+    expect(() => {
+      (r.proof as string[])[0] = '"';
+    }).toThrow(TypeError);
+    // An encoder of the caller's own may return anything: such receipts are not vouched for, and the
+    // reply escapes their proof strings as JSON.stringify does.
+    const odd = buildReceipt({ ...base, encodeHash: () => 'a"b\\c\u0001' });
+    expect(isBuiltReceipt(odd)).toBe(false);
+    expect(batchReplyJson([r, odd], [true, true]).toString('utf8')).toBe(JSON.stringify({ receipts: [r, odd], created: [true, true] }));
+    expect(isBuiltReceipt({ ...r })).toBe(false);
+    expect(isBuiltReceipt(null)).toBe(false);
   });
 
   it('grows its buffer past the first guess (long entries) and stays exact', () => {

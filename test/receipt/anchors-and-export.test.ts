@@ -62,15 +62,20 @@ describe('an anchor on a later checkpoint', () => {
 
 describe('an anchor on an earlier checkpoint', () => {
   it('verifies when that tree already held the leaf', async () => {
-    const late = buildReceipt({ entryBytes: Buffer.from(early.entry, 'base64'), leafIndex: 1, inclusionProof: await ledger.inclusionProof(1, 40), checkpoint: lateCheckpoint, origin: ledger.origin, logKey: ledger.verifierKey });
-    late.anchors = [{ type: 'rfc3161', checkpoint: early.checkpoint, token: TOKEN, consistency: (await ledger.consistencyProof(2, 40)).map(toBase64) }];
+    // Receipts are built whole (buildReceipt freezes them): the anchor goes in with the rest.
+    const late = buildReceipt({
+      entryBytes: Buffer.from(early.entry, 'base64'), leafIndex: 1, inclusionProof: await ledger.inclusionProof(1, 40), checkpoint: lateCheckpoint, origin: ledger.origin, logKey: ledger.verifierKey,
+      anchors: [{ type: 'rfc3161', checkpoint: early.checkpoint, token: TOKEN, consistency: (await ledger.consistencyProof(2, 40)).map(toBase64) }],
+    });
     expect((await verifyReceipt(late, [ledger.verifierKey])).anchors[0]!.treeSize).toBe(2);
   });
 
   it('fails ANCHOR_NOT_COVERING when that tree did not hold the leaf yet', async () => {
     const note = (await ledger.checkpointAt(1))!;
-    const late = buildReceipt({ entryBytes: Buffer.from(early.entry, 'base64'), leafIndex: 1, inclusionProof: await ledger.inclusionProof(1, 40), checkpoint: lateCheckpoint, origin: ledger.origin, logKey: ledger.verifierKey });
-    late.anchors = [{ type: 'rfc3161', checkpoint: note, token: TOKEN, consistency: (await ledger.consistencyProof(1, 40)).map(toBase64) }];
+    const late = buildReceipt({
+      entryBytes: Buffer.from(early.entry, 'base64'), leafIndex: 1, inclusionProof: await ledger.inclusionProof(1, 40), checkpoint: lateCheckpoint, origin: ledger.origin, logKey: ledger.verifierKey,
+      anchors: [{ type: 'rfc3161', checkpoint: note, token: TOKEN, consistency: (await ledger.consistencyProof(1, 40)).map(toBase64) }],
+    });
     expect(await codeOf(verifyReceipt(late, [ledger.verifierKey]))).toBe('ANCHOR_NOT_COVERING');
   });
 });
