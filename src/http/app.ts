@@ -23,6 +23,7 @@ import { depositRoutes } from './routes/deposits.js';
 import { documentRoutes } from './routes/documents.js';
 import { adminRoutes } from './routes/admin.js';
 import { opsRoutes } from './routes/ops.js';
+import { schemaRegExp } from './schema-regexp.js';
 
 export const DEFAULT_MAX_UPLOAD = 1024 * 1024 * 1024;
 
@@ -64,7 +65,7 @@ export async function buildApp(ctx: ServiceContext, options: AppOptions = {}, fa
     return503OnClosing: false,
     clientErrorHandler: clientError,
     ...fastifyOptions,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, code: { regExp: schemaRegExp } } },
   });
   app.decorateRequest('tenant', undefined);
   installErrorHandler(app);
