@@ -22,6 +22,7 @@ export {
   buildInclusionProof,
   consistencyNodes,
   inclusionNodes,
+  inclusionSiblings,
   rehash,
   type NodeReader,
   type ProofNodes,

@@ -48,6 +48,20 @@ export function inclusionNodes(leafIndex: number, treeSize: number): ProofNodes 
 }
 
 /**
+ * How many hashes at the start of leaf `leafIndex`'s inclusion proof in the tree of `treeSize` are plain
+ * siblings on its path (levels 0 … n−1): the rest of the proof depends only on the node where that path
+ * leaves the tree's right border, (n, ⌊leafIndex / 2^n⌋), which neighbouring leaves share.
+ */
+export function inclusionSiblings(leafIndex: number, treeSize: number): number {
+  assertLeafIndex(leafIndex);
+  assertTreeSize(treeSize);
+  if (leafIndex >= treeSize) {
+    throw merkleError('INDEX_OUT_OF_RANGE', `leafIndex ${leafIndex} is not in a tree of size ${treeSize}`, { leafIndex, treeSize });
+  }
+  return highestDifferingBit(leafIndex, treeSize);
+}
+
+/**
  * The nodes of the consistency proof from the tree of `size1` leaves to the tree of `size2` leaves
  * (RFC 9162 §2.1.4.1). Empty when size1 is 0 or size1 === size2.
  */

@@ -5,6 +5,7 @@ import {
   buildInclusionProof,
   consistencyNodes,
   inclusionNodes,
+  inclusionSiblings,
   nodeCoverage,
   rehash,
   verifyConsistency,
@@ -89,6 +90,30 @@ describe('inclusion proofs', () => {
       expect(proofLength(nodes)).toBe(want);
     }
     checkShape(consistencyNodes(n - 2, n), n);
+  });
+});
+
+describe('inclusionSiblings', () => {
+  it('counts the path siblings at the start of every inclusion plan; leaves with one fork share the rest', () => {
+    for (let size = 1; size <= 70; size++) {
+      const tails = new Map<string, string>();
+      for (let leaf = 0; leaf < size; leaf++) {
+        const n = inclusionSiblings(leaf, size);
+        const plan = inclusionNodes(leaf, size);
+        expect(n).toBeLessThanOrEqual(plan.ids.length);
+        for (let level = 0; level < n; level++) {
+          expect(plan.ids[level], `size ${size} leaf ${leaf} level ${level}`).toEqual({ level, index: Math.floor(leaf / 2 ** level) ^ 1 });
+        }
+        // The part after the siblings (and how it is folded) depends only on the fork.
+        const fork = `${n}/${Math.floor(leaf / 2 ** n)}`;
+        const rest = JSON.stringify({ ids: plan.ids.slice(n), run: plan.end - plan.begin, ephem: plan.ephem });
+        expect(tails.get(fork) ?? rest, `size ${size} leaf ${leaf}`).toBe(rest);
+        tails.set(fork, rest);
+      }
+    }
+    expect(inclusionSiblings(2 ** 40, 2 ** 40 + 1)).toBe(0);
+    // In a perfect tree every proof hash is a sibling: 40 of them for 2^40 leaves.
+    expect(inclusionSiblings(0, 2 ** 40)).toBe(40);
   });
 });
 
