@@ -139,6 +139,28 @@ describe('parseEntry on hostile bytes', () => {
   });
 });
 
+describe('text fields accept exactly what the forbidden-character rule allows', () => {
+  // The rule as documented: C0/C1 controls, lone surrogates, U+2028/U+2029, bidi embeddings, overrides and
+  // isolates. A fast pre-check runs before it; this holds the two together on strings near every boundary.
+  const FORBIDDEN = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\u202A-\u202E\u2066-\u2069]/u;
+  const near = fc.constantFrom(
+    'a', '长', ' ', '\u001f', '\u0020', '\u007e', '\u007f', '\u009f', '\u00a0', '\ud7ff', '\ud83d', '\ude00', '\udfff', '\ue000',
+    '\u2027', '\u2028', '\u2029', '\u202a', '\u202e', '\u202f', '\u2065', '\u2066', '\u2069', '\u206a', '😀', '"', '\\',
+  );
+  it('a title is accepted if and only if the rule finds nothing in it', () => {
+    fc.assert(fc.property(fc.string({ unit: near, minLength: 1, maxLength: 12 }), (title) => {
+      let accepted = true;
+      try {
+        buildEntry(sampleInput({ meta: { title } }), { nonce: FIXED_NONCE, time: FIXED_TIME });
+      } catch (e) {
+        expect((e as CunzhengError).code).toBe('ENTRY_BAD_FIELD');
+        accepted = false;
+      }
+      expect(accepted).toBe(!FORBIDDEN.test(title));
+    }), { numRuns: fuzzRuns(2000) });
+  });
+});
+
 describe('field rules (the same for buildEntry and parseEntry)', () => {
   const uscc = makeUscc('91440300');
   const badFields: [string, Record<string, unknown>][] = [
