@@ -14,7 +14,7 @@ import { fromHex, isLowerHex, toBase64, utf8 } from '../crypto/index.js';
 import { EntryBuilder, parseEntry, type EntryMeta, type HashedBy } from '../entry/index.js';
 import { buildReceipt, DEPOSIT_ID_BYTES, proofHashEncoder, type Receipt } from '../receipt/index.js';
 import { DigestFilter } from './digest-filter.js';
-import { extraKey, readUint64, writeUint64 } from '../storage/keys.js';
+import { extraKey, keyBytes, readUint64, TAG_EXTRA, writeUint64 } from '../storage/keys.js';
 import type { Ledger } from '../ledger/index.js';
 import type { Tenant } from './tenants.js';
 import { receiptAnchors, type Anchorer } from './anchorer.js';
@@ -37,25 +37,31 @@ export const MAX_BATCH = 10_000;
 
 /** The full LevelDB key prefix of a tenant's digest keys: x D <tenant id> 0x00. */
 function digestPrefix(tenantId: string): Uint8Array {
-  return extraKey(utf8(`D${tenantId}\u0000`));
+  // A copy: the prefix lives as long as the tenant's writer, and keyBytes views are for short-lived keys.
+  return new Uint8Array(extraKey(utf8(`D${tenantId}\u0000`)));
 }
 
+/** The digest key of a validated lowercase-hex SHA-256 (callers check it with isLowerHex first). */
 function digestKey(prefix: Uint8Array, sha256Hex: string): Uint8Array {
-  const k = new Uint8Array(prefix.length + 32);
+  const k = keyBytes(prefix.length + 32);
   k.set(prefix);
-  k.set(fromHex(sha256Hex, 32), prefix.length);
+  if (Buffer.from(k.buffer, k.byteOffset, k.length).write(sha256Hex, prefix.length, 'hex') !== 32) {
+    throw new CunzhengError('DEPOSIT_BAD_DIGEST', 'sha256 must be 64 lowercase hex characters');
+  }
   return k;
 }
 
+/** x I ‖ the deposit id's 16 bytes → the leaf index. */
 function idKey(depositId: Uint8Array): Uint8Array {
-  const k = new Uint8Array(1 + DEPOSIT_ID_BYTES);
-  k[0] = 0x49; // 'I'
-  k.set(depositId.subarray(0, DEPOSIT_ID_BYTES), 1);
-  return extraKey(k);
+  const k = keyBytes(2 + DEPOSIT_ID_BYTES);
+  k[0] = TAG_EXTRA;
+  k[1] = 0x49; // 'I'
+  k.set(depositId.subarray(0, DEPOSIT_ID_BYTES), 2);
+  return k;
 }
 
 function indexValue(i: number): Uint8Array {
-  const v = new Uint8Array(8);
+  const v = keyBytes(8);
   writeUint64(v, 0, i);
   return v;
 }

@@ -20,6 +20,28 @@ export const TAG_EXTRA = 0x78; // 'x'
 
 const TWO_32 = 2 ** 32;
 
+/**
+ * Zeroed bytes for a key or a small value that goes to LevelDB, as a view of a shared 16 KiB buffer.
+ * LevelDB's binding reads the bytes through N-API, which makes V8 move a small Uint8Array (up to 64
+ * bytes, kept inside the JavaScript heap) out to a backing store of its own first: a put of two such
+ * arrays cost 550 ns, against 170 ns for views of one off-heap buffer. A view that is kept alive keeps
+ * its 16 KiB buffer alive; keys are short-lived (LevelDB copies them).
+ */
+const KEY_SLAB_BYTES = 16 * 1024;
+let keySlab: Uint8Array | undefined;
+let keyAt = KEY_SLAB_BYTES;
+
+export function keyBytes(length: number): Uint8Array {
+  if (length > KEY_SLAB_BYTES / 16) return new Uint8Array(length);
+  if (keyAt + length > KEY_SLAB_BYTES) {
+    keySlab = new Uint8Array(new ArrayBuffer(KEY_SLAB_BYTES));
+    keyAt = 0;
+  }
+  const view = keySlab!.subarray(keyAt, keyAt + length);
+  keyAt += length;
+  return view;
+}
+
 export function writeUint64(out: Uint8Array, offset: number, n: number): void {
   const hi = Math.floor(n / TWO_32);
   const lo = n % TWO_32;
@@ -40,14 +62,14 @@ export function readUint64(b: Uint8Array, offset: number): number {
 }
 
 export function entryKey(index: number): Uint8Array {
-  const k = new Uint8Array(9);
+  const k = keyBytes(9);
   k[0] = TAG_ENTRY;
   writeUint64(k, 1, index);
   return k;
 }
 
 export function tileKey(level: number, index: number): Uint8Array {
-  const k = new Uint8Array(10);
+  const k = keyBytes(10);
   k[0] = TAG_TILE;
   k[1] = level;
   writeUint64(k, 2, index);
@@ -55,7 +77,7 @@ export function tileKey(level: number, index: number): Uint8Array {
 }
 
 export function checkpointKey(treeSize: number): Uint8Array {
-  const k = new Uint8Array(9);
+  const k = keyBytes(9);
   k[0] = TAG_CHECKPOINT;
   writeUint64(k, 1, treeSize);
   return k;
@@ -73,7 +95,7 @@ export function metaKey(name: string): Uint8Array {
 
 /** A key of the layers above the ledger (tenants, deposit lookups): 'x' ‖ the caller's bytes. */
 export function extraKey(suffix: Uint8Array): Uint8Array {
-  const k = new Uint8Array(1 + suffix.length);
+  const k = keyBytes(1 + suffix.length);
   k[0] = TAG_EXTRA;
   k.set(suffix, 1);
   return k;
