@@ -69,6 +69,23 @@ function checkValue(key: string, value: unknown): MetaValue {
 }
 
 /**
+ * Sorts in place in UTF-16 code-unit order, as Array#sort does for strings: an insertion sort, because the
+ * built-in sort allocates a work array on every call, a twelfth of what building a batch's entries
+ * allocated, for at most 32 keys, usually half a dozen.
+ */
+function sortKeys(keys: string[]): void {
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > k) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+}
+
+/**
  * Validates `meta` and returns a fresh object with keys in ascending order, or undefined when `meta` is
  * undefined or has no keys (an empty meta is not written, so "no meta" has one spelling).
  */
@@ -87,7 +104,7 @@ export function normalizeMetaJson(meta: unknown): { meta: EntryMeta; json: strin
   const keys = Object.keys(obj);
   if (keys.length > META_MAX_KEYS) badField('meta', `expected at most ${META_MAX_KEYS} keys, got ${keys.length}`, { want: META_MAX_KEYS, got: keys.length });
   if (keys.length === 0) return undefined;
-  keys.sort();
+  sortKeys(keys);
   const out: Record<string, MetaValue> = {};
   for (const key of keys) {
     checkKey(key);

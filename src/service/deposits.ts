@@ -14,7 +14,7 @@ import { fromHex, isLowerHex, toBase64, utf8 } from '../crypto/index.js';
 import { EntryBuilder, parseEntry, type EntryMeta, type HashedBy } from '../entry/index.js';
 import { buildReceipt, DEPOSIT_ID_BYTES, proofHashEncoder, type Receipt } from '../receipt/index.js';
 import { DigestFilter } from './digest-filter.js';
-import { extraKey, keyBytes, readUint64, TAG_EXTRA, writeUint64 } from '../storage/keys.js';
+import { extraKey, keyBytes, keyWithHex, readUint64, TAG_EXTRA, writeUint64 } from '../storage/keys.js';
 import type { Ledger } from '../ledger/index.js';
 import type { Tenant } from './tenants.js';
 import { receiptAnchors, type Anchorer } from './anchorer.js';
@@ -43,11 +43,8 @@ function digestPrefix(tenantId: string): Uint8Array {
 
 /** The digest key of a validated lowercase-hex SHA-256 (callers check it with isLowerHex first). */
 function digestKey(prefix: Uint8Array, sha256Hex: string): Uint8Array {
-  const k = keyBytes(prefix.length + 32);
-  k.set(prefix);
-  if (Buffer.from(k.buffer, k.byteOffset, k.length).write(sha256Hex, prefix.length, 'hex') !== 32) {
-    throw new CunzhengError('DEPOSIT_BAD_DIGEST', 'sha256 must be 64 lowercase hex characters');
-  }
+  const k = keyWithHex(prefix, sha256Hex, 32);
+  if (k === undefined) throw new CunzhengError('DEPOSIT_BAD_DIGEST', 'sha256 must be 64 lowercase hex characters');
   return k;
 }
 

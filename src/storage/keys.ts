@@ -28,18 +28,32 @@ const TWO_32 = 2 ** 32;
  * its 16 KiB buffer alive; keys are short-lived (LevelDB copies them).
  */
 const KEY_SLAB_BYTES = 16 * 1024;
-let keySlab: Uint8Array | undefined;
+let keySlab: Buffer = Buffer.alloc(0);
 let keyAt = KEY_SLAB_BYTES;
 
 export function keyBytes(length: number): Uint8Array {
   if (length > KEY_SLAB_BYTES / 16) return new Uint8Array(length);
   if (keyAt + length > KEY_SLAB_BYTES) {
-    keySlab = new Uint8Array(new ArrayBuffer(KEY_SLAB_BYTES));
+    keySlab = Buffer.alloc(KEY_SLAB_BYTES);
     keyAt = 0;
   }
-  const view = keySlab!.subarray(keyAt, keyAt + length);
+  const view = new Uint8Array(keySlab.buffer, keySlab.byteOffset + keyAt, length);
   keyAt += length;
   return view;
+}
+
+/**
+ * keyBytes for `prefix ‖ the bytes of hex`, the hex decoded straight into the key. Returns undefined unless
+ * `hex` is exactly 2·`bytes` hex digits (callers that need lowercase check that first).
+ */
+export function keyWithHex(prefix: Uint8Array, hex: string, bytes: number): Uint8Array | undefined {
+  if (hex.length !== 2 * bytes) return undefined;
+  const k = keyBytes(prefix.length + bytes);
+  k.set(prefix);
+  // A view of the slab is decoded into in place; a key too long for the slab has a buffer of its own.
+  const target = k.buffer === keySlab.buffer ? keySlab : Buffer.from(k.buffer, k.byteOffset, k.length);
+  const at = k.byteOffset - target.byteOffset + prefix.length;
+  return target.write(hex, at, bytes, 'hex') === bytes ? k : undefined;
 }
 
 export function writeUint64(out: Uint8Array, offset: number, n: number): void {

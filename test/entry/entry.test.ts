@@ -99,6 +99,25 @@ describe('parseEntry after buildEntry', () => {
     );
   });
 
+  it('writes meta keys in code-unit order whatever order they were given in, up to 32 keys', () => {
+    const key = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,8}$/);
+    fc.assert(
+      fc.property(fc.uniqueArray(key, { minLength: 1, maxLength: 32 }), fc.infiniteStream(fc.nat()), (keys, picks) => {
+        // The same keys inserted in a random order.
+        const order = [...keys];
+        for (let i = order.length - 1; i > 0; i--) {
+          const j = picks.next().value % (i + 1);
+          [order[i], order[j]] = [order[j]!, order[i]!];
+        }
+        const meta = Object.fromEntries(order.map((k, i) => [k, i]));
+        const { entry } = buildEntry(sampleInput({ meta }), { nonce: FIXED_NONCE, time: FIXED_TIME });
+        expect(Object.keys(entry.meta!)).toEqual([...keys].sort());
+        for (const k of keys) expect(entry.meta![k]).toBe(meta[k]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('keeps the input values exactly (nothing trimmed, normalised or reordered but meta keys)', () => {
     fc.assert(
       fc.property(entryInputArb, (input) => {

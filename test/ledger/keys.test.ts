@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { checkpointKey, entryKey, extraKey, keyBytes, readUint64, tileKey, writeUint64 } from '../../src/storage/keys.js';
+import { checkpointKey, entryKey, extraKey, keyBytes, keyWithHex, readUint64, tileKey, writeUint64 } from '../../src/storage/keys.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -34,6 +34,17 @@ describe('key layout', () => {
     const big = keyBytes(5000);
     expect(big.length).toBe(5000);
     expect(big.every((b) => b === 0)).toBe(true);
+    // prefix ‖ decoded hex, in the shared buffer and (for a long prefix) outside it; bad hex is refused.
+    for (const prefix of [Uint8Array.of(0x78, 0x44, 0x00), new Uint8Array(2000).fill(7)]) {
+      for (let i = 0; i < 600; i++) {
+        const digest = Buffer.from(Array.from({ length: 32 }, (_, j) => (i * 7 + j) & 0xff));
+        const k = keyWithHex(prefix, digest.toString('hex'), 32)!;
+        expect(hex(k)).toBe(hex(prefix) + digest.toString('hex'));
+      }
+      expect(keyWithHex(prefix, 'zz'.repeat(32), 32)).toBeUndefined();
+      expect(keyWithHex(prefix, 'ab'.repeat(31), 32)).toBeUndefined();
+      expect(keyWithHex(prefix, 'ab'.repeat(33), 32)).toBeUndefined();
+    }
     const v = keyBytes(8);
     writeUint64(v, 0, 42);
     expect(readUint64(v, 0)).toBe(42);
