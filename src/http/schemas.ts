@@ -4,6 +4,7 @@
  * query numbers are decimal strings checked by pattern, then converted with a safe-integer check.
  */
 import { Type, type Static } from 'typebox';
+import { META_KEY_PATTERN } from './schema-regexp.js';
 
 export const Hex64 = Type.String({ pattern: '^[0-9a-f]{64}$', description: '64 lowercase hex characters' });
 export const DepositId = Type.String({ pattern: '^[0-9a-f]{32}$', description: 'deposit id: 32 lowercase hex characters' });
@@ -22,7 +23,7 @@ const MetaValue = Type.Union([
   Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 32 }),
 ]);
 
-export const Meta = Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_.-]{0,63}$' }), MetaValue, {
+export const Meta = Type.Record(Type.String({ pattern: META_KEY_PATTERN }), MetaValue, {
   maxProperties: 32,
   description: 'metadata: title, level (密级), category, labels, filename, path, version, note, …',
 });
