@@ -99,6 +99,8 @@ describe('inclusionSiblings', () => {
       const tails = new Map<string, string>();
       for (let leaf = 0; leaf < size; leaf++) {
         const n = inclusionSiblings(leaf, size);
+        // Independently: the highest bit in which the leaf index and the tree size differ.
+        expect(n, `size ${size} leaf ${leaf}`).toBe(Math.floor(Math.log2(leaf ^ size)));
         const plan = inclusionNodes(leaf, size);
         expect(n).toBeLessThanOrEqual(plan.ids.length);
         for (let level = 0; level < n; level++) {
