@@ -3,6 +3,7 @@
  * and fails with a coded error that says what was expected and what was got.
  */
 import { CunzhengError } from '../errors.js';
+import { ByteSlab } from './slab.js';
 
 export type EncodingErrorCode = 'BAD_HEX' | 'BAD_BASE64' | 'BAD_LENGTH' | 'BAD_UTF8';
 
@@ -122,25 +123,20 @@ export function utf8Length(text: string): number {
 export function utf8View(text: string): Uint8Array {
   if (!NodeBuffer) return encoder.encode(text);
   const worst = text.length * 3;
-  if (worst > SLAB_BYTES / 16) {
+  if (worst > TEXT_SLAB_BYTES / 16) {
     const b = NodeBuffer.from(text, 'utf8');
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   }
   // Short strings are written into a 256 KiB slab: Buffer.from's 8 KiB pool ran out every dozen
   // entries, and allocating a pool (an ArrayBuffer outside the heap) cost 3% of a deposit's CPU.
-  if (slab === undefined || slabAt + worst > slab.length) {
-    slab = NodeBuffer.allocUnsafeSlow(SLAB_BYTES);
-    slabAt = 0;
-  }
-  const n = slab.write(text, slabAt, 'utf8');
-  const view = new Uint8Array(slab.buffer, slab.byteOffset + slabAt, n);
-  slabAt += n;
-  return view;
+  textSlab ??= new ByteSlab(TEXT_SLAB_BYTES);
+  const b = textSlab.reserve(worst);
+  return textSlab.take(b.write(text, textSlab.offset, 'utf8'));
 }
 
-const SLAB_BYTES = 256 * 1024;
-let slab: Buffer | undefined;
-let slabAt = 0;
+const TEXT_SLAB_BYTES = 256 * 1024;
+// Created on first use: ByteSlab needs Node's Buffer, which this module does not require.
+let textSlab: ByteSlab | undefined;
 
 /** Decodes UTF-8, rejecting invalid sequences (no U+FFFD substitution) and keeping a leading BOM as data. */
 export function fromUtf8(bytes: Uint8Array, what = 'text'): string {

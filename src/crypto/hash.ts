@@ -4,6 +4,7 @@
  * node:crypto does not exist (see hash-portable.ts; a browser build maps this module to it).
  */
 import { createHash, hash as oneShot, type Hash } from 'node:crypto';
+import { ByteSlab } from './slab.js';
 
 export const SHA256_SIZE = 32;
 export const SM3_SIZE = 32;
@@ -32,20 +33,11 @@ function wrap(h: Hash): IncrementalHash {
 // and freed by the garbage collector: that made a 65-byte node hash cost 560 ns, against 320 ns for the
 // same digest as a latin1 string copied into the slab. A slab is 16 KiB (512 digests); a digest that is
 // kept alive keeps its slab alive, which bounds what the few long-lived hashes (tree state) hold.
-const DIGEST_SLAB_BYTES = 16 * 1024;
-let digestSlab: Buffer | undefined;
-let digestAt = DIGEST_SLAB_BYTES;
+const digestSlab = new ByteSlab(16 * 1024);
 
 function slabDigest(latin1: string): Uint8Array {
-  if (digestAt + SHA256_SIZE > DIGEST_SLAB_BYTES) {
-    digestSlab = Buffer.allocUnsafeSlow(DIGEST_SLAB_BYTES);
-    digestAt = 0;
-  }
-  const slab = digestSlab!;
-  slab.write(latin1, digestAt, SHA256_SIZE, 'latin1');
-  const view = new Uint8Array(slab.buffer, slab.byteOffset + digestAt, SHA256_SIZE);
-  digestAt += SHA256_SIZE;
-  return view;
+  digestSlab.reserve(SHA256_SIZE).write(latin1, digestSlab.offset, SHA256_SIZE, 'latin1');
+  return digestSlab.take(SHA256_SIZE);
 }
 
 export function sha256(...parts: Uint8Array[]): Uint8Array {

@@ -91,7 +91,8 @@ const BUILT_HEAD = Buffer.from(`{"format":${JSON.stringify(RECEIPT_FORMAT)},"id"
 
 /** `JSON.stringify({ receipts, created })` as UTF-8 bytes. */
 export function batchReplyJson(receipts: readonly Receipt[], created: readonly boolean[]): Buffer {
-  if (!receipts.every(hasReceiptShape)) return Buffer.from(JSON.stringify({ receipts, created }), 'utf8');
+  // Built receipts have the shape by construction: only the others are inspected.
+  if (!receipts.every((r) => isBuiltReceipt(r) || hasReceiptShape(r))) return Buffer.from(JSON.stringify({ receipts, created }), 'utf8');
   const w = new Writer(receipts.length * 2200 + created.length * 6 + 32);
   w.text('{"receipts":[');
   let tail: Tail | undefined;

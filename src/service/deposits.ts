@@ -10,7 +10,7 @@
  *   x I <deposit id (16)>               → leaf index (8)
  */
 import { CunzhengError } from '../errors.js';
-import { fromHex, isLowerHex, toBase64, utf8 } from '../crypto/index.js';
+import { fromHex, isLowerHex, utf8 } from '../crypto/index.js';
 import { EntryBuilder, parseEntry, type EntryMeta, type HashedBy } from '../entry/index.js';
 import { buildReceipt, DEPOSIT_ID_BYTES, proofHashEncoder, type Receipt } from '../receipt/index.js';
 import { DigestFilter } from './digest-filter.js';

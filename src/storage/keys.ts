@@ -18,6 +18,8 @@ export const TAG_STATE = 0x73; // 's'
 export const TAG_META = 0x6d; // 'm'
 export const TAG_EXTRA = 0x78; // 'x'
 
+import { ByteSlab } from '../crypto/slab.js';
+
 const TWO_32 = 2 ** 32;
 
 /**
@@ -28,18 +30,13 @@ const TWO_32 = 2 ** 32;
  * its 16 KiB buffer alive; keys are short-lived (LevelDB copies them).
  */
 const KEY_SLAB_BYTES = 16 * 1024;
-let keySlab: Buffer = Buffer.alloc(0);
-let keyAt = KEY_SLAB_BYTES;
+const KEY_MAX_IN_SLAB = KEY_SLAB_BYTES / 16;
+const keySlab = new ByteSlab(KEY_SLAB_BYTES, true);
 
 export function keyBytes(length: number): Uint8Array {
-  if (length > KEY_SLAB_BYTES / 16) return new Uint8Array(length);
-  if (keyAt + length > KEY_SLAB_BYTES) {
-    keySlab = Buffer.alloc(KEY_SLAB_BYTES);
-    keyAt = 0;
-  }
-  const view = new Uint8Array(keySlab.buffer, keySlab.byteOffset + keyAt, length);
-  keyAt += length;
-  return view;
+  if (length > KEY_MAX_IN_SLAB) return new Uint8Array(length);
+  keySlab.reserve(length);
+  return keySlab.take(length);
 }
 
 /**
@@ -48,12 +45,16 @@ export function keyBytes(length: number): Uint8Array {
  */
 export function keyWithHex(prefix: Uint8Array, hex: string, bytes: number): Uint8Array | undefined {
   if (hex.length !== 2 * bytes) return undefined;
-  const k = keyBytes(prefix.length + bytes);
-  k.set(prefix);
-  // A view of the slab is decoded into in place; a key too long for the slab has a buffer of its own.
-  const target = k.buffer === keySlab.buffer ? keySlab : Buffer.from(k.buffer, k.byteOffset, k.length);
-  const at = k.byteOffset - target.byteOffset + prefix.length;
-  return target.write(hex, at, bytes, 'hex') === bytes ? k : undefined;
+  const length = prefix.length + bytes;
+  // Decoded in place into the slab; a key too long for the slab has a buffer of its own.
+  const inSlab = length <= KEY_MAX_IN_SLAB;
+  const b = inSlab ? keySlab.reserve(length) : Buffer.alloc(length);
+  const at = inSlab ? keySlab.offset : 0;
+  b.set(prefix, at);
+  const written = b.write(hex, at + prefix.length, bytes, 'hex');
+  // Taken even when the hex was bad: the next key must find zeroed bytes.
+  const k = inSlab ? keySlab.take(length) : b;
+  return written === bytes ? k : undefined;
 }
 
 export function writeUint64(out: Uint8Array, offset: number, n: number): void {

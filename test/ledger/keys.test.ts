@@ -41,6 +41,9 @@ describe('key layout', () => {
         const k = keyWithHex(prefix, digest.toString('hex'), 32)!;
         expect(hex(k)).toBe(hex(prefix) + digest.toString('hex'));
       }
+      expect(keyWithHex(prefix, 'ab'.repeat(16) + 'zz'.repeat(16), 32)).toBeUndefined();
+      // The bytes a refused key had begun to fill are not handed out again.
+      expect(keyBytes(40).every((b) => b === 0)).toBe(true);
       expect(keyWithHex(prefix, 'zz'.repeat(32), 32)).toBeUndefined();
       expect(keyWithHex(prefix, 'ab'.repeat(31), 32)).toBeUndefined();
       expect(keyWithHex(prefix, 'ab'.repeat(33), 32)).toBeUndefined();
