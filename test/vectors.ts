@@ -1,12 +1,13 @@
 /**
- * Loads the shared test vectors (made by Go's golang.org/x/mod/sumdb tlog and note, an implementation
- * independent of this one). They live beside the repository in ../shared/vectors.
+ * Loads the test vectors (made by Go's golang.org/x/mod/sumdb tlog and note, an implementation independent of
+ * this one). They are checked in under test/vectors/ (provenance and licence in its README.md), so a clone needs
+ * nothing beside it.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
-export const VECTORS_DIR = fileURLToPath(new URL('../../shared/vectors/', import.meta.url));
+export const VECTORS_DIR = fileURLToPath(new URL('./vectors/', import.meta.url));
 
 export function loadVectors<T>(name: string): T {
   return JSON.parse(readFileSync(join(VECTORS_DIR, name), 'utf8')) as T;

@@ -1,5 +1,5 @@
 /**
- * The shared vectors (computed by Go's golang.org/x/mod/sumdb/tlog, see shared/vectors/README.md) against
+ * The Go vectors (computed by Go's golang.org/x/mod/sumdb/tlog, see test/vectors/README.md) against
  * this package: roots, proofs built and verified, every tile and tile path of the tree of size 1100.
  */
 import { describe, expect, it } from 'vitest';
@@ -32,7 +32,7 @@ const tiles = loadVectors<{ treeSize: number; tiles: TileVector[]; paths: TilePa
 const leaves = vectorLeafHashes(1100);
 const store = new NodeStore(leaves);
 
-describe('the shared vectors', () => {
+describe('the Go sumdb vectors', () => {
   it('cover what this file relies on', () => {
     expect(roots).toHaveLength(1101);
     expect(inclusion.length).toBeGreaterThan(100);

@@ -1,5 +1,5 @@
 /**
- * The shared vectors were signed by Go's golang.org/x/mod/sumdb/note (see ../../../shared/vectors/README.md):
+ * The Go vectors were signed by Go's golang.org/x/mod/sumdb/note (see test/vectors/README.md):
  * this implementation must open them, and, Ed25519 being deterministic, reproduce them byte for byte.
  */
 import { describe, expect, it } from 'vitest';
