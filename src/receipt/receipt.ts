@@ -8,6 +8,7 @@
  */
 import { CunzhengError } from '../errors.js';
 import { fromBase64, fromUtf8 } from '../crypto/index.js';
+import { findDuplicateKey } from '../entry/duplicate-keys.js';
 
 export const RECEIPT_FORMAT = 'cunzheng/receipt/v1';
 export const MAX_RECEIPT_BYTES = 4 * 1024 * 1024;
@@ -20,6 +21,7 @@ export const MAX_TOKEN_BASE64_CHARS = 256 * 1024;
 export type ReceiptErrorCode =
   | 'RECEIPT_TOO_LARGE'
   | 'RECEIPT_MALFORMED'
+  | 'RECEIPT_DUPLICATE_MEMBER'
   | 'RECEIPT_BAD_FORMAT'
   | 'RECEIPT_UNKNOWN_FIELD'
   | 'RECEIPT_BAD_FIELD';
@@ -109,7 +111,8 @@ function parseAnchor(v: unknown, i: number): Anchor {
 
 /**
  * Parses a receipt from its JSON text (string or bytes) or an already-parsed value. Structure only: the
- * cryptographic checks are verifyReceipt's.
+ * cryptographic checks are verifyReceipt's. Text with a member name twice in one object, at any depth, is
+ * refused (RECEIPT_DUPLICATE_MEMBER); an already-parsed value has lost its duplicates, so parse the text.
  */
 export function parseReceipt(input: string | Uint8Array | unknown): Receipt {
   let value: unknown = input;
@@ -126,6 +129,15 @@ export function parseReceipt(input: string | Uint8Array | unknown): Receipt {
       value = JSON.parse(text);
     } catch (cause) {
       throw new CunzhengError('RECEIPT_MALFORMED', `receipt is not JSON: ${(cause as Error).message}`, { cause });
+    }
+    // JSON.parse keeps the last of two same-named members, other parsers the first: a receipt naming two
+    // deposits (two `index`, `entry` or `proof` members) would verify as one and be read as the other.
+    const duplicate = findDuplicateKey(text);
+    if (duplicate !== undefined) {
+      const shown = duplicate.key.length > 64 ? `${duplicate.key.slice(0, 64)}…` : duplicate.key;
+      throw new CunzhengError('RECEIPT_DUPLICATE_MEMBER', `receipt: member ${JSON.stringify(shown)} appears twice in one object`, {
+        details: { member: shown, depth: duplicate.depth },
+      });
     }
   }
   if (!isPlainObject(value)) throw new CunzhengError('RECEIPT_MALFORMED', 'receipt must be a JSON object');

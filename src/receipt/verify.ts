@@ -25,12 +25,21 @@ export type ReceiptVerifyErrorCode =
   | 'RECEIPT_DOCUMENT_MISMATCH'
   | 'RECEIPT_SM3_MISMATCH'
   | 'RECEIPT_BAD_DIGEST_ARGUMENT'
+  | 'RECEIPT_EVIDENCE_NOT_COMPARED'
   | 'ANCHOR_ORIGIN_MISMATCH'
   | 'ANCHOR_NOT_COVERING';
 
-/** What the caller holds to compare with the entry's digest: the document itself or its digests. */
+/**
+ * What the caller holds to compare with the entry's digest. At most one of the three.
+ *   document        the document's bytes: SHA-256 always compared, SM3 too when the entry carries one;
+ *   documentDigest  the digests of the document the caller hashed itself (both algorithms, as `cunzheng
+ *                   verify` does): compared like `document`; an SM3 the entry does not carry is not asked for;
+ *   digest          digests the caller was given: EVERY digest given must be compared, so one the entry does
+ *                   not carry (an SM3 against an entry with SHA-256 only) fails with RECEIPT_EVIDENCE_NOT_COMPARED.
+ */
 export interface DocumentEvidence {
   document?: Uint8Array;
+  documentDigest?: { sha256: string | Uint8Array; sm3?: string | Uint8Array };
   /** Digests the caller computed (lowercase hex or raw bytes). */
   digest?: { sha256?: string | Uint8Array; sm3?: string | Uint8Array };
 }
@@ -95,6 +104,8 @@ function digestBytes(v: string | Uint8Array, what: string): Uint8Array {
 }
 
 function compareEvidence(entry: Entry, evidence: DocumentEvidence): VerifiedReceipt['matched'] {
+  const given = [evidence.document, evidence.documentDigest, evidence.digest].filter((e) => e !== undefined).length;
+  if (given > 1) throw new CunzhengError('RECEIPT_BAD_DIGEST_ARGUMENT', 'give one of document, documentDigest and digest');
   let sha: Uint8Array | undefined;
   let sm: Uint8Array | undefined;
   let by: VerifiedReceipt['matched']['by'] = 'none';
@@ -102,10 +113,21 @@ function compareEvidence(entry: Entry, evidence: DocumentEvidence): VerifiedRece
     sha = sha256(evidence.document);
     sm = entry.digest.sm3 !== undefined ? sm3(evidence.document) : undefined;
     by = 'document';
+  } else if (evidence.documentDigest !== undefined) {
+    sha = digestBytes(evidence.documentDigest.sha256, 'sha256 digest');
+    const s = evidence.documentDigest.sm3;
+    sm = s !== undefined && entry.digest.sm3 !== undefined ? digestBytes(s, 'sm3 digest') : undefined;
+    by = 'document';
   } else if (evidence.digest !== undefined) {
     if (evidence.digest.sha256 !== undefined) sha = digestBytes(evidence.digest.sha256, 'sha256 digest');
     if (evidence.digest.sm3 !== undefined) sm = digestBytes(evidence.digest.sm3, 'sm3 digest');
     if (sha === undefined && sm === undefined) throw new CunzhengError('RECEIPT_BAD_DIGEST_ARGUMENT', 'no digest given');
+    // Evidence that cannot be compared is never a success: an SM3 against an entry without one proves nothing.
+    if (sm !== undefined && entry.digest.sm3 === undefined) {
+      throw new CunzhengError('RECEIPT_EVIDENCE_NOT_COMPARED', 'an SM3 digest was given but the entry carries no SM3 digest: nothing to compare it with', {
+        details: { given: sha === undefined ? ['sm3'] : ['sha256', 'sm3'], carried: ['sha256'] },
+      });
+    }
     by = 'digest';
   }
   const matched = { sha256: false, sm3: false, by };
