@@ -5,16 +5,20 @@
  * the newest checkpoint) and no new leaf — also when the two requests race, and within one batch: an
  * in-flight map serialises deposits of one (tenant, digest) in this process (the only writer of the log).
  * A DigestFilter in memory answers "certainly new" for most lookups (see digest-filter.ts); LevelDB answers
- * the rest. The lookup keys are written in the same durable batch as the entry:
- *   x D <tenant id> 0x00 <sha256 (32)>  → leaf index (8)
- *   x I <deposit id (16)>               → leaf index (8)
+ * the rest. The lookup keys (index-keys.ts) are written in the same durable batch as the entry.
+ *
+ * Whatever is read back from storage is checked before it is used (stored-deposit.ts): an index must name
+ * the entry its key describes, the entry must parse, and a receipt served by GET must verify under the
+ * log's key; anything else is STORE_CORRUPT (500), never a client's ENTRY_* code or another deposit.
  */
 import { CunzhengError } from '../errors.js';
 import { fromHex, isLowerHex, utf8 } from '../crypto/index.js';
-import { EntryBuilder, parseEntry, type EntryMeta, type HashedBy } from '../entry/index.js';
+import { EntryBuilder, type EntryMeta, type HashedBy } from '../entry/index.js';
 import { buildReceipt, DEPOSIT_ID_BYTES, proofHashEncoder, type Receipt } from '../receipt/index.js';
 import { DigestFilter } from './digest-filter.js';
-import { extraKey, keyBytes, keyWithHex, readUint64, TAG_EXTRA, writeUint64 } from '../storage/keys.js';
+import { extraKey } from '../storage/keys.js';
+import { digestKey, digestPrefix, idKey, indexValue } from './index-keys.js';
+import { checkDigestTarget, checkIdTarget, readIndexed, verifiedForServing } from './stored-deposit.js';
 import type { Ledger } from '../ledger/index.js';
 import type { Tenant } from './tenants.js';
 import { receiptAnchors, type Anchorer } from './anchorer.js';
@@ -34,34 +38,6 @@ export interface DepositResult {
 }
 
 export const MAX_BATCH = 10_000;
-
-/** The full LevelDB key prefix of a tenant's digest keys: x D <tenant id> 0x00. */
-function digestPrefix(tenantId: string): Uint8Array {
-  // A copy: the prefix lives as long as the tenant's writer, and keyBytes views are for short-lived keys.
-  return new Uint8Array(extraKey(utf8(`D${tenantId}\u0000`)));
-}
-
-/** The digest key of a validated lowercase-hex SHA-256 (callers check it with isLowerHex first). */
-function digestKey(prefix: Uint8Array, sha256Hex: string): Uint8Array {
-  const k = keyWithHex(prefix, sha256Hex, 32);
-  if (k === undefined) throw new CunzhengError('DEPOSIT_BAD_DIGEST', 'sha256 must be 64 lowercase hex characters');
-  return k;
-}
-
-/** x I ‖ the deposit id's 16 bytes → the leaf index. */
-function idKey(depositId: Uint8Array): Uint8Array {
-  const k = keyBytes(2 + DEPOSIT_ID_BYTES);
-  k[0] = TAG_EXTRA;
-  k[1] = 0x49; // 'I'
-  k.set(depositId.subarray(0, DEPOSIT_ID_BYTES), 2);
-  return k;
-}
-
-function indexValue(i: number): Uint8Array {
-  const v = keyBytes(8);
-  writeUint64(v, 0, i);
-  return v;
-}
 
 export interface DepositMetrics {
   created: Record<HashedBy, number>;
@@ -115,7 +91,8 @@ export class Deposits {
   }
 
   /**
-   * The receipt of an existing deposit, refreshed: at the newest anchored checkpoint with its RFC 3161
+   * The receipt of an existing deposit (`entry`: its bytes, already checked against the index that found
+   * them), refreshed: at the newest anchored checkpoint with its RFC 3161
    * anchors when that checkpoint covers the entry, else at the newest checkpoint (complete, unanchored).
    */
   async refreshedReceipt(index: number, entry: Uint8Array): Promise<Receipt> {
@@ -127,15 +104,21 @@ export class Deposits {
     return this.receiptAt(index, entry);
   }
 
-  /** The leaf index of the tenant's deposit `id`, or undefined (unknown, or another tenant's). */
+  /**
+   * The leaf index of the tenant's deposit `id`, or undefined (unknown, another tenant's, or still being
+   * committed). STORE_CORRUPT when the id index names an entry that does not parse or has another id.
+   */
   private async ownIndex(tenant: Tenant, id: string): Promise<{ index: number; entry: Uint8Array } | undefined> {
     if (!isLowerHex(id, 2 * DEPOSIT_ID_BYTES)) return undefined;
-    const v = await this.ledger.store.getExtra(idKey(fromHex(id, DEPOSIT_ID_BYTES)));
+    const idBytes = fromHex(id, DEPOSIT_ID_BYTES);
+    const v = await this.ledger.store.getExtra(idKey(idBytes));
     if (v === undefined) return undefined;
-    const index = readUint64(v, 0);
-    const entry = await this.ledger.entry(index);
-    if (entry === undefined || parseEntry(entry).tenant !== tenant.id) return undefined;
-    return { index, entry };
+    const where = `index I ${id}`;
+    const found = await readIndexed(this.ledger, v, where);
+    if (found === 'committing') return undefined;
+    checkIdTarget(found, idBytes, where);
+    if (found.entry.tenant !== tenant.id) return undefined;
+    return { index: found.index, entry: found.bytes };
   }
 
   /** A receipt for the entry at `index`, at the newest checkpoint (or the one given). */
@@ -270,12 +253,20 @@ export class Deposits {
     const dKeys = inputs.map((input) => digestKey(prefix, input.sha256));
     const maybe: number[] = [];
     for (let j = 0; j < n; j++) if (this.filter.mayContain(dKeys[j]!)) maybe.push(j);
-    const existing = new Map<number, number>();
+    const existing = new Map<number, { index: number; bytes: Uint8Array }>();
     if (maybe.length > 0) {
       const found = await this.ledger.store.getExtraMany(maybe.map((j) => dKeys[j]!));
-      found.forEach((v, k) => {
-        if (v !== undefined) existing.set(maybe[k]!, readUint64(v, 0));
-      });
+      // Every digest found is checked before anything is appended: the entry must be this tenant's deposit
+      // of this digest, else the batch fails whole with STORE_CORRUPT (never a wrong original, never a duplicate).
+      await Promise.all(found.map(async (v, k) => {
+        if (v === undefined) return;
+        const j = maybe[k]!;
+        const where = `index D ${tenant.id}/${inputs[j]!.sha256}`;
+        const at = await readIndexed(this.ledger, v, where);
+        if (at === 'committing') throw new CunzhengError('LEDGER_BUSY', 'a deposit of this digest is being committed; retry shortly', { details: { retryAfterSeconds: 1 } });
+        checkDigestTarget(at, tenant.id, inputs[j]!.sha256, where);
+        existing.set(j, at);
+      }));
     }
     const fresh: number[] = [];
     for (let j = 0; j < n; j++) if (!existing.has(j)) fresh.push(j);
@@ -285,9 +276,9 @@ export class Deposits {
       throw new CunzhengError('LEDGER_BUSY', 'the ledger queue is full; retry shortly', { details: { retryAfterSeconds: 1 } });
     }
     const results: DepositResult[] = new Array(n);
-    const olds = [...existing].map(async ([j, index]) => {
+    const olds = [...existing].map(async ([j, at]) => {
       this.metrics.existing++;
-      results[j] = { created: false, receipt: await this.refreshedReceipt(index, (await this.ledger.entry(index))!) };
+      results[j] = { created: false, receipt: await this.refreshedReceipt(at.index, at.bytes) };
     });
     if (fresh.length > 0) {
       const appended = await this.ledger.appendRun(
@@ -331,18 +322,25 @@ export class Deposits {
     return this.proofText.encode;
   }
 
-  /** The tenant's deposit `id`, refreshed to the newest checkpoint; undefined for unknown or foreign ids. */
+  /**
+   * The tenant's deposit `id`, refreshed to the newest checkpoint and verified before it is returned;
+   * undefined for unknown or foreign ids.
+   */
   async get(tenant: Tenant, id: string): Promise<Receipt | undefined> {
     const own = await this.ownIndex(tenant, id);
-    return own === undefined ? undefined : this.refreshedReceipt(own.index, own.entry);
+    if (own === undefined) return undefined;
+    return verifiedForServing(this.ledger, await this.refreshedReceipt(own.index, own.entry), own.index, `deposit ${id}`);
   }
 
-  /** The tenant's deposit of this SHA-256, if any. */
+  /** The tenant's deposit of this SHA-256, if any, verified before it is returned. */
   async findBySha256(tenant: Tenant, sha256Hex: string): Promise<Receipt | undefined> {
     if (!isLowerHex(sha256Hex, 64)) throw new CunzhengError('DEPOSIT_BAD_DIGEST', 'sha256 must be 64 lowercase hex characters');
     const v = await this.ledger.store.getExtra(digestKey(this.writer(tenant).keyPrefix, sha256Hex));
     if (v === undefined) return undefined;
-    const index = readUint64(v, 0);
-    return this.refreshedReceipt(index, (await this.ledger.entry(index))!);
+    const where = `index D ${tenant.id}/${sha256Hex}`;
+    const found = await readIndexed(this.ledger, v, where);
+    if (found === 'committing') return undefined;
+    checkDigestTarget(found, tenant.id, sha256Hex, where);
+    return verifiedForServing(this.ledger, await this.refreshedReceipt(found.index, found.bytes), found.index, where);
   }
 }

@@ -1,14 +1,24 @@
 /**
  * Tenants: the enterprises that deposit. A tenant's API key is 32 random bytes shown once at creation and
  * stored only as its SHA-256; authentication hashes the presented key, finds the tenant by that hash and
- * compares the hashes in constant time. Tenants live in the ledger's LevelDB under `x T …` / `x K …`.
+ * compares the hashes in constant time. Tenants live in the ledger's LevelDB under `x T <id>` (the record,
+ * see tenant-record.ts) and `x K <key hash>` (the API-key index).
+ *
+ * A damaged record is refused at load, and the service goes on serving every other tenant: the damaged
+ * tenant's requests are answered STORE_CORRUPT (500) — never 401, which would blame the client, and never
+ * with the damaged name or USCC written into new entries. A key is known to belong to a damaged tenant
+ * when the API-key index or the damaged record itself names its hash.
  */
 import { randomBytes } from 'node:crypto';
 import { CunzhengError } from '../errors.js';
-import { constantTimeEqual, fromUtf8, sha256, toHex, utf8 } from '../crypto/index.js';
-import { validateUscc } from '../entry/index.js';
+import { constantTimeEqual, fromHex, fromUtf8, sha256, toHex, utf8 } from '../crypto/index.js';
+import { parseEntry, validateUscc } from '../entry/index.js';
 import { extraKey } from '../storage/keys.js';
 import type { LedgerStore } from '../storage/store.js';
+import {
+  decodeKeyIndexValue, decodeTenantRecord, encodeKeyIndexValue, encodeTenantRecord, isTenantName, TENANT_NAME_MAX, type StoredTenant,
+} from './tenant-record.js';
+import { decodeIndexValue, digestPrefix } from './index-keys.js';
 
 export interface Tenant {
   id: string;
@@ -17,55 +27,102 @@ export interface Tenant {
   created: string;
 }
 
-interface StoredTenant extends Tenant {
-  keyHash: string; // hex SHA-256 of the API key
-}
-
-const TENANT_PREFIX = extraKey(utf8('T'));
-const KEY_PREFIX = extraKey(utf8('K'));
+export const TENANT_PREFIX = extraKey(utf8('T'));
+export const KEY_PREFIX = extraKey(utf8('K'));
 export const API_KEY_PREFIX = 'czk_';
-const NAME_MAX = 256;
-// Control characters, line/paragraph separators and bidi overrides would let a name forge certificate lines;
-// a lone surrogate is not Unicode (it cannot be stored as UTF-8). The same set the entry refuses in
-// subject.name: a tenant the service accepts must be able to deposit.
-const FORBIDDEN_IN_NAME = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\u202a-\u202e\u2066-\u2069]/u;
 
-function tenantKey(id: string): Uint8Array {
+export function tenantKey(id: string): Uint8Array {
   return extraKey(utf8(`T${id}`));
 }
 
-function apiKeyIndexKey(keyHash: Uint8Array): Uint8Array {
+export function apiKeyIndexKey(keyHash: Uint8Array): Uint8Array {
   const k = new Uint8Array(KEY_PREFIX.length + keyHash.length);
   k.set(KEY_PREFIX);
   k.set(keyHash, KEY_PREFIX.length);
   return k;
 }
 
+/** The id of a tenant record's key (`x T <id>`), as text even when the key is damaged. */
+export function tenantIdOfKey(key: Uint8Array): string {
+  try {
+    return fromUtf8(key.subarray(TENANT_PREFIX.length));
+  } catch {
+    return `(hex ${toHex(key.subarray(TENANT_PREFIX.length))})`;
+  }
+}
+
 export function checkTenantName(name: unknown): string {
-  if (typeof name !== 'string' || name.length === 0 || name.length > NAME_MAX || name.trim() !== name || FORBIDDEN_IN_NAME.test(name)) {
-    throw new CunzhengError('TENANT_BAD_NAME', `name must be 1-${NAME_MAX} characters without control characters or surrounding spaces`);
+  if (!isTenantName(name)) {
+    throw new CunzhengError('TENANT_BAD_NAME', `name must be 1-${TENANT_NAME_MAX} characters without control characters or surrounding spaces`);
   }
   return name;
+}
+
+/** A tenant that could not be loaded, and why. */
+export interface CorruptTenant {
+  id: string;
+  reason: string;
 }
 
 export class Tenants {
   private readonly byId = new Map<string, StoredTenant>();
   private readonly byKeyHash = new Map<string, StoredTenant>();
+  private readonly damaged = new Map<string, CorruptTenant>();
+  /** Key hashes (hex) known to belong to a damaged tenant record: answered STORE_CORRUPT. */
+  private readonly damagedKeys = new Map<string, CorruptTenant>();
+  /** Records still in the b4de8cb format (no check of their own). */
+  legacyRecords = 0;
 
   private constructor(private readonly store: LedgerStore) {}
 
+  /**
+   * Loads every tenant record. A record that fails its check (or, for a legacy record, disagrees with the
+   * API-key index or with the subject of one of its entries) is left out and listed in `corrupt`.
+   */
   static async load(store: LedgerStore): Promise<Tenants> {
     const t = new Tenants(store);
-    for await (const [, v] of store.iterateExtra(TENANT_PREFIX)) {
-      const s = JSON.parse(fromUtf8(v, 'tenant record')) as StoredTenant;
-      t.byId.set(s.id, s);
-      t.byKeyHash.set(s.keyHash, s);
+    // Key hash (hex) → the tenant id its index value names (undefined when the value is damaged).
+    const keyIndex = new Map<string, string | undefined>();
+    for await (const [k, v] of store.iterateExtra(KEY_PREFIX)) {
+      const hash = k.subarray(KEY_PREFIX.length);
+      const d = decodeKeyIndexValue(hash, v);
+      keyIndex.set(toHex(hash), d.ok ? d.id : undefined);
+    }
+    for await (const [k, v] of store.iterateExtra(TENANT_PREFIX)) {
+      const keyId = tenantIdOfKey(k);
+      const d = decodeTenantRecord(keyId, v);
+      let reason = d.ok ? undefined : d.reason;
+      if (d.ok && d.legacy) {
+        t.legacyRecords++;
+        reason = await legacyDisagreement(store, d.tenant, keyIndex);
+      }
+      if (d.ok && reason === undefined) {
+        t.byId.set(d.tenant.id, d.tenant);
+        t.byKeyHash.set(d.tenant.keyHash, d.tenant);
+        continue;
+      }
+      const c: CorruptTenant = { id: keyId, reason: reason! };
+      t.damaged.set(keyId, c);
+      const keyHash = d.ok ? d.tenant.keyHash : d.keyHash;
+      if (keyHash !== undefined) t.damagedKeys.set(keyHash, c);
+    }
+    // Index entries whose tenant is damaged, or has no record at all (its key was damaged): their keys
+    // belong to a tenant the store cannot vouch for.
+    for (const [hash, id] of keyIndex) {
+      if (t.byKeyHash.has(hash) || t.damagedKeys.has(hash)) continue; // an intact record holds this hash: the record wins
+      const c = id === undefined ? undefined : t.damaged.get(id);
+      t.damagedKeys.set(hash, c ?? { id: id ?? '(unknown)', reason: 'the API-key index names this key, but no intact tenant record holds it' });
     }
     return t;
   }
 
   get count(): number {
     return this.byId.size;
+  }
+
+  /** The tenants whose records were refused at load (their requests are answered STORE_CORRUPT). */
+  get corrupt(): CorruptTenant[] {
+    return [...this.damaged.values()];
   }
 
   /** Creates a tenant; the returned API key is never stored and cannot be shown again. */
@@ -80,30 +137,78 @@ export class Tenants {
     }
     const id = `tn_${toHex(randomBytes(12))}`;
     const apiKey = `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
-    const keyHash = sha256(utf8(apiKey));
+    const keyHash = new Uint8Array(sha256(utf8(apiKey)));
     const stored: StoredTenant = { id, name, uscc, created: new Date().toISOString(), keyHash: toHex(keyHash) };
     await this.store.putExtra([
-      [tenantKey(id), utf8(JSON.stringify(stored))],
-      [apiKeyIndexKey(keyHash), utf8(id)],
+      [tenantKey(id), encodeTenantRecord(stored)],
+      [apiKeyIndexKey(keyHash), encodeKeyIndexValue(keyHash, id)],
     ]);
     this.byId.set(id, stored);
     this.byKeyHash.set(stored.keyHash, stored);
     return { tenant: publicView(stored), apiKey };
   }
 
-  /** The tenant holding `apiKey`, or undefined. */
+  /**
+   * The tenant holding `apiKey`, or undefined. Throws STORE_CORRUPT when the key belongs to a tenant whose
+   * record is damaged: the key is right, the store is not.
+   */
   authenticate(apiKey: string): Tenant | undefined {
     if (!apiKey.startsWith(API_KEY_PREFIX) || apiKey.length > 128) return undefined;
     const hash = sha256(utf8(apiKey));
-    const found = this.byKeyHash.get(toHex(hash));
-    if (found === undefined) return undefined;
-    return constantTimeEqual(Buffer.from(found.keyHash, 'hex'), hash) ? publicView(found) : undefined;
+    const hex = toHex(hash);
+    const found = this.byKeyHash.get(hex);
+    if (found !== undefined) return constantTimeEqual(fromHex(found.keyHash, 32), hash) ? publicView(found) : undefined;
+    if (this.damagedKeys.size > 0) {
+      const c = this.damagedKeys.get(hex);
+      if (c !== undefined && constantTimeEqual(fromHex(hex, 32), hash)) throw corruptTenantError(c);
+    }
+    return undefined;
   }
 
+  /** The tenant `id`, or undefined; STORE_CORRUPT for a tenant whose record was refused at load. */
   get(id: string): Tenant | undefined {
     const s = this.byId.get(id);
-    return s === undefined ? undefined : publicView(s);
+    if (s !== undefined) return publicView(s);
+    const c = this.damaged.get(id);
+    if (c !== undefined) throw corruptTenantError(c);
+    return undefined;
   }
+}
+
+function corruptTenantError(c: CorruptTenant): CunzhengError {
+  return new CunzhengError('STORE_CORRUPT', `the stored record of tenant ${c.id} is damaged (${c.reason}); run cunzheng fsck`, {
+    details: { where: `tenant ${c.id}`, problem: 'TENANT_CORRUPT' },
+  });
+}
+
+/**
+ * What a legacy record (no check of its own) disagrees with, if anything: the API-key index must hold the
+ * record's key hash, and one of the tenant's entries (the first of its digest keys) must
+ * carry the record's name and USCC. A tenant without entries has only the index to agree with.
+ */
+async function legacyDisagreement(store: LedgerStore, t: StoredTenant, keyIndex: Map<string, string | undefined>): Promise<string | undefined> {
+  // The index key is the hash itself: its presence confirms the record's hash (a damaged index value
+  // names the tenant wrongly, but says nothing against the record, whose id its own key confirms).
+  if (!keyIndex.has(t.keyHash)) return 'legacy record: no API-key index entry holds its key hash';
+  const prefix = digestPrefix(t.id);
+  for await (const [, v] of store.iterateExtra(prefix)) {
+    const index = decodeIndexValue(v);
+    const bytes = index === undefined ? undefined : await store.readEntry(index);
+    if (bytes === undefined) return undefined; // a damaged index: fsck's to report, it says nothing about the record
+    let subject;
+    try {
+      const e = parseEntry(bytes);
+      if (e.tenant !== t.id) return undefined;
+      subject = e.subject;
+    } catch {
+      return undefined;
+    }
+    if (subject.name !== t.name || subject.uscc !== t.uscc) {
+      return `legacy record: its name or USCC differs from the subject of its entry ${index}`;
+    }
+    return undefined;
+  }
+  return undefined;
 }
 
 const views = new WeakMap<StoredTenant, Tenant>();

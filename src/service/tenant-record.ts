@@ -1,0 +1,138 @@
+/**
+ * The stored tenant record (`x T <id>`) and the API-key index value (`x K <SHA-256 of the key>`).
+ *
+ * LevelDB as we open it does not check block checksums on reads, so each value carries its own check:
+ *
+ *   record v2: {"v":2,"id","name","uscc","created","keyHash","check"} (compact JSON, this field order), where
+ *              check = hex SHA-256("cunzheng/tenant-record/v2\n" ‖ JSON of [id, name, uscc, created, keyHash])
+ *   key v2:    0x02 ‖ SHA-256("cunzheng/api-key-index/v2\n" ‖ key hash (32) ‖ id) (32) ‖ id (UTF-8)
+ *
+ * A record is accepted only when its bytes are exactly the canonical encoding of the fields it holds and
+ * the check matches, so any change of its bytes (one flipped bit or many) is refused, short of a SHA-256
+ * collision. The check is not a MAC: it finds damage, not a forger who can write the store.
+ *
+ * Legacy (b4de8cb) values are still read: a record without `v`/`check` ({"id","name","uscc","created",
+ * "keyHash"}) and a key value that is the bare id. On its own a legacy record can only show that it is
+ * canonical JSON, that the id matches its key, that the name is a valid tenant name, that the USCC carries
+ * its GB 32100 check character (any one changed character is caught), that `created` is an ISO time and the
+ * key hash 64 lowercase hex. A flip that turns one valid name character, digit of `created` or hex digit
+ * of the key hash into another valid one is not visible in the record: Tenants.load compares the key hash
+ * with the API-key index and the name and USCC with one of the tenant's entries; fsck compares them with
+ * every entry. Only `created` (informational, in no entry) stays unverifiable.
+ */
+import { bytesEqual, fromUtf8, isLowerHex, sha256, toHex, utf8 } from '../crypto/index.js';
+import { isValidUscc } from '../entry/index.js';
+
+export interface StoredTenant {
+  id: string;
+  name: string;
+  uscc: string;
+  created: string;
+  /** Hex SHA-256 of the API key. */
+  keyHash: string;
+}
+
+export const TENANT_RECORD_VERSION = 2;
+export const TENANT_ID = /^tn_[0-9a-f]{24}$/;
+const NAME_MAX = 256;
+// Control characters, line/paragraph separators and bidi overrides would let a name forge certificate lines;
+// a lone surrogate is not Unicode (it cannot be stored as UTF-8). The same set the entry refuses in
+// subject.name: a tenant the service accepts must be able to deposit.
+const FORBIDDEN_IN_NAME = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\u202a-\u202e\u2066-\u2069]/u;
+const RECORD_DOMAIN = 'cunzheng/tenant-record/v2\n';
+const KEY_DOMAIN = utf8('cunzheng/api-key-index/v2\n');
+const KEY_VALUE_V2 = 0x02;
+
+export function isTenantName(name: unknown): name is string {
+  return typeof name === 'string' && name.length > 0 && name.length <= NAME_MAX && name.trim() === name && !FORBIDDEN_IN_NAME.test(name);
+}
+export const TENANT_NAME_MAX = NAME_MAX;
+
+function recordCheck(t: StoredTenant): string {
+  return toHex(sha256(utf8(RECORD_DOMAIN + JSON.stringify([t.id, t.name, t.uscc, t.created, t.keyHash]))));
+}
+
+function v2Text(t: StoredTenant): string {
+  return JSON.stringify({ v: TENANT_RECORD_VERSION, id: t.id, name: t.name, uscc: t.uscc, created: t.created, keyHash: t.keyHash, check: recordCheck(t) });
+}
+
+function legacyText(t: StoredTenant): string {
+  return JSON.stringify({ id: t.id, name: t.name, uscc: t.uscc, created: t.created, keyHash: t.keyHash });
+}
+
+export function encodeTenantRecord(t: StoredTenant): Uint8Array {
+  return utf8(v2Text(t));
+}
+
+export type DecodedTenant =
+  | { ok: true; tenant: StoredTenant; legacy: boolean }
+  /** keyHash: the record's key hash when it could be read at all (so that key can be answered STORE_CORRUPT). */
+  | { ok: false; reason: string; keyHash?: string };
+
+/** Decodes the record stored under `x T <keyId>`; never throws. */
+export function decodeTenantRecord(keyId: string, bytes: Uint8Array): DecodedTenant {
+  let text: string;
+  let value: unknown;
+  try {
+    text = fromUtf8(bytes, 'tenant record');
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not UTF-8 JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'not a JSON object' };
+  const o = value as Record<string, unknown>;
+  const keyHash = isLowerHex(o.keyHash, 64) ? (o.keyHash as string) : undefined;
+  const bad = (reason: string): DecodedTenant => (keyHash === undefined ? { ok: false, reason } : { ok: false, reason, keyHash });
+  const { id, name, uscc, created } = o;
+  if (typeof id !== 'string' || !TENANT_ID.test(id)) return bad('the id is not a tenant id');
+  if (id !== keyId) return bad(`the record names ${JSON.stringify(id)}, its key ${JSON.stringify(keyId)}`);
+  if (!isTenantName(name)) return bad('the name is not a valid tenant name');
+  if (!isValidUscc(uscc)) return bad('the USCC is not valid (check character)');
+  if (typeof created !== 'string' || !isIsoTime(created)) return bad('created is not an ISO time');
+  if (keyHash === undefined) return bad('the key hash is not 64 lowercase hex');
+  const tenant: StoredTenant = { id, name: name as string, uscc: uscc as string, created, keyHash };
+  const legacy = o.v === undefined;
+  if (!legacy && o.v !== TENANT_RECORD_VERSION) return bad(`unknown record version ${JSON.stringify(o.v)}`);
+  if (text !== (legacy ? legacyText(tenant) : v2Text(tenant))) {
+    return bad(legacy ? 'not the canonical encoding of its fields' : 'its check does not match its fields (or it is not canonical)');
+  }
+  return { ok: true, tenant, legacy };
+}
+
+function isIsoTime(s: string): boolean {
+  const t = Date.parse(s);
+  return Number.isFinite(t) && new Date(t).toISOString() === s;
+}
+
+function keyCheck(keyHash: Uint8Array, id: string): Uint8Array {
+  return sha256(KEY_DOMAIN, keyHash, utf8(id));
+}
+
+/** The value of `x K <keyHash>`: version, a check binding the key hash to the id, the id. */
+export function encodeKeyIndexValue(keyHash: Uint8Array, id: string): Uint8Array {
+  const idBytes = utf8(id);
+  const v = new Uint8Array(1 + 32 + idBytes.length);
+  v[0] = KEY_VALUE_V2;
+  v.set(keyCheck(keyHash, id), 1);
+  v.set(idBytes, 33);
+  return v;
+}
+
+export type DecodedKeyIndex = { ok: true; id: string; legacy: boolean } | { ok: false; reason: string };
+
+/** Decodes the value stored under `x K <keyHash>`; never throws. A legacy value (the bare id) has no check. */
+export function decodeKeyIndexValue(keyHash: Uint8Array, v: Uint8Array): DecodedKeyIndex {
+  if (keyHash.length !== 32) return { ok: false, reason: `the key holds ${keyHash.length} bytes of key hash, not 32` };
+  const legacy = v[0] !== KEY_VALUE_V2;
+  let id: string;
+  try {
+    id = fromUtf8(legacy ? v : v.subarray(33), 'api key index');
+  } catch {
+    return { ok: false, reason: 'the tenant id is not UTF-8' };
+  }
+  if (!TENANT_ID.test(id)) return { ok: false, reason: 'the value does not name a tenant id' };
+  if (!legacy && (v.length < 33 || !bytesEqual(v.subarray(1, 33), keyCheck(keyHash, id)))) {
+    return { ok: false, reason: 'its check does not bind this key hash to the tenant it names' };
+  }
+  return { ok: true, id, legacy };
+}
