@@ -37,11 +37,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<receipt...>', 'receipt files (*.receipt.json), or folders to search for them')
     .option('--file <doc>', 'the original document: its SHA-256 (and SM3) must match every receipt given')
     .option('--documents <dir>', 'where the documents are, for receipts mirrored with deposit --out (default: beside each receipt)')
+    .addOption(new Option('--require-documents', 'fail (exit 1) for every receipt checked without its document').env('CUNZHENG_REQUIRE_DOCUMENTS'))
     .addOption(new Option('--key <vkey>', 'a trusted log verifier key (repeatable; env CUNZHENG_KEY, space-separated)').argParser(collect).default([]))
     .addOption(new Option('--trust <file>', 'a file of trusted verifier keys, one per line (repeatable; env CUNZHENG_TRUST)').argParser(collect).default([]))
     .addOption(new Option('--tsa-roots <pem>', 'TSA root certificates: check each anchor\'s RFC 3161 token and report its time').env('CUNZHENG_TSA_ROOTS'))
     .option('--json', 'print the machine-readable result on stdout', false)
-    .action(async (receipts: string[], opts: { file?: string; documents?: string; tsaRoots?: string; key: string[]; trust: string[]; json: boolean }) => {
+    .action(async (receipts: string[], opts: { file?: string; documents?: string; requireDocuments?: boolean; tsaRoots?: string; key: string[]; trust: string[]; json: boolean }) => {
       const key = opts.key.length ? opts.key : envList('CUNZHENG_KEY');
       const trust = opts.trust.length ? opts.trust : envList('CUNZHENG_TRUST');
       setExit(await runVerify(receipts, { ...opts, key, trust }, stdout));
@@ -164,7 +165,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof NetworkError) {
       process.stderr.write(`cunzheng: ${e.message}\n`);
-      return EXIT_INTERNAL;
+      return e.exitCode;
     }
     if (e instanceof UsageError) {
       process.stderr.write(`cunzheng: ${e.message}\n`);
