@@ -1,0 +1,253 @@
+/**
+ * fsck of the records derived from the entries: the digest and id indexes (`x D`, `x I`), the tenant
+ * records (`x T`) and the API-key index (`x K`). Offline, on a stopped store; never writes.
+ *
+ * Both directions are compared: every key the entries imply must be stored with the right leaf index, and
+ * every stored key must be one the entries imply. Memory: one pass over the entries keeps, per entry, the
+ * CRC-32 of each key it implies and a flag byte (9 bytes per entry: 18 MB at 2M entries); one pass over
+ * each stored table marks the entries whose key was found pointing at them. CRC-32 tells apart any two
+ * keys of equal length that differ in one bit or one burst of up to 32 bits, so a flipped key or value is
+ * never taken for the right one; for damage beyond that a false match has odds of 2^-32 per key. Only the
+ * keys that did not match (capped at RESOLVE_LIMIT per table) are then resolved exactly, by reading their
+ * entries again.
+ *
+ * Problem codes (`where` names the record):
+ *   INDEX_MISSING            an entry's key is not stored
+ *   INDEX_MISMATCH           an entry's key is stored but names another leaf (or is not an 8-byte index)
+ *   INDEX_STRAY              a stored key no entry implies (a damaged key, or one naming a leaf that is not stored)
+ *   DIGEST_DUPLICATE         a tenant deposited one SHA-256 twice (the digest index was missing at the time)
+ *   ENTRY_UNPARSEABLE        an entry does not parse: its keys cannot be derived (the ledger fsck reports why)
+ *   TENANT_CORRUPT           a tenant record fails its check, or is not a valid record
+ *   TENANT_SUBJECT_MISMATCH  a tenant's name or USCC differs from the subject of its entries
+ *   TENANT_MISSING           entries name a tenant that has no record
+ *   API_KEY_INDEX_CORRUPT    an `x K` value fails its check (or its key is not a 32-byte hash)
+ *   API_KEY_INDEX_DANGLING   an `x K` value names a tenant that has no record
+ *   API_KEY_INDEX_MISMATCH   an `x K` key is not the key hash its tenant's record holds
+ *   API_KEY_INDEX_MISSING    a tenant's key hash has no `x K` entry
+ */
+import { crc32 } from 'node:zlib';
+import { CunzhengError } from '../errors.js';
+import { bytesEqual, concatBytes, fromHex, toHex } from '../crypto/index.js';
+import { hashLeaf } from '../merkle/index.js';
+import { parseEntry } from '../entry/index.js';
+import { DEPOSIT_ID_BYTES } from '../receipt/index.js';
+import { extraKey } from '../storage/keys.js';
+import type { LedgerStore } from '../storage/store.js';
+import { DIGEST_TABLE, ID_TABLE, decodeIndexValue, digestPrefix } from './index-keys.js';
+import { KEY_PREFIX, TENANT_PREFIX, tenantIdOfKey } from './tenants.js';
+import { decodeKeyIndexValue, decodeTenantRecord, type StoredTenant } from './tenant-record.js';
+
+export type ProblemReporter = (where: string, code: string, message: string) => void;
+
+export interface DerivedRecordsSummary {
+  /** Stored derived records read: `x D`, `x I`, `x T` and `x K` keys. */
+  records: number;
+  /** Entries read. */
+  entries: number;
+  /** Tenant records that passed their check. */
+  tenants: number;
+  /** Of those, records still in the legacy (b4de8cb) format, without a check of their own. */
+  legacyTenants: number;
+}
+
+/** Unmatched keys resolved exactly per table; beyond, they are reported without being told apart. */
+export const RESOLVE_LIMIT = 10_000;
+
+const D_EXPECTED = 1;
+const D_SEEN = 2;
+const I_EXPECTED = 4;
+const I_SEEN = 8;
+const UNPARSEABLE = 16;
+
+interface Table {
+  tag: number;
+  expected: number;
+  seen: number;
+  fp: Uint32Array;
+  /** The exact key entry bytes imply in this table, or undefined (none, or an entry that does not parse). */
+  keyOf(bytes: Uint8Array | undefined): Uint8Array | undefined;
+  label(key: Uint8Array): string;
+}
+
+function idKeyOf(bytes: Uint8Array): Uint8Array {
+  return concatBytes(extraKey(Uint8Array.of(ID_TABLE)), hashLeaf(bytes).subarray(0, DEPOSIT_ID_BYTES));
+}
+
+function digestKeyOf(bytes: Uint8Array): Uint8Array | undefined {
+  try {
+    const e = parseEntry(bytes);
+    return e.kind === 'deposit' ? concatBytes(digestPrefix(e.tenant), fromHex(e.digest.sha256, 32)) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function digestLabel(key: Uint8Array): string {
+  const zero = key.indexOf(0, 2);
+  if (zero > 0 && key.length === zero + 33) return `index D ${lenientText.decode(key.subarray(2, zero))}/${toHex(key.subarray(zero + 1))}`;
+  return `index D (hex ${toHex(key.subarray(2))})`;
+}
+
+const lenientText = new TextDecoder();
+
+function describeValue(v: Uint8Array, n: number): string {
+  const i = decodeIndexValue(v);
+  if (i === undefined) return `${v.length} bytes, not an 8-byte leaf index`;
+  return i < n ? `leaf ${i}` : `leaf ${i}, beyond the tree of ${n}`;
+}
+
+interface TenantInfo {
+  record: StoredTenant | undefined;
+  keys: number;
+}
+
+/**
+ * Checks the derived records of a stopped store against its entries, reporting each problem; returns
+ * what was read. Throws only when the store is unreadable or has no ledger state.
+ */
+export async function checkDerivedRecords(store: LedgerStore, report: ProblemReporter): Promise<DerivedRecordsSummary> {
+  const state = await store.readState();
+  if (state === undefined) throw new CunzhengError('STORE_EMPTY', 'no ledger state: this is not a ledger store');
+  const n = state.treeSize;
+  const summary: DerivedRecordsSummary = { records: 0, entries: 0, tenants: 0, legacyTenants: 0 };
+  const tenants = await checkTenants(store, report, summary);
+
+  const flags = new Uint8Array(n);
+  const fpD = new Uint32Array(n);
+  const fpI = new Uint32Array(n);
+  const subjects = new Map<string, { count: number; first: number; record: boolean }>();
+  for await (const [i, bytes] of store.iterateEntries(0, n)) {
+    summary.entries++;
+    fpI[i] = crc32(idKeyOf(bytes));
+    flags[i] = I_EXPECTED;
+    let e;
+    try {
+      e = parseEntry(bytes);
+    } catch (err) {
+      flags[i] = UNPARSEABLE;
+      const code = err instanceof CunzhengError ? err.code : 'ENTRY_MALFORMED';
+      report(`entry ${i}`, 'ENTRY_UNPARSEABLE', `the entry does not parse (${code}): its index keys cannot be checked`);
+      continue;
+    }
+    if (e.kind === 'deposit') {
+      fpD[i] = crc32(concatBytes(digestPrefix(e.tenant), fromHex(e.digest.sha256, 32)));
+      flags[i] |= D_EXPECTED;
+    }
+    const t = tenants.get(e.tenant);
+    if (t !== undefined && t.record === undefined) continue; // a damaged record, reported already
+    if (t === undefined || e.subject.name !== t.record!.name || e.subject.uscc !== t.record!.uscc) {
+      const s = subjects.get(e.tenant);
+      if (s !== undefined) s.count++;
+      else if (subjects.size < RESOLVE_LIMIT) subjects.set(e.tenant, { count: 1, first: i, record: t !== undefined });
+    }
+  }
+  for (const [id, s] of subjects) {
+    if (s.record) report(`tenant ${id}`, 'TENANT_SUBJECT_MISMATCH', `the record's name or USCC differs from the subject of ${s.count} of its entries (the first: ${s.first})`);
+    else report(`tenant ${id}`, 'TENANT_MISSING', `${s.count} entries name this tenant (the first: ${s.first}), which has no record`);
+  }
+
+  const tables: Table[] = [
+    { tag: DIGEST_TABLE, expected: D_EXPECTED, seen: D_SEEN, fp: fpD, keyOf: (b) => (b === undefined ? undefined : digestKeyOf(b)), label: digestLabel },
+    {
+      tag: ID_TABLE, expected: I_EXPECTED, seen: I_SEEN, fp: fpI,
+      keyOf: (b) => (b !== undefined && parses(b) ? idKeyOf(b) : undefined),
+      label: (k) => `index I ${toHex(k.subarray(2))}`,
+    },
+  ];
+  for (const t of tables) summary.records += await checkTable(store, t, flags, n, report);
+  return summary;
+}
+
+function parses(bytes: Uint8Array): boolean {
+  try {
+    parseEntry(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One index table: the stored keys against the entries' fingerprints, then the exceptions exactly. */
+async function checkTable(store: LedgerStore, t: Table, flags: Uint8Array, n: number, report: ProblemReporter): Promise<number> {
+  let records = 0;
+  const unmatched: { key: Uint8Array; value: Uint8Array }[] = [];
+  for await (const [k, v] of store.iterateExtra(extraKey(Uint8Array.of(t.tag)))) {
+    records++;
+    const i = decodeIndexValue(v);
+    if (i !== undefined && i < n && (flags[i]! & (t.expected | t.seen)) === t.expected && t.fp[i] === crc32(k)) {
+      flags[i]! |= t.seen;
+      continue;
+    }
+    if (unmatched.length < RESOLVE_LIMIT) unmatched.push({ key: new Uint8Array(k), value: new Uint8Array(v) });
+    else report(t.label(k), 'INDEX_STRAY', `names ${describeValue(v, n)} and matches no entry's key (not told apart: over ${RESOLVE_LIMIT} problems)`);
+  }
+  // The entries whose key was not found pointing at them, by their exact key.
+  const missing = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    if ((flags[i]! & (t.expected | t.seen)) !== t.expected) continue;
+    const key = missing.size < RESOLVE_LIMIT ? t.keyOf(await store.readEntry(i)) : undefined;
+    if (key === undefined) report(`entry ${i}`, 'INDEX_MISSING', `its ${t.tag === DIGEST_TABLE ? 'digest' : 'id'} key was not found naming it`);
+    else missing.set(toHex(key), i);
+  }
+  for (const u of unmatched) {
+    const hex = toHex(u.key);
+    const i = missing.get(hex);
+    if (i !== undefined) {
+      report(t.label(u.key), 'INDEX_MISMATCH', `should name leaf ${i}, names ${describeValue(u.value, n)}`);
+      missing.delete(hex);
+      continue;
+    }
+    const j = decodeIndexValue(u.value);
+    if (j !== undefined && j < n && (flags[j]! & UNPARSEABLE) !== 0) continue; // reported as ENTRY_UNPARSEABLE
+    const exact = j !== undefined && j < n ? t.keyOf(await store.readEntry(j)) : undefined;
+    if (exact !== undefined && bytesEqual(exact, u.key)) continue; // right after all (it shares leaf j with a stray)
+    report(t.label(u.key), 'INDEX_STRAY', `names ${describeValue(u.value, n)}, but no entry implies this key`);
+  }
+  for (const [hex, i] of missing) {
+    const v = await store.getExtra(fromHex(hex));
+    const j = v === undefined ? undefined : decodeIndexValue(v);
+    const label = t.label(fromHex(hex));
+    if (v === undefined) report(label, 'INDEX_MISSING', `entry ${i} implies this key, which is not stored`);
+    else if (j !== undefined && j < n && j !== i && (flags[j]! & t.seen) !== 0 && bytesEqual(t.keyOf(await store.readEntry(j)) ?? new Uint8Array(0), fromHex(hex))) {
+      report(`entry ${i}`, t.tag === DIGEST_TABLE ? 'DIGEST_DUPLICATE' : 'INDEX_MISMATCH', `leaf ${j} has the same ${t.tag === DIGEST_TABLE ? 'tenant and SHA-256' : 'deposit id'}; ${label} names leaf ${j}`);
+    } else report(label, 'INDEX_MISMATCH', `should name leaf ${i}, names ${describeValue(v, n)}`);
+  }
+  return records;
+}
+
+/** Tenant records and the API-key index, against each other. */
+async function checkTenants(store: LedgerStore, report: ProblemReporter, summary: DerivedRecordsSummary): Promise<Map<string, TenantInfo>> {
+  const tenants = new Map<string, TenantInfo>();
+  for await (const [k, v] of store.iterateExtra(TENANT_PREFIX)) {
+    summary.records++;
+    const id = tenantIdOfKey(k);
+    const d = decodeTenantRecord(id, v);
+    if (!d.ok) {
+      report(`tenant ${id}`, 'TENANT_CORRUPT', `the tenant record is refused: ${d.reason}`);
+      tenants.set(id, { record: undefined, keys: 0 });
+      continue;
+    }
+    summary.tenants++;
+    if (d.legacy) summary.legacyTenants++;
+    tenants.set(id, { record: d.tenant, keys: 0 });
+  }
+  for await (const [k, v] of store.iterateExtra(KEY_PREFIX)) {
+    summary.records++;
+    const hash = k.subarray(KEY_PREFIX.length);
+    const where = `api key ${toHex(hash).slice(0, 16)}`;
+    const d = decodeKeyIndexValue(hash, v);
+    if (!d.ok) {
+      report(where, 'API_KEY_INDEX_CORRUPT', d.reason);
+      continue;
+    }
+    const t = tenants.get(d.id);
+    if (t === undefined) report(where, 'API_KEY_INDEX_DANGLING', `names tenant ${d.id}, which has no record`);
+    else if (t.record === undefined) continue; // its tenant's record is damaged: reported above
+    else if (t.record.keyHash !== toHex(hash)) report(where, 'API_KEY_INDEX_MISMATCH', `names tenant ${d.id}, whose record holds another key hash`);
+    else t.keys++;
+  }
+  for (const [id, t] of tenants) {
+    if (t.record !== undefined && t.keys === 0) report(`tenant ${id}`, 'API_KEY_INDEX_MISSING', 'no API-key index entry holds the key hash of this record');
+  }
+  return tenants;
+}
