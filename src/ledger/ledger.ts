@@ -3,25 +3,33 @@
  *
  * Sequencer: appends queue up as runs (one entry, or a batch's entries kept together); a group (whole runs
  * up to `maxGroup` entries, whatever arrived while the previous group was being written) is integrated at
- * once. Integrator: one chained batch holds the group's entries, the tiles they changed, the checkpoint
- * signed for the new tree and the tree state, written with `sync: true`; the next group is prepared while
- * it is written and written only after it. Callers are answered only after their group's write returns,
- * and the checkpoint is signed only for the tree in that same batch: nothing acknowledged can be lost, and
- * no checkpoint names a tree that is not on disk. Backpressure: a full queue rejects at once with
- * LEDGER_BUSY.
+ * once. Integrator: one chained batch holds the group's entries, the tiles they changed and the tree
+ * state, written with `sync: true`; the next group is prepared while it is written and written only after
+ * it. Only when a group's batch has landed is its checkpoint signed (the tree is durable), written to the
+ * signed-checkpoint record (fsynced apart from LevelDB) and its callers answered; the checkpoint note
+ * itself rides in the next batch. Nothing acknowledged can be lost, and no checkpoint is ever signed for
+ * a tree that is not on disk. Backpressure: a full queue rejects at once with LEDGER_BUSY.
+ *
+ * A failed write fences the ledger (LEDGER_FENCED, 503) until the store has been reopened and its state
+ * proven to be the last durable tree or one of the groups whose write was in doubt: see recovery.ts.
  */
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CunzhengError } from '../errors.js';
-import { hashChildren, hashLeaf, buildConsistencyProof, inclusionNodes, inclusionSiblings, rehash, EMPTY_ROOT, type NodeID } from '../merkle/index.js';
-import { openCheckpoint, signCheckpoint } from '../checkpoint/index.js';
-import { parseVerifierKey, type NoteSigner, type NoteVerifier } from '../note/index.js';
+import { hashLeaf } from '../merkle/index.js';
+import { parseVerifierKey, type NoteVerifier } from '../note/index.js';
 import { fromUtf8, utf8 } from '../crypto/index.js';
 import { LedgerStore, type CommitGroup } from '../storage/store.js';
 import { loadOrCreateLogKey } from './log-key.js';
 import { LedgerTree, type PreparedAppend } from './tree.js';
+import { Prover } from './prover.js';
+import { CheckpointSigner } from './checkpoint-signer.js';
+import { RECORD_META, openRecord, storedCheckpoint } from './open-checks.js';
+import { Recovery, type Staged } from './recovery.js';
 
 export const DEFAULT_ORIGIN = 'localhost/cunzheng';
+/** The signed-checkpoint record, beside the store in the data directory. */
+export const RECORD_FILE = 'checkpoint.signed';
 
 export interface LedgerOptions {
   /** The data directory: LevelDB in `<dataDir>/ledger`, the log key in `<dataDir>/log.key`. */
@@ -63,20 +71,7 @@ export interface AppendedRun {
   proofs?: Uint8Array[][];
 }
 
-/** A group prepared for writing: its batch, and what becomes the committed tree once it lands. */
-interface Staged {
-  group: Pending[];
-  count: number;
-  firstIndex: number;
-  leafHashes: Uint8Array[];
-  prepared: PreparedAppend;
-  treeSize: number;
-  note: string;
-  started: number;
-  commit: CommitGroup;
-}
-
-interface Pending {
+export interface Pending {
   entries: readonly Uint8Array[];
   extra: ExtraWrites | undefined;
   proofs: boolean;
@@ -93,6 +88,14 @@ export interface LedgerStats {
   /** Group sizes and commit latencies, for /metrics histograms (kept since open). */
   groupSizes: number[];
   commitMs: number[];
+  /** Writes that failed (each fenced the ledger until the store was reopened) and recoveries since. */
+  writeFailures: number;
+  recoveries: number;
+}
+
+interface Released {
+  treeSize: number;
+  note: string;
 }
 
 export class Ledger {
@@ -102,26 +105,46 @@ export class Ledger {
   private running = false;
   private scheduled = false;
   private closing = false;
-  private writeFailed = false;
-  private latest: { treeSize: number; note: string };
+  private latest: Released;
+  /** Signed checkpoints not yet in LevelDB (each goes with the next batch; the record holds the newest). */
+  private unstored: Released[] = [];
   /** When the newest checkpoint was committed (or, after a restart, when the log was opened). */
   private latestAt = Date.now();
   private readonly verifier: NoteVerifier;
-  readonly stats: LedgerStats = { queueDepth: 0, groupsCommitted: 0, entriesCommitted: 0, lastGroupSize: 0, lastCommitMs: 0, groupSizes: [], commitMs: [] };
+  readonly stats: LedgerStats = { queueDepth: 0, groupsCommitted: 0, entriesCommitted: 0, lastGroupSize: 0, lastCommitMs: 0, groupSizes: [], commitMs: [], writeFailures: 0, recoveries: 0 };
   private idle: (() => void)[] = [];
-  /** Ephemeral proof nodes by "treeSize/level/index" (bounded; entries never go stale: trees never change). */
-  private readonly ephemeral = new Map<string, Promise<Uint8Array>>();
+  private readonly prover: Prover;
+  private readonly recovery: Recovery;
 
   private constructor(
     readonly store: LedgerStore,
     private tree: LedgerTree,
-    private readonly signer: NoteSigner,
+    private readonly signer: CheckpointSigner,
     readonly verifierKey: string,
-    latest: { treeSize: number; note: string },
+    latest: Released,
+    unstored: Released[],
     private readonly opts: Required<Omit<LedgerOptions, 'origin' | 'dataDir'>> & { dataDir: string },
   ) {
     this.latest = latest;
+    this.unstored = unstored;
     this.verifier = parseVerifierKey(verifierKey);
+    this.prover = new Prover(() => this.tree, () => this.latest.treeSize);
+    this.recovery = new Recovery({
+      store,
+      signer,
+      tree: () => this.tree,
+      settled: () => this.settled(),
+      closing: () => this.closing,
+      released: (r, stored) => {
+        this.released(r);
+        if (!stored) this.unstored.push(r);
+      },
+      storeCheckpoints: () => this.storeCheckpoints(),
+      resume: () => this.schedule(),
+      onFailure: () => this.stats.writeFailures++,
+      onRecovered: () => this.stats.recoveries++,
+    });
+    store.setFenceListener((f) => this.recovery.fenced(f.cause, []));
   }
 
   static async open(options: LedgerOptions): Promise<Ledger> {
@@ -132,9 +155,13 @@ export class Ledger {
       groupDelayMs: options.groupDelayMs ?? 0,
       tileCacheTiles: options.tileCacheTiles ?? 4096,
     };
+    // The data directory holds the log key and every deposit: 0700 also when someone else made it.
     await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
+    await chmod(opts.dataDir, 0o700);
     const store = await LedgerStore.open(join(opts.dataDir, 'ledger'));
+    let signer: CheckpointSigner | undefined;
     try {
+      await chmod(store.dir, 0o700);
       const storedOrigin = await store.readMeta('origin');
       const key = await loadOrCreateLogKey(join(opts.dataDir, 'log.key'), options.origin ?? storedOrigin, DEFAULT_ORIGIN);
       const origin = key.signer.name;
@@ -143,43 +170,36 @@ export class Ledger {
       }
       let state = await store.readState();
       if (state === undefined) {
-        // A new log: commit the empty tree and its checkpoint, so /checkpoint answers from the start.
-        const note = signCheckpoint({ origin, treeSize: 0, rootHash: EMPTY_ROOT, extensions: [] }, key.signer);
+        // A new log: the empty tree (durable by definition), signed below like any other.
         if (storedOrigin === undefined) await store.writeMeta('origin', origin);
-        await store.commit({ firstIndex: 0, entries: [], tiles: [], checkpoint: { treeSize: 0, note: utf8(note) }, state: { treeSize: 0, hashes: [] } });
         state = { treeSize: 0, hashes: [] };
+        await store.commit({ firstIndex: 0, entries: [], tiles: [], checkpoints: [], state });
       }
+      const verifier = parseVerifierKey(key.verifierKey);
       const tree = await LedgerTree.load(store, state.treeSize, state.hashes, opts.tileCacheTiles);
-      const latest = await Ledger.checkLatest(store, tree, parseVerifierKey(key.verifierKey), origin);
-      return new Ledger(store, tree, key.signer, key.verifierKey, latest, opts);
+      let latest = await storedCheckpoint(store, tree, verifier, origin);
+      const { record, signed } = await openRecord(join(opts.dataDir, RECORD_FILE), store, tree, verifier, origin);
+      signer = new CheckpointSigner(key.signer, record);
+      if (signed !== undefined) signer.remember(signed.treeSize, signed.rootHash);
+      const unstored: Released[] = [];
+      if (latest === undefined) {
+        latest = { treeSize: tree.treeSize, note: signer.sign(tree.treeSize, tree.root()) };
+        unstored.push(latest);
+      } else signer.remember(tree.treeSize, tree.root());
+      // The newest durable tree is what this process serves: it is released (recorded) before anything else.
+      if (record.current?.note !== latest.note) await signer.release(latest.note);
+      if (signed === undefined) await store.writeMeta(RECORD_META, RECORD_FILE);
+      if (unstored.length > 0) await store.putCheckpoints(unstored.map((r) => ({ treeSize: r.treeSize, note: utf8(r.note) })));
+      return new Ledger(store, tree, signer, key.verifierKey, latest, [], opts);
     } catch (e) {
+      await signer?.close();
       await store.close();
       throw e;
     }
   }
 
-  /** The stored root must match the last checkpoint: a ledger that does not is never served. */
-  private static async checkLatest(store: LedgerStore, tree: LedgerTree, verifier: NoteVerifier, origin: string): Promise<{ treeSize: number; note: string }> {
-    const raw = await store.readCheckpoint(tree.treeSize);
-    if (raw === undefined) {
-      throw new CunzhengError('LEDGER_CORRUPT', `no checkpoint is stored for the tree size ${tree.treeSize} in the state record`);
-    }
-    const note = fromUtf8(raw, 'checkpoint');
-    let cp;
-    try {
-      cp = openCheckpoint(note, [verifier], { origin }).checkpoint;
-    } catch (cause) {
-      throw new CunzhengError('LEDGER_CORRUPT', `the checkpoint at size ${tree.treeSize} does not verify under the log key`, { cause });
-    }
-    const root = tree.root();
-    if (cp.treeSize !== tree.treeSize || Buffer.compare(cp.rootHash, root) !== 0) {
-      throw new CunzhengError('LEDGER_CORRUPT', `the stored tree (size ${tree.treeSize}) does not match its last checkpoint: refusing to serve it`);
-    }
-    return { treeSize: tree.treeSize, note };
-  }
-
   get origin(): string {
-    return this.signer.name;
+    return this.signer.origin;
   }
 
   get treeSize(): number {
@@ -198,6 +218,11 @@ export class Ledger {
 
   get dataDir(): string {
     return this.opts.dataDir;
+  }
+
+  /** Why the ledger refuses appends now (a failed write it is recovering from), or undefined. */
+  get fence(): { code: string; message: string; since: number } | undefined {
+    return this.recovery.status;
   }
 
   get cacheStats(): { tiles: number; hits: number; misses: number } {
@@ -221,6 +246,8 @@ export class Ledger {
   appendRun(entries: readonly Uint8Array[], extra?: ExtraWrites, opts: { proofs?: boolean } = {}): Promise<AppendedRun> {
     return new Promise<AppendedRun>((resolve, reject) => {
       if (this.closing) return reject(new CunzhengError('LEDGER_CLOSED', 'the ledger is closing'));
+      const fenced = this.recovery.error();
+      if (fenced !== undefined) return reject(fenced);
       if (!Array.isArray(entries) || entries.length === 0) return reject(new CunzhengError('LEDGER_BAD_ENTRY', 'append at least one entry'));
       for (const entry of entries) {
         if (!(entry instanceof Uint8Array) || entry.length === 0) return reject(new CunzhengError('LEDGER_BAD_ENTRY', 'an entry is a non-empty byte string'));
@@ -238,7 +265,7 @@ export class Ledger {
 
   /** True when `n` more entries fit in the queue now (callers that must append all or none check first). */
   hasRoom(n: number): boolean {
-    return this.queued + n <= this.opts.maxQueue;
+    return this.recovery.error() === undefined && this.queued + n <= this.opts.maxQueue;
   }
 
   private schedule(): void {
@@ -266,12 +293,25 @@ export class Ledger {
     return { group, count };
   }
 
+  /** Rejects every queued append (the ledger is fenced or closing). */
+  private rejectQueued(e: unknown): void {
+    for (const p of this.queue.splice(0)) p.reject(e);
+    this.queued = 0;
+    this.stats.queueDepth = 0;
+  }
+
+  /** Resolves when the integrator is not running. */
+  private settled(): Promise<void> {
+    return this.running ? new Promise((resolve) => this.idle.push(resolve)) : Promise.resolve();
+  }
+
   /**
    * The integrator, a pipeline. While group N's batch is being written, group N+1 is prepared on top of it
-   * (hashing, tiles, the signed checkpoint). When N's write returns, N+1's write starts at once, and only
-   * then are N's callers answered (their proofs built): the disk and the CPU both stay busy. N+1 is written
-   * only after N's write has returned; a failure of N discards N+1's preparation and queues its entries
-   * again. Nothing is answered before its own batch is durable.
+   * (hashing, tiles). When N's write returns, N's checkpoint is signed, N+1's write starts at once
+   * (carrying that checkpoint note), N's checkpoint is written to the signed-checkpoint record, and only
+   * then are N's callers answered (their proofs built): the disk and the CPU both stay busy. A failed
+   * write, or a failed record, rejects the callers of the groups in doubt and fences the ledger; the
+   * recovery decides from the reopened store which of them landed.
    */
   private async run(): Promise<void> {
     this.running = true;
@@ -279,17 +319,19 @@ export class Ledger {
       let cur: Staged | undefined;
       let writing: Promise<unknown> | undefined;
       for (;;) {
+        const fenced = this.recovery.error();
+        if (fenced !== undefined) {
+          this.rejectQueued(fenced);
+          break;
+        }
         if (cur === undefined) {
-          if (this.queue.length === 0) break;
-          const { group, count } = this.takeGroup();
-          if (this.writeFailed) {
-            try {
-              await this.resync();
-            } catch (e) {
-              for (const p of group) p.reject(e);
-              continue;
-            }
+          if (this.queue.length === 0) {
+            // Idle: the newest checkpoint goes to LevelDB on its own (the record already holds it).
+            if (this.unstored.length > 0) await this.storeCheckpoints().catch(() => undefined);
+            if (this.queue.length === 0) break;
+            continue;
           }
+          const { group, count } = this.takeGroup();
           cur = this.stageOrReject(group, count, undefined);
           if (cur === undefined) continue;
           writing = this.write(cur);
@@ -297,30 +339,35 @@ export class Ledger {
         // Let requests that arrived meanwhile queue up, then prepare the next group during the write.
         await new Promise<void>((resolve) => setImmediate(resolve));
         let next: Staged | undefined;
-        if (this.queue.length > 0) {
+        if (this.queue.length > 0 && this.recovery.error() === undefined) {
           const { group, count } = this.takeGroup();
           next = this.stageOrReject(group, count, cur);
         }
         const failed = await writing;
         if (failed !== undefined) {
-          this.writeFailed = true;
-          const err = new CunzhengError('LEDGER_WRITE_FAILED', `the ledger could not write to disk: ${(failed as Error).message}`, {
-            cause: failed,
-            details: { retryAfterSeconds: 5 },
-          });
-          for (const p of cur.group) p.reject(err);
-          if (next !== undefined) {
-            // Prepared on top of a batch that did not land: queue its entries again, in order.
-            this.queue.unshift(...next.group);
-            this.queued += next.count;
-            this.stats.queueDepth = this.queued;
-          }
+          this.recovery.fenced(failed, next === undefined ? [cur] : [cur, next]);
           cur = undefined;
           continue;
         }
-        // N is durable: start N+1's write before answering N's callers.
+        // N is durable: sign its tree, start N+1's write, record N's checkpoint, answer N's callers.
+        let note: string;
+        try {
+          note = this.signer.sign(cur.treeSize, cur.root);
+        } catch (e) {
+          this.recovery.fenced(e, next === undefined ? [cur] : [cur, next], true);
+          cur = undefined;
+          continue;
+        }
+        this.unstored.push({ treeSize: cur.treeSize, note });
         const nextWriting = next === undefined ? undefined : this.write(next);
-        await this.finish(cur);
+        const recordFailed = await this.signer.release(note).then(() => undefined, (e: unknown) => e ?? new Error('record write failed'));
+        if (recordFailed !== undefined) {
+          if (nextWriting !== undefined) await nextWriting;
+          this.recovery.fenced(recordFailed, next === undefined ? [cur] : [cur, next]);
+          cur = undefined;
+          continue;
+        }
+        await this.finish(cur, note);
         cur = next;
         writing = nextWriting;
       }
@@ -332,23 +379,29 @@ export class Ledger {
     }
   }
 
-  /** Writes a staged group's batch; resolves with undefined when it is durable, or with the error. */
+  /** Writes a staged group's batch (with the checkpoints not yet stored); resolves with undefined when it is durable, or with the error. */
   private write(s: Staged): Promise<unknown> {
+    const carried = this.unstored.slice();
+    s.commit.checkpoints = carried.map((r) => ({ treeSize: r.treeSize, note: utf8(r.note) }));
     return this.store.commit(s.commit).then(
-      () => undefined,
+      () => {
+        this.stored(carried);
+        return undefined;
+      },
       (e: unknown) => e ?? new Error('write failed'),
     );
   }
 
-  /** After a failed write the batch may or may not be on disk: re-read the state before going on. */
-  private async resync(): Promise<void> {
-    const state = await this.store.readState();
-    if (state === undefined) throw new CunzhengError('LEDGER_CORRUPT', 'the tree state disappeared');
-    if (state.treeSize !== this.tree.treeSize) {
-      this.tree = await LedgerTree.load(this.store, state.treeSize, state.hashes, this.opts.tileCacheTiles);
-      this.latest = await Ledger.checkLatest(this.store, this.tree, this.verifier, this.origin);
-    }
-    this.writeFailed = false;
+  /** Writes the signed checkpoints not yet in LevelDB. */
+  private async storeCheckpoints(): Promise<void> {
+    const carried = this.unstored.slice();
+    if (carried.length === 0) return;
+    await this.store.putCheckpoints(carried.map((r) => ({ treeSize: r.treeSize, note: utf8(r.note) })));
+    this.stored(carried);
+  }
+
+  private stored(carried: Released[]): void {
+    if (carried.length > 0) this.unstored = this.unstored.filter((r) => !carried.includes(r));
   }
 
   private stageOrReject(group: Pending[], count: number, base: Staged | undefined): Staged | undefined {
@@ -360,7 +413,7 @@ export class Ledger {
     }
   }
 
-  /** Hashes a group's entries, extends the tree (on top of `base` if given) and signs its checkpoint. */
+  /** Hashes a group's entries and extends the tree (on top of `base` if given); signs nothing. */
   private stage(group: Pending[], count: number, base: Staged | undefined): Staged {
     const started = performance.now();
     const firstIndex = base === undefined ? this.tree.treeSize : base.treeSize;
@@ -377,35 +430,30 @@ export class Ledger {
         at++;
       });
     }
-    const prepared = this.tree.prepare(leafHashes, base?.prepared);
+    const prepared: PreparedAppend = this.tree.prepare(leafHashes, base?.prepared);
     const treeSize = firstIndex + count;
-    const note = signCheckpoint({ origin: this.origin, treeSize, rootHash: prepared.range.root(), extensions: [] }, this.signer);
-    return {
-      group,
-      count,
-      firstIndex,
-      leafHashes,
-      prepared,
-      treeSize,
-      note,
-      started,
-      commit: { firstIndex, entries, tiles: prepared.tiles, checkpoint: { treeSize, note: utf8(note) }, state: { treeSize, hashes: prepared.range.hashes() }, extra },
-    };
+    const commit: CommitGroup = { firstIndex, entries, tiles: prepared.tiles, checkpoints: [], state: { treeSize, hashes: prepared.range.hashes() }, extra };
+    return { group, count, firstIndex, leafHashes, prepared, treeSize, root: prepared.range.root(), started, commit };
   }
 
-  /** A staged group is durable: make it the committed tree and answer its callers. */
-  private async finish(s: Staged): Promise<void> {
-    this.tree.apply(s.prepared);
-    this.latest = { treeSize: s.treeSize, note: s.note };
+  /** A tree became durable and its checkpoint was recorded: it is what the ledger serves from now on. */
+  private released(r: Released): void {
+    this.latest = r;
     this.latestAt = Date.now();
+  }
+
+  /** A staged group is durable and its checkpoint recorded: make it the committed tree and answer its callers. */
+  private async finish(s: Staged, note: string): Promise<void> {
+    this.tree.apply(s.prepared);
+    this.released({ treeSize: s.treeSize, note });
     this.recordStats(s.count, performance.now() - s.started);
     // The group is durable from here on: a failure to read proof nodes must not turn it into an error
     // (callers then build their proofs one by one).
-    const proofs = s.group.some((p) => p.proofs) ? await this.runProofs(s.firstIndex, s.count, s.treeSize).catch(() => undefined) : undefined;
+    const proofs = s.group.some((p) => p.proofs) ? await this.prover.runProofs(s.firstIndex, s.count, s.treeSize).catch(() => undefined) : undefined;
     let at = 0;
     for (const p of s.group) {
       const n = p.entries.length;
-      const run: AppendedRun = { firstIndex: s.firstIndex + at, leafHashes: s.leafHashes.slice(at, at + n), treeSize: s.treeSize, checkpoint: s.note };
+      const run: AppendedRun = { firstIndex: s.firstIndex + at, leafHashes: s.leafHashes.slice(at, at + n), treeSize: s.treeSize, checkpoint: note };
       if (p.proofs && proofs !== undefined) run.proofs = proofs.slice(at, at + n);
       at += n;
       p.resolve(run);
@@ -426,126 +474,19 @@ export class Ledger {
     s.commitMs.push(ms);
   }
 
-  private checkSize(treeSize: unknown, what: string): number {
-    if (typeof treeSize !== 'number' || !Number.isSafeInteger(treeSize) || treeSize < 0) {
-      throw new CunzhengError('LEDGER_BAD_SIZE', `${what} must be a non-negative integer`);
-    }
-    if (treeSize > this.treeSize) {
-      throw new CunzhengError('LEDGER_SIZE_BEYOND_TREE', `${what} ${treeSize} is beyond the tree size ${this.treeSize}`, { details: { treeSize: this.treeSize } });
-    }
-    return treeSize;
-  }
-
-  /**
-   * The inclusion proofs of the consecutive leaves [first, first + count) in the tree of `treeSize`, built
-   * together: neighbouring leaves share most of their proof nodes (1,000 consecutive leaves need about
-   * 2,000 distinct nodes for 20,000 proof hashes), so each node is read once and each ephemeral node
-   * folded once, and shared nodes are the same Uint8Array objects in every proof that has them.
-   */
-  async runProofs(first: number, count: number, treeSize: number): Promise<Uint8Array[][]> {
-    this.checkSize(treeSize, 'size');
-    if (!Number.isSafeInteger(first) || !Number.isSafeInteger(count) || first < 0 || count < 0 || first + count > treeSize) {
-      throw new CunzhengError('LEDGER_BAD_INDEX', `leaves [${String(first)}, +${String(count)}) are not all below the tree size ${treeSize}`);
-    }
-    // Leaf i's proof is its `inner` path siblings, then a tail that depends only on its fork (the node
-    // where its path leaves the right border): the ephemeral fold of the nodes right of the fork, then the
-    // perfect subtrees left of it. Siblings are computed here; each fork's tail is planned once. No
-    // per-leaf node objects: a group of 1,000 leaves has ~20,000 proof hashes but ~2,000 distinct nodes.
-    // Node keys: index·64 + level is exact below 2^47 nodes on a level (far beyond any tree here).
-    const need = new Map<number, NodeID>();
-    const want = (level: number, index: number): number => {
-      const k = index * 64 + level;
-      if (!need.has(k)) need.set(k, { level, index });
-      return k;
-    };
-    const inners = new Array<number>(count);
-    const forkOf = new Array<number>(count);
-    const tails = new Map<number, { keys: number[]; run: number; hashes?: Uint8Array[] }>();
-    for (let i = 0; i < count; i++) {
-      const leaf = first + i;
-      const inner = inclusionSiblings(leaf, treeSize);
-      let index = leaf;
-      for (let level = 0; level < inner; level++) {
-        want(level, index % 2 === 0 ? index + 1 : index - 1);
-        index = Math.floor(index / 2);
-      }
-      const fork = index * 64 + inner;
-      inners[i] = inner;
-      forkOf[i] = fork;
-      if (!tails.has(fork)) {
-        const plan = inclusionNodes(leaf, treeSize);
-        const ids = plan.ids.slice(inner);
-        tails.set(fork, { keys: ids.map((id) => want(id.level, id.index)), run: plan.end > plan.begin ? plan.end - plan.begin : 0 });
-      }
-    }
-    const unique = [...need.values()];
-    const hashes = await this.tree.readNodes(unique);
-    const byKey = new Map<number, Uint8Array>();
-    unique.forEach((id, i) => byKey.set(id.index * 64 + id.level, hashes[i]!));
-    const node = (k: number): Uint8Array => byKey.get(k)!;
-    for (const tail of tails.values()) {
-      const { keys, run } = tail;
-      if (run === 0) {
-        tail.hashes = keys.map(node);
-        continue;
-      }
-      let h = node(keys[0]!);
-      for (let j = 1; j < run; j++) h = hashChildren(node(keys[j]!), h);
-      tail.hashes = [h, ...keys.slice(run).map(node)];
-    }
-    const proofs: Uint8Array[][] = new Array(count);
-    for (let i = 0; i < count; i++) {
-      const inner = inners[i]!;
-      const tail = tails.get(forkOf[i]!)!.hashes!;
-      const proof: Uint8Array[] = new Array(inner + tail.length);
-      let index = first + i;
-      for (let level = 0; level < inner; level++) {
-        proof[level] = node((index % 2 === 0 ? index + 1 : index - 1) * 64 + level);
-        index = Math.floor(index / 2);
-      }
-      for (let j = 0; j < tail.length; j++) proof[inner + j] = tail[j]!;
-      proofs[i] = proof;
-    }
-    return proofs;
+  /** The inclusion proofs of the consecutive leaves [first, first + count) in the tree of `treeSize`, built together. */
+  runProofs(first: number, count: number, treeSize: number): Promise<Uint8Array[][]> {
+    return this.prover.runProofs(first, count, treeSize);
   }
 
   /** The inclusion proof of `leafIndex` in the tree of `treeSize` (any size up to the current one). */
-  async inclusionProof(leafIndex: number, treeSize: number): Promise<Uint8Array[]> {
-    this.checkSize(treeSize, 'size');
-    if (typeof leafIndex !== 'number' || !Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= treeSize) {
-      throw new CunzhengError('LEDGER_BAD_INDEX', `index must be an integer below the tree size ${treeSize}`);
-    }
-    const nodes = inclusionNodes(leafIndex, treeSize);
-    const run = nodes.end - nodes.begin;
-    if (run <= 1) return rehash(nodes, await this.tree.readNodes(nodes.ids));
-    // The ephemeral node (the right border folded into one hash) is the same for every leaf whose proof
-    // passes it in a tree of this size: every receipt of a group shares it. Hash it once; the promise is
-    // cached, so the receipts of a group, built concurrently, wait for one computation.
-    const key = `${treeSize}/${nodes.ephem.level}/${nodes.ephem.index}`;
-    let ephem = this.ephemeral.get(key);
-    if (ephem === undefined) {
-      const runIds = nodes.ids.slice(nodes.begin, nodes.end);
-      ephem = this.tree.readNodes(runIds).then((hs) => {
-        let h = hs[0]!;
-        for (let i = 1; i < hs.length; i++) h = hashChildren(hs[i]!, h);
-        return h;
-      });
-      if (this.ephemeral.size >= 1024) this.ephemeral.delete(this.ephemeral.keys().next().value as string);
-      this.ephemeral.set(key, ephem);
-      ephem.catch(() => this.ephemeral.delete(key));
-    }
-    const ids = [...nodes.ids.slice(0, nodes.begin), ...nodes.ids.slice(nodes.end)];
-    const hashes = await this.tree.readNodes(ids);
-    hashes.splice(nodes.begin, 0, await ephem);
-    return hashes;
+  inclusionProof(leafIndex: number, treeSize: number): Promise<Uint8Array[]> {
+    return this.prover.inclusionProof(leafIndex, treeSize);
   }
 
   /** The consistency proof from the tree of `from` leaves to the tree of `to` leaves. */
-  async consistencyProof(from: number, to: number): Promise<Uint8Array[]> {
-    this.checkSize(from, 'from');
-    this.checkSize(to, 'to');
-    if (from > to) throw new CunzhengError('LEDGER_BAD_SIZE', `from ${from} is larger than to ${to}`);
-    return buildConsistencyProof(from, to, this.tree.readNodes);
+  consistencyProof(from: number, to: number): Promise<Uint8Array[]> {
+    return this.prover.consistencyProof(from, to);
   }
 
   /** A C2SP hash tile of the current tree (width 256 = full), or undefined when the tree has no such tile. */
@@ -556,13 +497,21 @@ export class Ledger {
   /** The checkpoint signed at exactly `treeSize`, if one was (every group commit signs one). */
   async checkpointAt(treeSize: number): Promise<string | undefined> {
     if (treeSize === this.latest.treeSize) return this.latest.note;
-    const raw = await this.store.readCheckpoint(this.checkSize(treeSize, 'size'));
+    const size = this.prover.checkSize(treeSize, 'size');
+    const pending = this.unstored.find((r) => r.treeSize === size);
+    if (pending !== undefined) return pending.note;
+    const raw = await this.store.readCheckpoint(size);
     return raw === undefined ? undefined : fromUtf8(raw, 'checkpoint');
   }
 
-  entry(leafIndex: number): Promise<Uint8Array | undefined> {
-    if (!Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= this.treeSize) return Promise.resolve(undefined);
-    return this.store.readEntry(leafIndex);
+  /** The entry at `leafIndex`, or undefined beyond the tree; an entry the tree has but the store lacks is STORE_CORRUPT. */
+  async entry(leafIndex: number): Promise<Uint8Array | undefined> {
+    if (!Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= this.treeSize) return undefined;
+    const e = await this.store.readEntry(leafIndex);
+    if (e === undefined) {
+      throw new CunzhengError('STORE_CORRUPT', `entry ${leafIndex} of the tree of ${this.treeSize} is missing from the store`, { details: { where: `entry ${leafIndex}` } });
+    }
+    return e;
   }
 
   /** Resolves when every queued append has been committed (or rejected). */
@@ -574,10 +523,13 @@ export class Ledger {
     });
   }
 
-  /** Stops accepting appends, commits what is queued, and closes the store. */
+  /** Stops accepting appends, commits what is queued, stores the newest checkpoint, and closes the store. */
   async close(): Promise<void> {
     this.closing = true;
+    await this.recovery.stop();
     while (this.running || this.scheduled || this.queue.length > 0) await this.flush();
+    if (this.recovery.error() === undefined) await this.storeCheckpoints().catch(() => undefined);
+    await this.signer.close();
     await this.store.close();
   }
 }

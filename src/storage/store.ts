@@ -7,7 +7,11 @@
  * the old bytes as its prefix).
  */
 import { Level } from 'level';
+import { statfs, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CunzhengError } from '../errors.js';
+import { checkWriteAheadLogs, type WalProblem } from './wal-check.js';
+import { makeShadow } from './shadow.js';
 import {
   STATE_KEY, TAG_CHECKPOINT, TAG_ENTRY, checkpointKey, entryKey, metaKey, numberedRange, readUint64, tileKey,
 } from './keys.js';
@@ -22,8 +26,8 @@ export interface CommitGroup {
   entries: Bytes[];
   /** Tiles changed by this group: their complete current bytes. */
   tiles: { level: number; index: number; data: Bytes }[];
-  /** The signed checkpoint note for the new tree size. */
-  checkpoint: { treeSize: number; note: Bytes };
+  /** Signed checkpoint notes to store (of trees already durable: a group's own is signed after it lands). */
+  checkpoints: { treeSize: number; note: Bytes }[];
   state: TreeState;
   /** Keys of the layers above, committed atomically with the entries. */
   extra?: [Bytes, Bytes][];
@@ -38,21 +42,81 @@ function prefixEnd(prefix: Bytes): Bytes {
   return lt;
 }
 
-export class LedgerStore {
-  private readonly batched: BatchedGet;
+/** Free space a reopen needs beyond the logs it replays (LevelDB writes them out as a table, then a new log). */
+const REOPEN_SPARE_BYTES = 16 * 1024 * 1024;
 
-  private constructor(readonly db: Level<Bytes, Bytes>, readonly dir: string) {
-    this.batched = new BatchedGet(db);
+function openLevel(dir: string): Level<Bytes, Bytes> {
+  return new Level<Bytes, Bytes>(dir, { keyEncoding: 'view', valueEncoding: 'view', writeBufferSize: WRITE_BUFFER_BYTES });
+}
+
+/**
+ * Why a store refuses writes: after a failed write LevelDB's log may end in a torn record, and every
+ * record appended after it would be lost at the next open (recovery drops what follows a damaged block).
+ * Only a reopen — which replays the log up to the tear and starts a new one — makes writing safe again.
+ */
+export interface Fence {
+  cause: unknown;
+  since: number;
+}
+
+export class LedgerStore {
+  private batched: BatchedGet;
+  private fenced: Fence | undefined;
+  private onFence: ((f: Fence) => void) | undefined;
+
+  /** While a reopen runs: reads wait for it instead of failing on a closed handle. */
+  private reopening: Promise<void> | undefined;
+
+  private constructor(private level: Level<Bytes, Bytes>, readonly dir: string, private readonly cleanup?: () => Promise<void>) {
+    this.batched = new BatchedGet(level);
   }
 
-  /** Opens (creating) the store. A second process on the same directory fails with STORE_LOCKED. */
+  /** The LevelDB handle (tests and the store's own helpers; it changes when the store is reopened). */
+  get db(): Level<Bytes, Bytes> {
+    return this.level;
+  }
+
+  /**
+   * Opens (creating) the store. A second process on the same directory fails with STORE_LOCKED; a
+   * write-ahead log that LevelDB would repair by dropping records is refused (STORE_WAL_CORRUPT) before
+   * LevelDB touches it, so what it holds stays on disk for whoever investigates.
+   */
   static async open(dir: string): Promise<LedgerStore> {
     // A 64 MiB write buffer (LevelDB's default is 4 MiB): every group batch holds sequential keys
     // (checkpoint, entries, tiles) and random ones (digest and id indexes), so each level-0 table spans
     // the whole key space and every level-0 compaction rewrites level 1. Sixteen times fewer level-0
     // tables cut the compaction thread's CPU from 10.6 to 4.4 µs per deposit (1e6 deposits, in process).
-    // The cost: up to 64 MiB of log replayed when a crashed store reopens.
-    const db = new Level<Bytes, Bytes>(dir, { keyEncoding: 'view', valueEncoding: 'view', writeBufferSize: WRITE_BUFFER_BYTES });
+    // The cost: up to 64 MiB of log replayed (and checked) when a crashed store reopens.
+    const problems = await checkWriteAheadLogs(dir);
+    if (problems.length > 0) {
+      const p = problems[0]!;
+      throw new CunzhengError('STORE_WAL_CORRUPT', `the write-ahead log ${join(dir, p.file)} is damaged at byte ${p.offset} (${p.reason}${problems.length > 1 ? `, and ${problems.length - 1} more` : ''}): opening it would silently drop acknowledged records. Nothing was changed; keep a copy of the data directory, then restore it from a backup or investigate with cunzheng fsck`, {
+        details: { problems },
+      });
+    }
+    return new LedgerStore(await LedgerStore.openLevel(dir), dir);
+  }
+
+  /**
+   * Opens a stopped store without changing a byte of it (fsck): LevelDB cannot open read-only — even a
+   * clean open rewrites its manifest, and a store that crashed has its log replayed and deleted — so it
+   * opens a shadow copy (tables hard-linked where the file system allows, since LevelDB never changes a
+   * table in place; logs, manifest and CURRENT copied). The write-ahead logs are checked in the original
+   * first; their problems are returned, not thrown. `close` removes the shadow.
+   */
+  static async openShadow(dir: string): Promise<{ store: LedgerStore; walProblems: WalProblem[] }> {
+    const walProblems = await checkWriteAheadLogs(dir);
+    const shadow = await makeShadow(dir);
+    try {
+      return { store: new LedgerStore(await LedgerStore.openLevel(shadow.dir), dir, shadow.remove), walProblems };
+    } catch (e) {
+      await shadow.remove();
+      throw e;
+    }
+  }
+
+  private static async openLevel(dir: string): Promise<Level<Bytes, Bytes>> {
+    const db = openLevel(dir);
     try {
       await db.open();
     } catch (e) {
@@ -62,15 +126,91 @@ export class LedgerStore {
       }
       throw new CunzhengError('STORE_OPEN_FAILED', `cannot open the ledger store in ${dir}: ${(e as Error).message}`, { cause: e });
     }
-    return new LedgerStore(db, dir);
+    return db;
+  }
+
+  /** Set when a write failed; cleared only by `unfence` after a reopen. */
+  get fence(): Fence | undefined {
+    return this.fenced;
+  }
+
+  /** Called once each time the store becomes fenced (the ledger starts its recovery from it). */
+  setFenceListener(listener: (f: Fence) => void): void {
+    this.onFence = listener;
+  }
+
+  private checkWritable(): void {
+    if (this.fenced !== undefined) {
+      throw new CunzhengError('STORE_FENCED', `the store refuses writes since a write failed (${(this.fenced.cause as Error)?.message ?? 'unknown error'}); it is being reopened`, {
+        cause: this.fenced.cause,
+        details: { retryAfterSeconds: 5 },
+      });
+    }
+  }
+
+  /** Runs a write; a failure fences the store (no write until it is reopened and unfenced). */
+  private async guarded(write: () => Promise<void>): Promise<void> {
+    this.checkWritable();
+    try {
+      await write();
+    } catch (e) {
+      if (this.fenced === undefined) {
+        this.fenced = { cause: e, since: Date.now() };
+        this.onFence?.(this.fenced);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * True when the file system has room for a reopen: the logs it replays, written out as a table, plus
+   * a new log. A reopen on a full disk would fail half way and leave the store closed.
+   */
+  async hasRoomToReopen(): Promise<boolean> {
+    let logs = 0;
+    for (const name of await readdir(this.dir)) if (name.endsWith('.log')) logs += (await stat(join(this.dir, name))).size;
+    const fsStat = await statfs(this.dir);
+    return fsStat.bavail * fsStat.bsize >= logs + REOPEN_SPARE_BYTES;
+  }
+
+  /**
+   * Closes and reopens LevelDB after a failed write: the reopen replays the log up to its torn record and
+   * continues in a new log file. The store stays fenced: the caller proves the reopened state and then
+   * calls `unfence`. The WAL check runs first, as at any open.
+   */
+  async reopen(): Promise<void> {
+    let done!: () => void;
+    this.reopening = new Promise<void>((resolve) => (done = resolve));
+    try {
+      await this.reopenLevel();
+    } finally {
+      this.reopening = undefined;
+      done();
+    }
+  }
+
+  private async reopenLevel(): Promise<void> {
+    await this.level.close();
+    const problems = await checkWriteAheadLogs(this.dir);
+    // A torn tail is expected here and not a problem; anything else is damage that must not be replayed.
+    if (problems.length > 0) {
+      throw new CunzhengError('STORE_WAL_CORRUPT', `the write-ahead log is damaged at byte ${problems[0]!.offset} of ${problems[0]!.file} (${problems[0]!.reason}); the store stays closed`, { details: { problems } });
+    }
+    this.level = await LedgerStore.openLevel(this.dir);
+    this.batched = new BatchedGet(this.level);
+  }
+
+  /** Lets writes through again: call only after the reopened state was proven. */
+  unfence(): void {
+    this.fenced = undefined;
   }
 
   async close(): Promise<void> {
-    await this.db.close();
+    if (this.level.status === 'open' || this.level.status === 'opening') await this.level.close();
   }
 
   private async get(key: Bytes): Promise<Bytes | undefined> {
-    return (await this.db.get(key)) ?? undefined;
+    return (await this.level.get(key)) ?? undefined;
   }
 
   async readState(): Promise<TreeState | undefined> {
@@ -84,7 +224,7 @@ export class LedgerStore {
   }
 
   async writeMeta(name: string, value: string): Promise<void> {
-    await this.db.put(metaKey(name), new TextEncoder().encode(value), { sync: true });
+    await this.guarded(() => this.level.put(metaKey(name), new TextEncoder().encode(value), { sync: true }));
   }
 
   readEntry(index: number): Promise<Bytes | undefined> {
@@ -93,7 +233,7 @@ export class LedgerStore {
 
   /** Iterates entries [from, to) in index order, without holding them all. */
   async *iterateEntries(from: number, to: number): AsyncGenerator<[number, Bytes]> {
-    for await (const [k, v] of this.db.iterator(numberedRange(TAG_ENTRY, from, to))) yield [readUint64(k, 1), v];
+    for await (const [k, v] of this.level.iterator(numberedRange(TAG_ENTRY, from, to))) yield [readUint64(k, 1), v];
   }
 
   readTile(level: number, index: number): Promise<Bytes | undefined> {
@@ -102,7 +242,8 @@ export class LedgerStore {
 
   async readTiles(keys: { level: number; index: number }[]): Promise<(Bytes | undefined)[]> {
     if (keys.length === 0) return [];
-    const values = await this.db.getMany(keys.map((k) => tileKey(k.level, k.index)));
+    if (this.reopening !== undefined) await this.reopening;
+    const values = await this.level.getMany(keys.map((k) => tileKey(k.level, k.index)));
     return values.map((v) => v ?? undefined);
   }
 
@@ -112,34 +253,38 @@ export class LedgerStore {
 
   /** Every stored checkpoint in size order, as [treeSize, note]. */
   async *iterateCheckpoints(): AsyncGenerator<[number, Bytes]> {
-    for await (const [k, v] of this.db.iterator(numberedRange(TAG_CHECKPOINT, 0, Number.MAX_SAFE_INTEGER))) yield [readUint64(k, 1), v];
+    for await (const [k, v] of this.level.iterator(numberedRange(TAG_CHECKPOINT, 0, Number.MAX_SAFE_INTEGER))) yield [readUint64(k, 1), v];
   }
 
   /** A point read of a key of the layers above, coalesced with the other reads of this event-loop turn. */
-  getExtra(key: Bytes): Promise<Bytes | undefined> {
+  async getExtra(key: Bytes): Promise<Bytes | undefined> {
+    if (this.reopening !== undefined) await this.reopening;
     return this.batched.get(key);
   }
 
   /** Several point reads of keys of the layers above, coalesced like getExtra. */
-  getExtraMany(keys: Bytes[]): Promise<(Bytes | undefined)[]> {
+  async getExtraMany(keys: Bytes[]): Promise<(Bytes | undefined)[]> {
+    if (this.reopening !== undefined) await this.reopening;
     return this.batched.getMany(keys);
   }
 
   /** Durable writes of keys of the layers above that are not tied to an entry (tenants). Never deletes. */
   async putExtra(pairs: [Bytes, Bytes][]): Promise<void> {
-    const batch = this.db.batch();
-    for (const [k, v] of pairs) batch.put(k, v);
-    await batch.write({ sync: true });
+    await this.guarded(() => {
+      const batch = this.level.batch();
+      for (const [k, v] of pairs) batch.put(k, v);
+      return batch.write({ sync: true });
+    });
   }
 
   /** Every extra key starting with `prefix` (a full key, tag included), in key order. */
   async *iterateExtra(prefix: Bytes): AsyncGenerator<[Bytes, Bytes]> {
-    for await (const kv of this.db.iterator({ gte: prefix, lt: prefixEnd(prefix) })) yield kv;
+    for await (const kv of this.level.iterator({ gte: prefix, lt: prefixEnd(prefix) })) yield kv;
   }
 
   /** Every extra key starting with `prefix`, keys only, handed over in chunks (for in-memory indexes). */
   async scanExtraKeys(prefix: Bytes, onChunk: (keys: Bytes[]) => void, chunk = 1000): Promise<void> {
-    const it = this.db.keys({ gte: prefix, lt: prefixEnd(prefix) });
+    const it = this.level.keys({ gte: prefix, lt: prefixEnd(prefix) });
     try {
       for (;;) {
         const keys = await it.nextv(chunk);
@@ -151,14 +296,25 @@ export class LedgerStore {
     }
   }
 
-  /** One durable write: entries, tiles, checkpoint, state and extra keys, or nothing. */
+  /** A durable write of signed checkpoint notes alone. */
+  async putCheckpoints(checkpoints: { treeSize: number; note: Bytes }[]): Promise<void> {
+    await this.guarded(() => {
+      const batch = this.level.batch();
+      for (const c of checkpoints) batch.put(checkpointKey(c.treeSize), c.note);
+      return batch.write({ sync: true });
+    });
+  }
+
+  /** One durable write: entries, tiles, checkpoints, state and extra keys, or nothing. */
   async commit(group: CommitGroup): Promise<void> {
-    const batch = this.db.batch();
-    group.entries.forEach((e, i) => batch.put(entryKey(group.firstIndex + i), e));
-    for (const t of group.tiles) batch.put(tileKey(t.level, t.index), t.data);
-    batch.put(checkpointKey(group.checkpoint.treeSize), group.checkpoint.note);
-    batch.put(STATE_KEY, encodeState(group.state));
-    if (group.extra) for (const [k, v] of group.extra) batch.put(k, v);
-    await batch.write({ sync: true });
+    await this.guarded(() => {
+      const batch = this.level.batch();
+      group.entries.forEach((e, i) => batch.put(entryKey(group.firstIndex + i), e));
+      for (const t of group.tiles) batch.put(tileKey(t.level, t.index), t.data);
+      for (const c of group.checkpoints) batch.put(checkpointKey(c.treeSize), c.note);
+      batch.put(STATE_KEY, encodeState(group.state));
+      if (group.extra) for (const [k, v] of group.extra) batch.put(k, v);
+      return batch.write({ sync: true });
+    });
   }
 }

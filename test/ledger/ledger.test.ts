@@ -10,7 +10,7 @@ import { parseVerifierKey } from '../../src/note/index.js';
 import { toBase64, utf8 } from '../../src/crypto/index.js';
 import { ReferenceTree } from '../merkle/reference.js';
 import { loadVectors, vectorLeafData, type RootVector, type TileVector } from '../vectors.js';
-import { rejectionCode, tempDir } from './helpers.js';
+import { rejectionCode, tempDir, waitUnfenced } from './helpers.js';
 
 let t: ReturnType<typeof tempDir>;
 beforeEach(() => {
@@ -152,22 +152,46 @@ describe('when the queue is full', () => {
 });
 
 describe('when a group write fails', () => {
-  it('rejects that group with LEDGER_WRITE_FAILED, changes nothing, and goes on from the same index', async () => {
+  it('rejects that group with LEDGER_WRITE_FAILED, refuses appends until the reopened store is proven, and goes on from the same index', async () => {
     const ledger = await Ledger.open({ dataDir: t.dir });
     try {
       await ledger.append(utf8('first'));
       const before = ledger.checkpoint;
-      const store = ledger.store as unknown as { commit: (g: unknown) => Promise<void> };
-      const real = store.commit.bind(store);
-      store.commit = async () => {
-        throw new Error('ENOSPC: no space left on device');
-      };
+      // The failure comes from LevelDB's own handle, as a full disk would: the store fences itself and
+      // the recovery reopens it (the new handle writes again).
+      const level = ledger.store.db as unknown as { batch: () => { put: () => void; write: () => Promise<void> } };
+      level.batch = () => ({ put: () => undefined, write: async () => { throw new Error('ENOSPC: no space left on device'); } });
       expect(await rejectionCode(ledger.append(utf8('lost')))).toBe('LEDGER_WRITE_FAILED');
       expect(ledger.checkpoint).toBe(before);
-      store.commit = real;
+      await waitUnfenced(ledger);
+      expect(ledger.store.db).not.toBe(level); // reopened
+      expect(ledger.stats.writeFailures).toBe(1);
+      expect(ledger.stats.recoveries).toBe(1);
       const a = await ledger.append(utf8('second'));
       expect(a.leafIndex).toBe(1);
       expect(toBase64(hashLeaf((await ledger.entry(1))!))).toBe(toBase64(hashLeaf(utf8('second'))));
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  it('answers LEDGER_FENCED while the store cannot be reopened', async () => {
+    const ledger = await Ledger.open({ dataDir: t.dir });
+    try {
+      await ledger.append(utf8('first'));
+      const store = ledger.store as unknown as { hasRoomToReopen: () => Promise<boolean> };
+      let room = false;
+      store.hasRoomToReopen = async () => room;
+      const level = ledger.store.db as unknown as { batch: () => { put: () => void; write: () => Promise<void> } };
+      level.batch = () => ({ put: () => undefined, write: async () => { throw new Error('ENOSPC: no space left on device'); } });
+      expect(await rejectionCode(ledger.append(utf8('lost')))).toBe('LEDGER_WRITE_FAILED');
+      await new Promise((r) => setTimeout(r, 600)); // a few attempts, each finding no room
+      expect(await rejectionCode(ledger.append(utf8('refused')))).toBe('LEDGER_FENCED');
+      expect(ledger.fence?.code).toBe('LEDGER_FENCED');
+      expect(ledger.fence?.message).toMatch(/free space/);
+      room = true;
+      await waitUnfenced(ledger);
+      expect((await ledger.append(utf8('second'))).leafIndex).toBe(1);
     } finally {
       await ledger.close();
     }
