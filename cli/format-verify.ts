@@ -2,6 +2,7 @@
 import { describeEntry } from '../src/entry/index.js';
 import type { VerifiedReceipt } from '../src/receipt/index.js';
 import { beijingTime } from '../src/entry/index.js';
+import { displayWidth, padEnd } from './text-width.js';
 
 export const SCOPE_STATEMENT = [
   '',
@@ -51,11 +52,29 @@ export function formatSummaryTable(
 ): string {
   const rows = outcomes.map((o) =>
     o.ok
-      ? [o.ok ? 'verified' : '', o.receipt, String(o.result.leafIndex), beijingTime(o.result.entry.time), o.document === null ? 'not compared' : 'matches']
+      ? ['verified', o.receipt, String(o.result.leafIndex), beijingTime(o.result.entry.time), o.document === null ? 'not compared' : 'matches']
       : ['FAILED', o.receipt, '', '', o.code],
   );
   const head = ['status', 'receipt', 'leaf', 'received (Beijing time)', 'document'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  // Terminal columns, not UTF-16 units: a CJK file name is twice as wide as its length (text-width.ts).
+  const widths = head.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i]!))));
+  const line = (cells: string[]): string => cells.map((c, i) => padEnd(c, widths[i]!)).join('  ').trimEnd();
   return [line(head), ...rows.map(line)].join('\n');
+}
+
+/**
+ * The last line of a multi-receipt run. A receipt checked without its document proves that the log holds
+ * its entry, not that any file on this disk is the one deposited: the count says so plainly.
+ */
+export function formatCounts(total: number, failed: number, compared: number, withoutDocument: number): string {
+  const verified = total - failed;
+  const head = `${verified} of ${total} receipts verified${failed ? `, ${failed} failed` : ''}`;
+  const docs = `${compared} ${compared === 1 ? 'document' : 'documents'} compared`;
+  if (withoutDocument === 0) return `${head}; ${docs}.`;
+  const without = withoutDocument === 1 ? '1 receipt was checked WITHOUT its document' : `${withoutDocument} receipts were checked WITHOUT their documents`;
+  return [
+    `${head}; ${docs}.`,
+    `${without}: only the log's record was checked, not any file (give --documents DIR or --file DOC;`,
+    '--require-documents makes this a failure).',
+  ].join('\n');
 }

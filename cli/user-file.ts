@@ -24,7 +24,7 @@ export type UserFileCode = 'USER_FILE_UNREADABLE' | 'USER_FILE_NOT_REGULAR' | 'U
 
 /** A user-given file the CLI refuses to read; exit 2 like every usage error. */
 export class UserFileError extends UsageError {
-  constructor(readonly code: UserFileCode, readonly path: string, message: string) {
+  constructor(readonly code: UserFileCode, readonly path: string, message: string, readonly errno?: string) {
     super(message);
     this.name = 'UserFileError';
   }
@@ -49,7 +49,7 @@ export function openUserFile(path: string, what: string): { fd: number; size: nu
     fd = openSync(path, OPEN_FLAGS);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw new UserFileError('USER_FILE_UNREADABLE', path, `cannot read ${what} ${path}: ${code}`);
+    throw new UserFileError('USER_FILE_UNREADABLE', path, `cannot read ${what} ${path}: ${code}`, (e as NodeJS.ErrnoException).code);
   }
   let st: Stats;
   try {

@@ -5,14 +5,14 @@
  * downloads every public hash tile and recomputes the root. Any inconsistency: exit 1, and the evidence
  * (both signed checkpoints and the proof) written to a file an auditor can hand to a court.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { CunzhengError } from '../../src/errors.js';
 import { openCheckpoint, type Checkpoint } from '../../src/checkpoint/index.js';
 import { CompactRange, tilePath, tilesForTreeSize, verifyConsistency, type TileID } from '../../src/merkle/index.js';
 import { bytesEqual, fromBase64, toBase64 } from '../../src/crypto/index.js';
 import { parseVerifierKey, type NoteVerifier } from '../../src/note/index.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js';
-import { HttpStatusError, getText, request, requestJson } from '../http-client.js';
+import { HttpStatusError, getText, request, requestJson, serviceUrl } from '../http-client.js';
+import { MAX_JSON_BYTES, readUserText, UserFileError } from '../user-file.js';
 import { writeReceiptAtomic as writeFileAtomic } from '../local/index.js';
 
 export interface AuditFlags {
@@ -49,14 +49,21 @@ function open(note: string, verifier: NoteVerifier): Checkpoint {
 }
 
 function readState(path: string, verifier: NoteVerifier): AuditState | undefined {
-  if (!existsSync(path)) return undefined;
+  let text: string;
+  try {
+    // A FIFO or device given as --state is refused, not read forever (user-file.ts).
+    text = readUserText(path, 'audit state file', MAX_JSON_BYTES);
+  } catch (e) {
+    if (e instanceof UserFileError && e.errno === 'ENOENT') return undefined; // the first audit
+    throw e;
+  }
   let s: AuditState;
   try {
-    s = JSON.parse(readFileSync(path, 'utf8')) as AuditState;
+    s = JSON.parse(text) as AuditState;
   } catch (e) {
     throw new UsageError(`the state file ${path} is not readable JSON: ${(e as Error).message}`);
   }
-  if (s.format !== 'cunzheng/audit-state/v1' || typeof s.checkpoint !== 'string') throw new UsageError(`${path} is not an audit state file`);
+  if (typeof s !== 'object' || s === null || s.format !== 'cunzheng/audit-state/v1' || typeof s.checkpoint !== 'string') throw new UsageError(`${path} is not an audit state file`);
   if (s.origin !== verifier.name) throw new UsageError(`${path} holds the state of the log ${JSON.stringify(s.origin)}, not ${JSON.stringify(verifier.name)}`);
   return s;
 }
@@ -112,7 +119,7 @@ export async function runAudit(flags: AuditFlags, out: (s: string) => void): Pro
   } catch (e) {
     throw new UsageError(`--key: not a verifier key (${(e as Error).message})`);
   }
-  const base = flags.url.endsWith('/') ? flags.url : `${flags.url}/`;
+  const base = serviceUrl(flags.url);
   const state = readState(flags.state, verifier);
   const note = await getText(new URL('checkpoint', base));
   const result: AuditResult = { ok: true, origin: verifier.name, treeSize: 0, rootHash: '', previousTreeSize: null, firstRun: state === undefined, consistencyProofHashes: null, tilesChecked: null };
@@ -139,7 +146,13 @@ export async function runAudit(flags: AuditFlags, out: (s: string) => void): Pro
   result.rootHash = toBase64(cp.rootHash);
   if (state !== undefined) {
     evidence.oldCheckpoint = state.checkpoint;
-    const old = open(state.checkpoint, verifier);
+    let old: Checkpoint;
+    try {
+      old = open(state.checkpoint, verifier);
+    } catch (e) {
+      if (!(e instanceof CunzhengError)) throw e;
+      throw new UsageError(`the state file ${flags.state} holds a checkpoint that does not verify under --key: ${e.code}: ${e.message}`);
+    }
     result.previousTreeSize = old.treeSize;
     try {
       if (old.treeSize > cp.treeSize) {

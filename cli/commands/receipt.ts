@@ -1,16 +1,12 @@
 /** `cunzheng receipt export --tlog-proof RECEIPT`. */
-import { readFileSync } from 'node:fs';
 import { CunzhengError } from '../../src/errors.js';
-import { exportTlogProof, parseReceipt } from '../../src/receipt/index.js';
-import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js';
+import { exportTlogProof, MAX_RECEIPT_BYTES, parseReceipt } from '../../src/receipt/index.js';
+import { EXIT_FAILED, EXIT_OK } from '../exit-codes.js';
+import { readUserFile } from '../user-file.js';
 
 export function runReceiptExport(path: string, out: (s: string) => void): number {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new UsageError(`cannot read receipt ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  // A FIFO would block the read forever and /dev/zero never end: regular files up to the receipt cap only.
+  const bytes = readUserFile(path, 'receipt', MAX_RECEIPT_BYTES);
   try {
     out(exportTlogProof(parseReceipt(bytes)));
     return EXIT_OK;

@@ -1,23 +1,28 @@
 /**
- * `cunzheng verify RECEIPT|FOLDER… [--file DOC] [--documents DIR] [--key VKEY]… [--trust FILE]… [--json]`
+ * `cunzheng verify RECEIPT|FOLDER… [--file DOC] [--documents DIR] [--require-documents] [--key VKEY]… [--trust FILE]… [--json]`
  * For litigators: offline verification of one receipt or many (folders are searched for *.receipt.json).
  * Each receipt is compared with a document when one is known: `--file DOC` for every receipt, else the
  * file the receipt sits beside (`X.receipt.json` → `X`), or `--documents DIR` for receipts mirrored with
  * `deposit --out`. Exit 0 when every receipt verifies and every compared document matches, 1 otherwise.
+ * A receipt checked without its document proves only that the log holds its entry: the summary counts
+ * those apart, and `--require-documents` makes each of them a failure (DOCUMENT_NOT_COMPARED).
+ * Receipts are read through user-file.ts: a FIFO, a device or an oversized file is refused (exit 2).
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { CunzhengError } from '../../src/errors.js';
-import { verifyReceipt, type VerifiedReceipt } from '../../src/receipt/index.js';
+import { MAX_RECEIPT_BYTES, verifyReceipt, type VerifiedReceipt } from '../../src/receipt/index.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js';
+import { openUserFile, readUserFile } from '../user-file.js';
 import { hashFiles, isHashError, RECEIPT_SUFFIX, type HashResult } from '../local/index.js';
 import { loadTrustedKeys, loadTsaRoots } from '../trust.js';
-import { formatFailure, formatSummaryTable, formatVerified, SCOPE_STATEMENT } from '../format-verify.js';
+import { formatCounts, formatFailure, formatSummaryTable, formatVerified, SCOPE_STATEMENT } from '../format-verify.js';
 
 export interface VerifyOptions {
   file?: string;
   tsaRoots?: string;
   documents?: string;
+  requireDocuments?: boolean;
   key: string[];
   trust: string[];
   json: boolean;
@@ -47,7 +52,9 @@ async function collectReceipts(paths: string[]): Promise<{ path: string; root: s
         if (d.name === '.git' || d.name === 'node_modules') continue;
         const full = join(dir, d.name);
         if (d.isDirectory()) walk(full);
-        else if (d.isFile() && d.name.endsWith(RECEIPT_SUFFIX)) out.push({ path: full, root: p });
+        // Not only regular files: a symlink, FIFO or device named *.receipt.json is read (and refused) by
+        // readUserFile rather than silently left out of the count.
+        else if (d.name.endsWith(RECEIPT_SUFFIX)) out.push({ path: full, root: p });
       }
     };
     walk(p);
@@ -64,7 +71,9 @@ function documentFor(receipt: { path: string; root: string | undefined }, opts: 
     const candidate = join(opts.documents, relative(receipt.root, bare));
     return existsSync(candidate) ? candidate : undefined;
   }
-  return receipt.path.endsWith(RECEIPT_SUFFIX) && existsSync(bare) && statSync(bare).isFile() ? bare : undefined;
+  // Whatever sits there is the document: one that is not a regular file fails its hash (FILE_NOT_REGULAR)
+  // instead of the receipt being reported as checked without its document.
+  return receipt.path.endsWith(RECEIPT_SUFFIX) && existsSync(bare) ? bare : undefined;
 }
 
 export async function runVerify(paths: string[], opts: VerifyOptions, out: (s: string) => void): Promise<number> {
@@ -73,7 +82,8 @@ export async function runVerify(paths: string[], opts: VerifyOptions, out: (s: s
   if (keys.length === 0) {
     throw new UsageError('no trusted log key: pass --key VKEY or --trust FILE (a receipt\'s own log.key is never trusted)');
   }
-  if (opts.file !== undefined && !existsSync(opts.file)) throw new UsageError(`cannot read --file ${opts.file}: ENOENT`);
+  // --file must be a regular file (opened without blocking and fstat'ed: a FIFO would hang the hash).
+  if (opts.file !== undefined) closeSync(openUserFile(opts.file, '--file').fd);
   const tsaRoots = loadTsaRoots(opts.tsaRoots);
   const receipts = (await collectReceipts(paths)).map((r) => ({ ...r, document: documentFor(r, opts) }));
 
@@ -89,18 +99,18 @@ export async function runVerify(paths: string[], opts: VerifyOptions, out: (s: s
 
   const outcomes: VerifyOutcome[] = [];
   for (const r of receipts) {
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(r.path);
-    } catch (e) {
-      throw new UsageError(`cannot read receipt ${r.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+    const bytes = readUserFile(r.path, 'receipt', MAX_RECEIPT_BYTES);
     const doc = r.document === undefined ? undefined : digests.get(resolve(r.document));
     const document = r.document ?? null;
     try {
       if (doc !== undefined && isHashError(doc)) throw doc.error;
-      const evidence = doc !== undefined ? { digest: { sha256: doc.sha256, sm3: doc.sm3 } } : {};
-      outcomes.push({ receipt: r.path, ok: true, result: await verifyReceipt(bytes, keys, evidence, { tsaRoots }), document });
+      const evidence = doc !== undefined ? { documentDigest: { sha256: doc.sha256, sm3: doc.sm3 } } : {};
+      const result = await verifyReceipt(bytes, keys, evidence, { tsaRoots });
+      if (doc === undefined && opts.requireDocuments === true) {
+        outcomes.push({ receipt: r.path, ok: false, code: 'DOCUMENT_NOT_COMPARED', message: `the receipt verifies but no document was found to compare it with (${lookedFor(r, opts)}); --require-documents makes that a failure`, document });
+        continue;
+      }
+      outcomes.push({ receipt: r.path, ok: true, result, document });
     } catch (e) {
       if (!(e instanceof CunzhengError)) throw e;
       outcomes.push({ receipt: r.path, ok: false, code: e.code, message: e.message, document });
@@ -108,18 +118,28 @@ export async function runVerify(paths: string[], opts: VerifyOptions, out: (s: s
   }
 
   const failed = outcomes.filter((o) => !o.ok).length;
+  const compared = outcomes.filter((o) => o.ok && o.document !== null).length;
+  const withoutDocument = outcomes.filter((o) => o.ok && o.document === null).length;
   if (opts.json) {
-    out(JSON.stringify({ ok: failed === 0, verified: outcomes.length - failed, failed, results: outcomes.map(toJson) }, null, 2));
+    out(JSON.stringify({ ok: failed === 0, verified: outcomes.length - failed, failed, documentsCompared: compared, withoutDocument, results: outcomes.map(toJson) }, null, 2));
   } else {
     for (const o of outcomes) out(o.ok ? formatVerified(o.receipt, o.result, o.document ?? undefined) : formatFailure(o.receipt, o.code, o.message));
     if (outcomes.length > 1) {
       out('');
       out(formatSummaryTable(outcomes));
-      out(`${outcomes.length - failed} of ${outcomes.length} receipts verified${failed ? `, ${failed} failed` : ''}.`);
+      out(formatCounts(outcomes.length, failed, compared, withoutDocument));
     }
     out(SCOPE_STATEMENT);
   }
   return failed === 0 ? EXIT_OK : EXIT_FAILED;
+}
+
+/** Where a document was looked for, for the DOCUMENT_NOT_COMPARED message. */
+function lookedFor(r: { path: string; root: string | undefined }, opts: VerifyOptions): string {
+  const bare = r.path.slice(0, -RECEIPT_SUFFIX.length);
+  if (opts.documents !== undefined && r.root !== undefined) return `looked for ${join(opts.documents, relative(r.root, bare))}`;
+  if (!r.path.endsWith(RECEIPT_SUFFIX)) return 'give --file DOC';
+  return `looked for ${bare}${opts.documents !== undefined ? '; --documents applies to receipts found in a folder given' : ''}`;
 }
 
 function toJson(o: VerifyOutcome): unknown {

@@ -19,7 +19,8 @@ describe('cunzheng verify', () => {
   it('verifies several receipts with a trust file and prints a summary', () => {
     const r = cli(['verify', R('battery-formula-v1.txt'), R('empty.bin'), R('battery-formula-v1.txt.at-size-1'), '--trust', 'fixtures/trust.txt']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('3 of 3 receipts verified.');
+    expect(r.stdout).toContain('3 of 3 receipts verified; 0 documents compared.');
+    expect(r.stdout).toContain('3 receipts were checked WITHOUT their documents');
     expect(r.stdout).toContain('This receipt is unanchored');
     expect(r.stdout).toContain('does not prove: who owns or wrote the document');
   });
@@ -54,7 +55,7 @@ describe('cunzheng verify', () => {
     expect(out.ok).toBe(true);
     expect(out.results[0]).toMatchObject({
       ok: true, document: D('battery-formula-v2.txt'), size: 182, id: '164e0b3bed0c2fea4f843324bc0fc48e', origin: 'fixtures.cunzheng.test/log', leafIndex: 2, treeSize: 3,
-      depositor: { name: '示例新能源科技有限公司', uscc: '91430100MA4L16JJ1E' }, matched: { sha256: true, sm3: true, by: 'digest' },
+      depositor: { name: '示例新能源科技有限公司', uscc: '91430100MA4L16JJ1E' }, matched: { sha256: true, sm3: true, by: 'document' },
       prev: '74352b56150c934055f4bc88293fb8eb', receivedAt: '2026-11-21T08:32:00.123Z',
     });
   });
