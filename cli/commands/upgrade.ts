@@ -1,20 +1,32 @@
 /**
- * `cunzheng receipt upgrade RECEIPT… [--url U] [--key VKEY]… [--trust FILE]…`: refresh receipts to the
- * log's newest checkpoint through the public routes (no API key needed): the new checkpoint, the new
- * inclusion proof, and a consistency proof from the receipt's checkpoint. The upgraded receipt is verified
- * before it atomically replaces the file; a log that does not extend the receipt's checkpoint is refused.
+ * `cunzheng receipt upgrade RECEIPT… [--url U] [--key VKEY]… [--trust FILE]… [--tsa-roots PEM]`: refresh
+ * receipts through the public routes (no API key needed): a newer checkpoint, the inclusion proof in it,
+ * and a consistency proof from the receipt's checkpoint, so a log that forked since is refused.
+ *
+ * The answers may come from a hostile or plain-HTTP front, and the file replaced is evidence, so:
+ *   - with --tsa-roots, the receipt moves to the newest ANCHORED checkpoint that holds the entry and gains
+ *     its RFC 3161 anchors, each token checked against the roots before it is written;
+ *   - without --tsa-roots, no anchor is added (a token nobody checked is a claim, and a garbage one would
+ *     make the receipt fail for whoever verifies it with roots): the receipt moves to the newest checkpoint
+ *     and the output says that anchors were left out and how to take them;
+ *   - the anchors the receipt already carries are always kept, re-bound to the new checkpoint by fresh
+ *     consistency proofs;
+ *   - old and new are verified under the same keys and roots and compared (src/receipt/compare.ts): a new
+ *     receipt that proves less is refused (UPGRADE_WOULD_LOSE_EVIDENCE) and nothing is written;
+ *   - the previous file is kept beside the new one, atomically, before it is replaced: X.receipt.json →
+ *     X.prev.receipt.json (a name `deposit` skips as a receipt and `verify` pairs with the document X).
  */
-import { readFileSync } from 'node:fs';
 import { CunzhengError } from '../../src/errors.js';
-import { openCheckpoint } from '../../src/checkpoint/index.js';
+import { openCheckpoint, type Checkpoint } from '../../src/checkpoint/index.js';
 import { verifyConsistency } from '../../src/merkle/index.js';
 import { fromBase64 } from '../../src/crypto/index.js';
-import { formatReceipt, parseReceipt, verifyReceipt, type Receipt } from '../../src/receipt/index.js';
+import { evidenceLost, formatReceipt, MAX_RECEIPT_BYTES, parseReceipt, verifyReceipt, type Receipt } from '../../src/receipt/index.js';
 import { parseVerifierKey, type NoteVerifier } from '../../src/note/index.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js';
-import { HttpStatusError, getText, requestJson } from '../http-client.js';
+import { HttpStatusError, getText, requestJson, serviceUrl } from '../http-client.js';
 import { loadTrustedKeys, loadTsaRoots } from '../trust.js';
-import { writeReceiptAtomic as writeFileAtomic } from '../local/index.js';
+import { RECEIPT_SUFFIX, writeReceiptAtomic } from '../local/index.js';
+import { readUserFile } from '../user-file.js';
 
 export interface UpgradeFlags {
   url: string;
@@ -24,52 +36,100 @@ export interface UpgradeFlags {
   json: boolean;
 }
 
-type Outcome = { receipt: string; ok: true; from: number; to: number; changed: boolean; anchored: boolean } | { receipt: string; ok: false; code: string; message: string };
+type Outcome =
+  | { receipt: string; ok: true; from: number; to: number; changed: boolean; anchored: boolean; previous: string | null; anchorsLeftOut: number | null }
+  | { receipt: string; ok: false; code: string; message: string };
+
+/** Where the previous receipt is kept: X.receipt.json → X.prev.receipt.json (any other name: NAME.prev). */
+export function previousReceiptPath(path: string): string {
+  return path.endsWith(RECEIPT_SUFFIX) ? `${path.slice(0, -RECEIPT_SUFFIX.length)}.prev${RECEIPT_SUFFIX}` : `${path}.prev`;
+}
+
+function badAnswer(message: string): CunzhengError {
+  return new CunzhengError('UPGRADE_BAD_ANSWER', message);
+}
+
+/** A `{"proof": [base64…]}` answer's hashes, or UPGRADE_BAD_ANSWER. */
+function proofOf(json: unknown, route: string): string[] {
+  const proof = (json as { proof?: unknown } | null)?.proof;
+  if (!Array.isArray(proof) || proof.length > 64 || !proof.every((h) => typeof h === 'string')) throw badAnswer(`${route}: not a {"proof": [base64…]} answer`);
+  return proof as string[];
+}
+
+async function consistencyBetween(base: string, a: Checkpoint, b: Checkpoint): Promise<string[]> {
+  const [small, large] = a.treeSize <= b.treeSize ? [a, b] : [b, a];
+  let proof: string[] = [];
+  if (small.treeSize > 0 && small.treeSize < large.treeSize) {
+    const route = `v1/proof/consistency?from=${small.treeSize}&to=${large.treeSize}`;
+    proof = proofOf((await requestJson(new URL(route, base))).json, route);
+  }
+  verifyConsistency(small.treeSize, large.treeSize, proof.map((h) => fromBase64(h, 32)), small.rootHash, large.rootHash);
+  return proof;
+}
 
 async function upgradeOne(path: string, base: string, trusted: NoteVerifier[], tsaRoots: Uint8Array[]): Promise<Outcome> {
-  let receipt: Receipt;
+  const bytes = readUserFile(path, 'receipt', MAX_RECEIPT_BYTES);
   try {
-    receipt = parseReceipt(readFileSync(path));
-  } catch (e) {
-    if (e instanceof CunzhengError) return { receipt: path, ok: false, code: e.code, message: e.message };
-    throw new UsageError(`cannot read receipt ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  // Without a trusted key given, the receipt's own key is used only to check that the newer checkpoint is
-  // signed by the same key as the old one and extends it; `cunzheng verify` still needs a trusted key.
-  const keys = trusted.length > 0 ? trusted : [parseVerifierKey(receipt.log.key)];
-  try {
-    const before = await verifyReceipt(receipt, keys);
-    const old = openCheckpoint(receipt.checkpoint, keys, { origin: receipt.log.origin }).checkpoint;
-    // The newest anchored checkpoint when it holds the entry (the receipt gains its RFC 3161 anchors),
-    // else the newest checkpoint.
-    const log = (await requestJson<{ anchoredTreeSize?: number | null }>(new URL('v1/log', base))).json;
+    const receipt = parseReceipt(bytes);
+    // Without a trusted key given, the receipt's own key is used only to check that the newer checkpoint is
+    // signed by the same key as the old one and extends it; `cunzheng verify` still needs a trusted key.
+    const keys = trusted.length > 0 ? trusted : [parseVerifierKey(receipt.log.key)];
+    const origin = { origin: receipt.log.origin };
+    const before = await verifyReceipt(receipt, keys, {}, { tsaRoots });
+    const old = openCheckpoint(receipt.checkpoint, keys, origin).checkpoint;
+
+    const log = (await requestJson<unknown>(new URL('v1/log', base))).json;
+    const anchoredSize = (log as { anchoredTreeSize?: unknown } | null)?.anchoredTreeSize;
+    const covered = typeof anchoredSize === 'number' && Number.isSafeInteger(anchoredSize) && receipt.index < anchoredSize;
     let note: string;
-    let anchors: Receipt['anchors'] = [];
-    if (typeof log.anchoredTreeSize === 'number' && receipt.index < log.anchoredTreeSize) {
-      const c = (await requestJson<{ checkpoint: string; anchors: Receipt['anchors'] }>(new URL(`v1/checkpoints/${log.anchoredTreeSize}`, base))).json;
+    let offered: unknown = [];
+    if (covered && tsaRoots.length > 0) {
+      const route = `v1/checkpoints/${anchoredSize}`;
+      const c = (await requestJson<{ checkpoint?: unknown; anchors?: unknown }>(new URL(route, base))).json;
+      if (typeof c?.checkpoint !== 'string' || !Array.isArray(c.anchors)) throw badAnswer(`${route}: not a {checkpoint, anchors} answer`);
       note = c.checkpoint;
-      anchors = c.anchors;
+      offered = c.anchors;
     } else {
       note = await getText(new URL('checkpoint', base));
     }
-    const now = openCheckpoint(note, keys, { origin: receipt.log.origin }).checkpoint;
-    // Whichever is larger must extend the other: a log that forked since the receipt is refused.
-    const [small, large] = now.treeSize >= old.treeSize ? [old, now] : [now, old];
-    let consistency: Uint8Array[] = [];
-    if (small.treeSize > 0 && small.treeSize < large.treeSize) {
-      const c = await requestJson<{ proof: string[] }>(new URL(`v1/proof/consistency?from=${small.treeSize}&to=${large.treeSize}`, base));
-      consistency = c.json.proof.map((h) => fromBase64(h, 32));
+    const now = openCheckpoint(note, keys, origin).checkpoint;
+    // An anchored checkpoint may be older than the receipt's (it gains a timestamp); a newest checkpoint
+    // older than the receipt's gains nothing and is what a rolled-back or replaying front would serve.
+    if (!(covered && tsaRoots.length > 0) && now.treeSize < old.treeSize) {
+      throw new CunzhengError('UPGRADE_OLDER_CHECKPOINT', `the log's newest checkpoint (size ${now.treeSize}) is older than the receipt's (size ${old.treeSize})`);
     }
-    verifyConsistency(small.treeSize, large.treeSize, consistency, small.rootHash, large.rootHash);
-    if (note === receipt.checkpoint && JSON.stringify(anchors) === JSON.stringify(receipt.anchors)) {
-      return { receipt: path, ok: true, from: old.treeSize, to: now.treeSize, changed: false, anchored: anchors.length > 0 };
+    await consistencyBetween(base, old, now); // a log that does not extend the receipt's checkpoint is refused
+
+    // The anchors offered for the new checkpoint, then every anchor the receipt already had, re-bound to it.
+    const anchors = [...(offered as Receipt['anchors'])];
+    const offeredTokens = new Set(anchors.map((a) => (a as { token?: unknown })?.token));
+    for (const a of receipt.anchors) {
+      if (offeredTokens.has(a.token)) continue;
+      const anchored = openCheckpoint(a.checkpoint, keys, origin).checkpoint;
+      anchors.push({ ...a, consistency: await consistencyBetween(base, now, anchored) });
     }
-    const inc = await requestJson<{ proof: string[] }>(new URL(`v1/proof/inclusion?index=${receipt.index}&size=${now.treeSize}`, base));
-    const upgraded: Receipt = { ...receipt, proof: inc.json.proof, checkpoint: note, anchors };
-    const after = await verifyReceipt(upgraded, keys, {}, { tsaRoots });
-    if (before.id !== after.id) throw new CunzhengError('UPGRADE_ID_CHANGED', 'internal: the id changed');
-    await writeFileAtomic(path, formatReceipt(upgraded));
-    return { receipt: path, ok: true, from: old.treeSize, to: now.treeSize, changed: true, anchored: anchors.length > 0 };
+    let proof: string[] = [];
+    if (now.treeSize > 1) {
+      const route = `v1/proof/inclusion?index=${receipt.index}&size=${now.treeSize}`;
+      proof = proofOf((await requestJson(new URL(route, base))).json, route);
+    }
+    // Structure first (a hostile answer is a coded error, not a TypeError), then the exact text to be
+    // written is what gets verified.
+    const upgraded = parseReceipt({ ...receipt, proof, checkpoint: note, anchors });
+    const text = formatReceipt(upgraded);
+    const previousText = new TextDecoder().decode(bytes);
+    const anchorsLeftOut = covered && tsaRoots.length === 0 ? anchoredSize : null;
+    const result = { receipt: path, ok: true as const, from: old.treeSize, to: now.treeSize, anchored: upgraded.anchors.length > 0, anchorsLeftOut };
+    if (text === formatReceipt(receipt)) return { ...result, changed: false, previous: null };
+    const after = await verifyReceipt(text, keys, {}, { tsaRoots });
+    const lost = evidenceLost({ receipt, verified: before }, { receipt: upgraded, verified: after });
+    if (lost.length > 0) {
+      throw new CunzhengError('UPGRADE_WOULD_LOSE_EVIDENCE', `the new receipt would prove less: ${lost.join('; ')}`, { details: { lost } });
+    }
+    const previous = previousReceiptPath(path);
+    await writeReceiptAtomic(previous, previousText);
+    await writeReceiptAtomic(path, text);
+    return { ...result, changed: true, previous };
   } catch (e) {
     if (e instanceof CunzhengError) return { receipt: path, ok: false, code: e.code, message: e.message };
     if (e instanceof HttpStatusError) return { receipt: path, ok: false, code: `UPGRADE_${e.code}`, message: e.message };
@@ -77,23 +137,24 @@ async function upgradeOne(path: string, base: string, trusted: NoteVerifier[], t
   }
 }
 
+function describe(o: Outcome): string {
+  if (!o.ok) return `✘ ${o.receipt}: ${o.code}: ${o.message} (the receipt was left as it was)`;
+  const leftOut = o.anchorsLeftOut !== null
+    ? `\n  the log has RFC 3161 anchors for the checkpoint of size ${o.anchorsLeftOut}; they were left out because no --tsa-roots PEM was given to check them`
+    : '';
+  if (!o.changed) return `✔ ${o.receipt}: already up to date (checkpoint of size ${o.to}${o.anchored ? ', anchored' : ''})${leftOut}`;
+  return `✔ ${o.receipt}: upgraded from the checkpoint of size ${o.from} to ${o.to}${o.anchored ? ', with checked RFC 3161 anchors' : ' (not anchored)'}; the previous receipt is kept as ${o.previous}${leftOut}`;
+}
+
 export async function runUpgrade(paths: string[], flags: UpgradeFlags, out: (s: string) => void): Promise<number> {
   if (paths.length === 0) throw new UsageError('no receipt given');
+  const base = serviceUrl(flags.url);
   const trusted = loadTrustedKeys(flags.key, flags.trust);
-  const base = flags.url.endsWith('/') ? flags.url : `${flags.url}/`;
-  const outcomes: Outcome[] = [];
   const tsaRoots = loadTsaRoots(flags.tsaRoots);
+  const outcomes: Outcome[] = [];
   for (const p of paths) outcomes.push(await upgradeOne(p, base, trusted, tsaRoots));
   const failed = outcomes.filter((o) => !o.ok).length;
   if (flags.json) out(JSON.stringify({ ok: failed === 0, results: outcomes }, null, 2));
-  else {
-    for (const o of outcomes) {
-      out(o.ok
-        ? o.changed
-          ? `✔ ${o.receipt}: upgraded from the checkpoint of size ${o.from} to ${o.to}${o.anchored ? ', with its RFC 3161 anchors' : ' (not anchored yet)'}`
-          : `✔ ${o.receipt}: already up to date (checkpoint of size ${o.to}${o.anchored ? ', anchored' : ''})`
-        : `✘ ${o.receipt}: ${o.code}: ${o.message}`);
-    }
-  }
+  else for (const o of outcomes) out(describe(o));
   return failed === 0 ? EXIT_OK : EXIT_FAILED;
 }

@@ -3,3 +3,4 @@ export * from './deposit-id.js';
 export * from './build.js';
 export * from './verify.js';
 export * from './tlog-proof.js';
+export * from './compare.js';
