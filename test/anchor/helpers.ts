@@ -10,7 +10,7 @@ import { sha256, utf8 } from '../../src/crypto/index.js';
 import { CunzhengError } from '../../src/errors.js';
 import { stampQuery, type TsaSigner } from '../tsa/test-tsa.js';
 
-/** SHA-256 of a checkpoint body `origin\nsize\nroot\n` (DESIGN.md "Timestamp anchor"). */
+/** SHA-256 of a checkpoint body `origin\nsize\nroot\n` (docs/FORMATS.md "Timestamp anchor"). */
 export function checkpointImprint(size = 42): Uint8Array {
   return sha256(utf8(`cunzheng.test/log\n${size}\nXbbSjkPlCQ8b3pYQx6uHIuCPpZHGafC3tdPWcBB0j7I=\n`));
 }
