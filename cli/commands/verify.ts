@@ -63,17 +63,26 @@ async function collectReceipts(paths: string[]): Promise<{ path: string; root: s
   return out;
 }
 
+/**
+ * The document at `bare` (a receipt's path without its suffix), or, for the previous receipt that
+ * `receipt upgrade` keeps (X.prev.receipt.json), at X when no file X.prev exists.
+ */
+function existing(bare: string): string | undefined {
+  if (existsSync(bare)) return bare;
+  if (bare.endsWith(PREV) && existsSync(bare.slice(0, -PREV.length))) return bare.slice(0, -PREV.length);
+  return undefined;
+}
+const PREV = '.prev';
+
 /** The document a receipt should be compared with, if any. */
 function documentFor(receipt: { path: string; root: string | undefined }, opts: VerifyOptions): string | undefined {
   if (opts.file !== undefined) return opts.file;
+  if (!receipt.path.endsWith(RECEIPT_SUFFIX)) return undefined;
   const bare = receipt.path.slice(0, -RECEIPT_SUFFIX.length);
-  if (opts.documents !== undefined && receipt.root !== undefined) {
-    const candidate = join(opts.documents, relative(receipt.root, bare));
-    return existsSync(candidate) ? candidate : undefined;
-  }
+  if (opts.documents !== undefined && receipt.root !== undefined) return existing(join(opts.documents, relative(receipt.root, bare)));
   // Whatever sits there is the document: one that is not a regular file fails its hash (FILE_NOT_REGULAR)
   // instead of the receipt being reported as checked without its document.
-  return receipt.path.endsWith(RECEIPT_SUFFIX) && existsSync(bare) ? bare : undefined;
+  return existing(bare);
 }
 
 export async function runVerify(paths: string[], opts: VerifyOptions, out: (s: string) => void): Promise<number> {
