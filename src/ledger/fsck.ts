@@ -1,16 +1,25 @@
 /**
- * The store's full self-check, offline: recompute every tree level from the stored entries and compare
- * with every stored tile, the tree state and every stored checkpoint (signature and root). One pass over
- * the entries; memory stays O(log n) plus one tile per level.
+ * The store's full self-check, offline: LevelDB's write-ahead logs checked record by record, then every
+ * tree level recomputed from the stored entries and compared with every stored tile, the tree state,
+ * every stored checkpoint (signature and root) and the signed-checkpoint record (the store must hold the
+ * tree it names). One pass over the entries; memory stays O(log n) plus one tile per level. The layers
+ * above add their own checks of derived records through `checks`.
+ *
+ * fsck never changes a byte of the data directory: it opens a shadow copy of the store (see
+ * storage/shadow.ts), since even a clean LevelDB open rewrites the manifest and replays the log.
  */
 import { CunzhengError } from '../errors.js';
 import { CompactRange, hashLeaf, type NodeID } from '../merkle/index.js';
 import { openCheckpoint } from '../checkpoint/index.js';
-import { parseVerifierKey } from '../note/index.js';
+import { parseVerifierKey, type NoteVerifier } from '../note/index.js';
 import { bytesEqual, fromUtf8, toBase64 } from '../crypto/index.js';
 import { join } from 'node:path';
 import { LedgerStore } from '../storage/store.js';
+import { readSignedRecord } from '../storage/signed-record.js';
+import type { WalProblem } from '../storage/wal-check.js';
 import { loadOrCreateLogKey } from './log-key.js';
+import { RECORD_META } from './open-checks.js';
+import { RECORD_FILE } from './ledger.js';
 import { TILE_HEIGHT, TILE_WIDTH } from './expanded-tile.js';
 
 export interface FsckProblem {
@@ -26,7 +35,20 @@ export interface FsckReport {
   entries: number;
   tiles: number;
   checkpoints: number;
+  /** Counts from the checks of the layers above (derived records), by name. */
+  counts: Record<string, number>;
   problems: FsckProblem[];
+}
+
+export type ProblemSink = (where: string, code: string, message: string) => void;
+
+export interface FsckOptions {
+  /** Problems found in the write-ahead logs before the store was opened. */
+  walProblems?: WalProblem[];
+  /** The signed-checkpoint record to check the store against. */
+  recordPath?: string;
+  /** Checks of the layers above, run after the tree's: they report problems and return counts. */
+  checks?: ((store: LedgerStore, report: ProblemSink) => Promise<Record<string, number>>)[];
 }
 
 const MAX_PROBLEMS = 1000;
@@ -35,15 +57,27 @@ const MAX_PROBLEMS = 1000;
  * Checks the ledger store at `<dataDir>/ledger` (or an open store) against the log's verifier key.
  * Never writes. Problems are listed, not thrown; an unreadable store throws.
  */
-export async function fsckStore(store: LedgerStore, verifierKey: string): Promise<FsckReport> {
+export async function fsckStore(store: LedgerStore, verifierKey: string, options: FsckOptions = {}): Promise<FsckReport> {
   const verifier = parseVerifierKey(verifierKey);
   const problems: FsckProblem[] = [];
   const report = (where: string, code: string, message: string): void => {
     if (problems.length < MAX_PROBLEMS) problems.push({ where, code, message });
   };
+  for (const w of options.walProblems ?? []) {
+    report(`log ${w.file} byte ${w.offset}`, 'STORE_WAL_CORRUPT', `${w.reason}: LevelDB would drop this record and the rest of its block when the store is opened`);
+  }
   const state = await store.readState();
   if (state === undefined) throw new CunzhengError('STORE_EMPTY', 'no ledger state: this is not a ledger store');
   const n = state.treeSize;
+  const signed = await signedCheckpoint(store, verifier, options.recordPath, report);
+  if (signed !== undefined && signed.treeSize > n) {
+    report('signed record', 'LEDGER_BEHIND_SIGNED_CHECKPOINT', `a checkpoint of ${signed.treeSize} entries was signed and handed out, the store holds ${n}: acknowledged entries are missing`);
+  }
+  const checkSigned = (): void => {
+    if (signed !== undefined && signed.treeSize === range.size && !bytesEqual(signed.rootHash, range.root())) {
+      report('signed record', 'LEDGER_FORKED', `the record signs root ${toBase64(signed.rootHash)} at size ${signed.treeSize}, the entries give ${toBase64(range.root())}`);
+    }
+  };
 
   // Tiles: compare each level-8L node with the tile that should hold it, one tile per level at a time.
   const current = new Map<number, { index: number; data: Uint8Array | undefined; seen: number }>();
@@ -89,6 +123,7 @@ export async function fsckStore(store: LedgerStore, verifierKey: string): Promis
   };
 
   await advanceCheckpoints(0);
+  checkSigned();
   let expected = 0;
   const visits: NodeID[] = [];
   const hashes: Uint8Array[] = [];
@@ -112,6 +147,7 @@ export async function fsckStore(store: LedgerStore, verifierKey: string): Promis
     });
     for (let i = 0; i < visits.length; i++) await checkTileNode(visits[i]!.level, visits[i]!.index, hashes[i]!);
     await advanceCheckpoints(range.size);
+    checkSigned();
   }
   if (expected < n) report(`entry ${expected}`, 'ENTRY_MISSING', `the tree has ${n} entries, ${expected} are stored in sequence`);
   if (expected === n) {
@@ -132,18 +168,42 @@ export async function fsckStore(store: LedgerStore, verifierKey: string): Promis
     checkpointsChecked++;
     nextCp = await checkpoints.next();
   }
-  return { ok: problems.length === 0, treeSize: n, entries: expected, tiles: tilesChecked, checkpoints: checkpointsChecked, problems };
+  const counts: Record<string, number> = {};
+  for (const check of options.checks ?? []) Object.assign(counts, await check(store, report));
+  return { ok: problems.length === 0, treeSize: n, entries: expected, tiles: tilesChecked, checkpoints: checkpointsChecked, counts, problems };
+}
+
+/** The signed-checkpoint record's checkpoint, verified (problems reported, undefined when unusable). */
+async function signedCheckpoint(store: LedgerStore, verifier: NoteVerifier, path: string | undefined, report: ProblemSink): Promise<{ treeSize: number; rootHash: Uint8Array } | undefined> {
+  if (path === undefined) return undefined;
+  let value;
+  try {
+    value = await readSignedRecord(path);
+  } catch (e) {
+    report('signed record', e instanceof CunzhengError ? e.code : 'SIGNED_RECORD_UNREADABLE', (e as Error).message);
+    return undefined;
+  }
+  if (value === undefined) {
+    if ((await store.readMeta(RECORD_META)) !== undefined) report('signed record', 'SIGNED_RECORD_MISSING', `${path} is missing, but this store had one`);
+    return undefined;
+  }
+  try {
+    return openCheckpoint(value.note, [verifier], { origin: verifier.name }).checkpoint;
+  } catch (e) {
+    report('signed record', e instanceof CunzhengError ? e.code : 'CHECKPOINT_INVALID', `the record's checkpoint does not verify: ${(e as Error).message}`);
+    return undefined;
+  }
 }
 
 /**
- * Opens `<dataDir>/ledger` (nothing is written), checks it against `verifierKey` or, when none is given,
- * the public half of `<dataDir>/log.key`, and closes it.
+ * Checks `<dataDir>/ledger` against `verifierKey` or, when none is given, the public half of
+ * `<dataDir>/log.key`, through a shadow copy: not a byte of the data directory changes.
  */
-export async function fsck(dataDir: string, verifierKey?: string): Promise<FsckReport> {
+export async function fsck(dataDir: string, verifierKey?: string, checks: FsckOptions['checks'] = []): Promise<FsckReport> {
   const key = verifierKey ?? (await loadOrCreateLogKey(join(dataDir, 'log.key'), undefined)).verifierKey;
-  const store = await LedgerStore.open(join(dataDir, 'ledger'));
+  const { store, walProblems } = await LedgerStore.openShadow(join(dataDir, 'ledger'));
   try {
-    return await fsckStore(store, key);
+    return await fsckStore(store, key, { walProblems, recordPath: join(dataDir, RECORD_FILE), checks });
   } finally {
     await store.close();
   }

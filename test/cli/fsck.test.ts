@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ledger } from '../../src/ledger/index.js';
+import { openService } from '../../src/service/open.js';
+import { completeUscc } from '../../src/entry/index.js';
 import { LedgerStore } from '../../src/storage/store.js';
 import { entryKey } from '../../src/storage/keys.js';
-import { utf8 } from '../../src/crypto/index.js';
+import { sha256, toHex, utf8 } from '../../src/crypto/index.js';
 import { cli, ROOT } from './run-cli.js';
 
 describe('cunzheng fsck', () => {
@@ -13,12 +14,16 @@ describe('cunzheng fsck', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cunzheng-fsck-cli-'));
     try {
       copyFileSync(join(ROOT, 'fixtures/log.key'), join(dir, 'log.key'));
-      const ledger = await Ledger.open({ dataDir: dir, maxGroup: 10 });
-      await Promise.all(Array.from({ length: 300 }, (_, i) => ledger.append(utf8(`document ${i}`))));
-      await ledger.close();
+      const ctx = await openService({ dataDir: dir, maxGroup: 10, adminToken: 'fsck-admin-token-0123456789abcdef' });
+      const { tenant } = await ctx.tenants.create({ name: '自检测试有限公司', uscc: completeUscc('91430100MA4L16JJ') });
+      for (let i = 0; i < 300; i += 30) {
+        await ctx.deposits.depositBatch(tenant, Array.from({ length: 30 }, (_, k) => ({ sha256: toHex(sha256(utf8(`document ${i + k}`))) })));
+      }
+      await ctx.anchorer.stop();
+      await ctx.ledger.close();
       const ok = cli(['fsck', '--data', dir]);
       expect(ok.code, ok.stderr).toBe(0);
-      expect(ok.stdout).toMatch(/^✔ .*: 300 entries, 3 tiles and \d+ checkpoints checked; tree size 300/);
+      expect(ok.stdout).toMatch(/^✔ .*: 300 entries, 3 tiles and \d+ checkpoints checked, \d+ derived records and 1 tenants; tree size 300/);
 
       const store = await LedgerStore.open(join(dir, 'ledger'));
       const v = (await store.db.get(entryKey(270)))!;

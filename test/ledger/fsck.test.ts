@@ -64,6 +64,7 @@ describe('fsck finds flipped bytes and says where', () => {
     const other = generateSigner('localhost/cunzheng').verifierKey;
     const r = await fsck(t.dir, other);
     expect(r.ok).toBe(false);
-    expect(r.problems.every((p) => p.where.startsWith('checkpoint '))).toBe(true);
+    expect(r.problems.every((p) => p.where.startsWith('checkpoint ') || p.where === 'signed record')).toBe(true);
+    expect(r.problems.some((p) => p.where === 'signed record' && p.code === 'NOTE_UNVERIFIED')).toBe(true);
   });
 });
