@@ -31,7 +31,7 @@ import { bytesEqual, concatBytes, fromHex, toHex } from '../crypto/index.js';
 import { hashLeaf } from '../merkle/index.js';
 import { parseEntry } from '../entry/index.js';
 import { DEPOSIT_ID_BYTES } from '../receipt/index.js';
-import { extraKey } from '../storage/keys.js';
+import { TAG_ENTRY, extraKey, numberedRange, readUint64 } from '../storage/keys.js';
 import type { LedgerStore } from '../storage/store.js';
 import { DIGEST_TABLE, ID_TABLE, decodeIndexValue, digestPrefix } from './index-keys.js';
 import { KEY_PREFIX, TENANT_PREFIX, tenantIdOfKey } from './tenants.js';
@@ -68,6 +68,8 @@ interface Table {
   keyOf(bytes: Uint8Array | undefined): Uint8Array | undefined;
   label(key: Uint8Array): string;
 }
+
+const ID_KEY_CRC = crc32(extraKey(Uint8Array.of(ID_TABLE)));
 
 function idKeyOf(bytes: Uint8Array): Uint8Array {
   return concatBytes(extraKey(Uint8Array.of(ID_TABLE)), hashLeaf(bytes).subarray(0, DEPOSIT_ID_BYTES));
@@ -116,31 +118,37 @@ export async function checkDerivedRecords(store: LedgerStore, report: ProblemRep
   const fpD = new Uint32Array(n);
   const fpI = new Uint32Array(n);
   const subjects = new Map<string, { count: number; first: number; record: boolean }>();
-  for await (const [i, bytes] of store.iterateEntries(0, n)) {
-    summary.entries++;
-    fpI[i] = crc32(idKeyOf(bytes));
-    flags[i] = I_EXPECTED;
-    let e;
-    try {
-      e = parseEntry(bytes);
-    } catch (err) {
-      flags[i] = UNPARSEABLE;
-      const code = err instanceof CunzhengError ? err.code : 'ENTRY_MALFORMED';
-      report(`entry ${i}`, 'ENTRY_UNPARSEABLE', `the entry does not parse (${code}): its index keys cannot be checked`);
-      continue;
+  const prefixCrc = new Map<string, number>(); // CRC-32 of each tenant's x D prefix, continued per digest
+  await scan(store, numberedRange(TAG_ENTRY, 0, n), (kv) => {
+    for (const [k, bytes] of kv) {
+      const i = readUint64(k, 1);
+      summary.entries++;
+      fpI[i] = crc32(hashLeaf(bytes).subarray(0, DEPOSIT_ID_BYTES), ID_KEY_CRC);
+      flags[i] = I_EXPECTED;
+      let e;
+      try {
+        e = parseEntry(bytes);
+      } catch (err) {
+        flags[i] = UNPARSEABLE;
+        const code = err instanceof CunzhengError ? err.code : 'ENTRY_MALFORMED';
+        report(`entry ${i}`, 'ENTRY_UNPARSEABLE', `the entry does not parse (${code}): its index keys cannot be checked`);
+        continue;
+      }
+      if (e.kind === 'deposit') {
+        let p = prefixCrc.get(e.tenant);
+        if (p === undefined) prefixCrc.set(e.tenant, (p = crc32(digestPrefix(e.tenant))));
+        fpD[i] = crc32(fromHex(e.digest.sha256, 32), p); // = crc32 of the whole key
+        flags[i] |= D_EXPECTED;
+      }
+      const t = tenants.get(e.tenant);
+      if (t !== undefined && t.record === undefined) continue; // a damaged record, reported already
+      if (t === undefined || e.subject.name !== t.record!.name || e.subject.uscc !== t.record!.uscc) {
+        const s = subjects.get(e.tenant);
+        if (s !== undefined) s.count++;
+        else if (subjects.size < RESOLVE_LIMIT) subjects.set(e.tenant, { count: 1, first: i, record: t !== undefined });
+      }
     }
-    if (e.kind === 'deposit') {
-      fpD[i] = crc32(concatBytes(digestPrefix(e.tenant), fromHex(e.digest.sha256, 32)));
-      flags[i] |= D_EXPECTED;
-    }
-    const t = tenants.get(e.tenant);
-    if (t !== undefined && t.record === undefined) continue; // a damaged record, reported already
-    if (t === undefined || e.subject.name !== t.record!.name || e.subject.uscc !== t.record!.uscc) {
-      const s = subjects.get(e.tenant);
-      if (s !== undefined) s.count++;
-      else if (subjects.size < RESOLVE_LIMIT) subjects.set(e.tenant, { count: 1, first: i, record: t !== undefined });
-    }
-  }
+  });
   for (const [id, s] of subjects) {
     if (s.record) report(`tenant ${id}`, 'TENANT_SUBJECT_MISMATCH', `the record's name or USCC differs from the subject of ${s.count} of its entries (the first: ${s.first})`);
     else report(`tenant ${id}`, 'TENANT_MISSING', `${s.count} entries name this tenant (the first: ${s.first}), which has no record`);
@@ -158,6 +166,32 @@ export async function checkDerivedRecords(store: LedgerStore, report: ProblemRep
   return summary;
 }
 
+type Range = { gte: Uint8Array; lt: Uint8Array };
+
+function prefixRange(prefix: Uint8Array): Range {
+  const lt = new Uint8Array(prefix);
+  lt[lt.length - 1]!++;
+  return { gte: new Uint8Array(prefix), lt };
+}
+
+/**
+ * Every key and value of a range, handed over a thousand at a time: an async iterator costs about 3 µs per
+ * record more, 20 s over the 6M records of a store of 2M deposits. (A candidate for LedgerStore: a
+ * `scanRange(range, onChunk)` beside scanExtraKeys.)
+ */
+async function scan(store: LedgerStore, range: Range, onChunk: (kv: [Uint8Array, Uint8Array][]) => void): Promise<void> {
+  const it = store.db.iterator(range);
+  try {
+    for (;;) {
+      const kv = await it.nextv(1000);
+      if (kv.length === 0) break;
+      onChunk(kv);
+    }
+  } finally {
+    await it.close();
+  }
+}
+
 function parses(bytes: Uint8Array): boolean {
   try {
     parseEntry(bytes);
@@ -171,16 +205,18 @@ function parses(bytes: Uint8Array): boolean {
 async function checkTable(store: LedgerStore, t: Table, flags: Uint8Array, n: number, report: ProblemReporter): Promise<number> {
   let records = 0;
   const unmatched: { key: Uint8Array; value: Uint8Array }[] = [];
-  for await (const [k, v] of store.iterateExtra(extraKey(Uint8Array.of(t.tag)))) {
-    records++;
-    const i = decodeIndexValue(v);
-    if (i !== undefined && i < n && (flags[i]! & (t.expected | t.seen)) === t.expected && t.fp[i] === crc32(k)) {
-      flags[i]! |= t.seen;
-      continue;
+  await scan(store, prefixRange(extraKey(Uint8Array.of(t.tag))), (kv) => {
+    for (const [k, v] of kv) {
+      records++;
+      const i = decodeIndexValue(v);
+      if (i !== undefined && i < n && (flags[i]! & (t.expected | t.seen)) === t.expected && t.fp[i] === crc32(k)) {
+        flags[i]! |= t.seen;
+        continue;
+      }
+      if (unmatched.length < RESOLVE_LIMIT) unmatched.push({ key: new Uint8Array(k), value: new Uint8Array(v) });
+      else report(t.label(k), 'INDEX_STRAY', `names ${describeValue(v, n)} and matches no entry's key (not told apart: over ${RESOLVE_LIMIT} problems)`);
     }
-    if (unmatched.length < RESOLVE_LIMIT) unmatched.push({ key: new Uint8Array(k), value: new Uint8Array(v) });
-    else report(t.label(k), 'INDEX_STRAY', `names ${describeValue(v, n)} and matches no entry's key (not told apart: over ${RESOLVE_LIMIT} problems)`);
-  }
+  });
   // The entries whose key was not found pointing at them, by their exact key.
   const missing = new Map<string, number>();
   for (let i = 0; i < n; i++) {
