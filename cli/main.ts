@@ -135,12 +135,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
   receipt
     .command('upgrade')
-    .description('refresh receipts to the log\'s newest checkpoint (verified, consistent with the old one) and rewrite them atomically')
+    .description('refresh receipts to the log\'s newest checkpoint (verified, consistent with the old one) and rewrite them atomically; never to one that proves less: anchors are added only when --tsa-roots checks them, the ones a receipt has are kept, and the previous file is kept as X.prev.receipt.json')
     .argument('<receipt...>', 'receipt files')
     .addOption(new Option('--url <url>', 'the log service').env('CUNZHENG_URL').default('http://127.0.0.1:8080'))
     .addOption(new Option('--key <vkey>', 'a trusted log verifier key (repeatable)').argParser(collect).default([]))
     .addOption(new Option('--trust <file>', 'a file of trusted verifier keys (repeatable)').argParser(collect).default([]))
-    .addOption(new Option('--tsa-roots <pem>', 'TSA root certificates to check the new anchors against').env('CUNZHENG_TSA_ROOTS'))
+    .addOption(new Option('--tsa-roots <pem>', 'TSA root certificates: move to the newest anchored checkpoint and add its RFC 3161 anchors, each checked (without it no anchor is added)').env('CUNZHENG_TSA_ROOTS'))
     .option('--json', 'print the machine-readable result on stdout', false)
     .action(async (paths: string[], flags: Parameters<typeof runUpgrade>[1]) => {
       const key = flags.key.length ? flags.key : envList('CUNZHENG_KEY');
