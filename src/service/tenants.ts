@@ -72,6 +72,8 @@ export class Tenants {
   private readonly damagedKeys = new Map<string, CorruptTenant>();
   /** Records still in the b4de8cb format (no check of their own). */
   legacyRecords = 0;
+  /** Legacy records whose name and USCC one of their entries confirmed at load (upgradeLegacyRecords). */
+  private readonly confirmedLegacy = new Set<string>();
 
   private constructor(private readonly store: LedgerStore) {}
 
@@ -94,7 +96,9 @@ export class Tenants {
       let reason = d.ok ? undefined : d.reason;
       if (d.ok && d.legacy) {
         t.legacyRecords++;
-        reason = await legacyDisagreement(store, d.tenant, keyIndex);
+        const verdict = await legacyDisagreement(store, d.tenant, keyIndex);
+        reason = verdict === 'confirmed' || verdict === 'unconfirmed' ? undefined : verdict;
+        if (verdict === 'confirmed') t.confirmedLegacy.add(d.tenant.id);
       }
       if (d.ok && reason === undefined) {
         t.byId.set(d.tenant.id, d.tenant);
@@ -149,6 +153,26 @@ export class Tenants {
   }
 
   /**
+   * Rewrites, in the v2 format (with its check), the legacy records that agreed at load with the API-key
+   * index and with the subject of their entries; returns their ids. A legacy tenant without entries is left
+   * as it is: nothing vouches for its name, and a check computed now would certify whatever it holds.
+   */
+  async upgradeLegacyRecords(): Promise<string[]> {
+    const ids = [...this.confirmedLegacy].filter((id) => this.byId.has(id));
+    if (ids.length === 0) return [];
+    const pairs: [Uint8Array, Uint8Array][] = [];
+    for (const id of ids) {
+      const s = this.byId.get(id)!;
+      const keyHash = fromHex(s.keyHash, 32);
+      pairs.push([tenantKey(id), encodeTenantRecord(s)], [apiKeyIndexKey(keyHash), encodeKeyIndexValue(keyHash, id)]);
+    }
+    await this.store.putExtra(pairs);
+    for (const id of ids) this.confirmedLegacy.delete(id);
+    this.legacyRecords -= ids.length;
+    return ids;
+  }
+
+  /**
    * The tenant holding `apiKey`, or undefined. Throws STORE_CORRUPT when the key belongs to a tenant whose
    * record is damaged: the key is right, the store is not.
    */
@@ -184,9 +208,10 @@ function corruptTenantError(c: CorruptTenant): CunzhengError {
 /**
  * What a legacy record (no check of its own) disagrees with, if anything: the API-key index must hold the
  * record's key hash, and one of the tenant's entries (the first of its digest keys) must
- * carry the record's name and USCC. A tenant without entries has only the index to agree with.
+ * carry the record's name and USCC ('confirmed'). A tenant without entries has only the index to agree with
+ * ('unconfirmed': accepted, not upgraded).
  */
-async function legacyDisagreement(store: LedgerStore, t: StoredTenant, keyIndex: Map<string, string | undefined>): Promise<string | undefined> {
+async function legacyDisagreement(store: LedgerStore, t: StoredTenant, keyIndex: Map<string, string | undefined>): Promise<string | 'confirmed' | 'unconfirmed'> {
   // The index key is the hash itself: its presence confirms the record's hash (a damaged index value
   // names the tenant wrongly, but says nothing against the record, whose id its own key confirms).
   if (!keyIndex.has(t.keyHash)) return 'legacy record: no API-key index entry holds its key hash';
@@ -194,21 +219,21 @@ async function legacyDisagreement(store: LedgerStore, t: StoredTenant, keyIndex:
   for await (const [, v] of store.iterateExtra(prefix)) {
     const index = decodeIndexValue(v);
     const bytes = index === undefined ? undefined : await store.readEntry(index);
-    if (bytes === undefined) return undefined; // a damaged index: fsck's to report, it says nothing about the record
+    if (bytes === undefined) return 'unconfirmed'; // a damaged index: fsck's to report, it says nothing about the record
     let subject;
     try {
       const e = parseEntry(bytes);
-      if (e.tenant !== t.id) return undefined;
+      if (e.tenant !== t.id) return 'unconfirmed';
       subject = e.subject;
     } catch {
-      return undefined;
+      return 'unconfirmed';
     }
     if (subject.name !== t.name || subject.uscc !== t.uscc) {
       return `legacy record: its name or USCC differs from the subject of its entry ${index}`;
     }
-    return undefined;
+    return 'confirmed';
   }
-  return undefined;
+  return 'unconfirmed';
 }
 
 const views = new WeakMap<StoredTenant, Tenant>();

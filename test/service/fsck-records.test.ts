@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openService } from '../../src/service/open.js';
+import { Tenants } from '../../src/service/tenants.js';
 import { utf8 } from '../../src/crypto/index.js';
 import type { LedgerStore } from '../../src/storage/store.js';
 import {
@@ -140,6 +141,32 @@ describe('tenant records and the API-key index', () => {
     const { problems } = await check(store);
     expect(codes(problems)).toEqual(['TENANT_SUBJECT_MISMATCH']);
     expect(problems[0]!.where).toBe(`tenant ${s.a.id}`);
+  });
+});
+
+describe('upgrading legacy records', () => {
+  it('rewrites those confirmed by their entries in the checked format, and leaves a tenant without entries as it is', async () => {
+    await store.close();
+    s.cleanup();
+    s = await seedStore(3, 0); // B has no entries
+    store = await openStore(s.dir);
+    for (const t of [s.a, s.b]) {
+      const f = JSON.parse(new TextDecoder().decode((await store.db.get(tenantKeyOf(t.id)))!)) as Record<string, string>;
+      await store.db.put(tenantKeyOf(t.id), utf8(JSON.stringify({ id: t.id, name: f.name, uscc: f.uscc, created: f.created, keyHash: f.keyHash })));
+      await store.db.put(new Uint8Array([0x78, 0x4b, ...Buffer.from(f.keyHash!, 'hex')]), utf8(t.id));
+    }
+    const tenants = await Tenants.load(store);
+    expect(tenants.legacyRecords).toBe(2);
+    expect(await tenants.upgradeLegacyRecords()).toEqual([s.a.id]);
+    expect(tenants.legacyRecords).toBe(1);
+    const r = await check(store);
+    expect(r.problems).toEqual([]);
+    expect(r.legacyTenants).toBe(1);
+    const again = await Tenants.load(store);
+    expect(again.legacyRecords).toBe(1);
+    expect(again.authenticate(s.a.apiKey)?.name).toBe(s.a.name);
+    expect(again.authenticate(s.b.apiKey)?.name).toBe(s.b.name);
+    expect(await again.upgradeLegacyRecords()).toEqual([]);
   });
 });
 
