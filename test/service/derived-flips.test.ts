@@ -3,7 +3,8 @@
  * without block checksums. Claim: every flip of a derived value or key is reported by checkDerivedRecords —
  * none is harmless and unseen — for records written by this version; for legacy (b4de8cb) tenant records the
  * only flips nobody can see are those that keep `created` a valid time (it is in no entry and changes nothing
- * a tenant does).
+ * a tenant does). And the running service, with any one index value flipped, answers that lookup STORE_CORRUPT
+ * and every other one with its own receipt, which verifies.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -11,7 +12,12 @@ import { utf8 } from '../../src/crypto/index.js';
 import type { LedgerStore } from '../../src/storage/store.js';
 import { Tenants } from '../../src/service/tenants.js';
 import { decodeKeyIndexValue, decodeTenantRecord, encodeKeyIndexValue, encodeTenantRecord } from '../../src/service/tenant-record.js';
-import { check, flipBit, openStore, records, seedStore, tenantKeyOf, type Seeded } from './corrupt-helpers.js';
+import { openService } from '../../src/service/open.js';
+import { isCunzhengError } from '../../src/errors.js';
+import { fromBase64 } from '../../src/crypto/index.js';
+import { parseEntry } from '../../src/entry/index.js';
+import { verifyReceipt } from '../../src/receipt/index.js';
+import { ADMIN, ORIGIN, check, digestKeyOf, flipBit, idKeyOf, openStore, records, seedStore, tenantKeyOf, type Seeded } from './corrupt-helpers.js';
 
 let s: Seeded;
 let store: LedgerStore;
@@ -111,6 +117,56 @@ describe('legacy (b4de8cb) tenant records', () => {
     } finally {
       await store.db.put(key, original);
       await store.db.put(kKey, kOriginal);
+    }
+  });
+});
+
+describe('the service with a flipped index value', () => {
+  it('answers the damaged lookup STORE_CORRUPT, and every other lookup with its own receipt, which verifies (fast-check)', async () => {
+    await store.close();
+    const ctx = await openService({ dataDir: s.dir, origin: ORIGIN, adminToken: ADMIN });
+    try {
+      const a = ctx.tenants.get(s.a.id)!;
+      const b = ctx.tenants.get(s.b.id)!;
+      const lookups = [
+        ...s.shasA.map((sha, i) => ({ t: a, sha, id: s.idsA[i]! })),
+        ...s.shasB.map((sha, i) => ({ t: b, sha, id: s.idsB[i]! })),
+      ];
+      const db = ctx.ledger.store.db;
+      await fc.assert(
+        fc.asyncProperty(fc.nat(lookups.length - 1), fc.boolean(), fc.nat(63), async (which, digestIndex, bit) => {
+          const target = lookups[which]!;
+          const key = digestIndex ? digestKeyOf(target.t.id, target.sha) : idKeyOf(target.id);
+          const value = (await db.get(key))!;
+          await db.put(key, flipBit(value, bit));
+          try {
+            for (const l of lookups) {
+              const damaged = l === target;
+              for (const byDigest of [true, false]) {
+                let r;
+                try {
+                  r = byDigest ? await ctx.deposits.findBySha256(l.t, l.sha) : await ctx.deposits.get(l.t, l.id);
+                } catch (e) {
+                  expect(isCunzhengError(e, 'STORE_CORRUPT'), String(e)).toBe(true);
+                  expect(damaged && byDigest === digestIndex).toBe(true);
+                  continue;
+                }
+                expect(damaged && byDigest === digestIndex, 'the damaged lookup was answered').toBe(false);
+                expect(r!.id).toBe(l.id);
+                expect(parseEntry(fromBase64(r!.entry)).digest.sha256).toBe(l.sha);
+                await verifyReceipt(r!, [ctx.ledger.verifierKey]);
+              }
+            }
+          } finally {
+            await db.put(key, value);
+          }
+        }),
+        { numRuns: process.env.CUNZHENG_RELIABILITY === 'full' ? 500 : 40 },
+      );
+    } finally {
+      await ctx.anchorer.stop();
+      await ctx.ledger.close();
+      store = await openStore(s.dir);
     }
   });
 });
