@@ -17,6 +17,7 @@ import { runUpgrade } from './commands/upgrade.js';
 import { NetworkError } from './http-client.js';
 import { runDeposit } from './commands/deposit.js';
 import { loadClientConfig } from './config.js';
+import { CunzhengError } from '../src/errors.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const envList = (name: string): string[] => (process.env[name] ?? '').split(/\s+/).filter(Boolean);
@@ -29,7 +30,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('存证 cunzheng — deposit document fingerprints in a signed append-only ledger; verify receipts offline')
     .version('0.1.0')
     .exitOverride()
-    .showHelpAfterError('(run cunzheng --help for usage)');
+    // One line per mistake, with the hint on it: `cunzheng: unknown option '--x' (cunzheng --help for usage)`.
+    .configureOutput({ outputError: (text, write) => write(`cunzheng: ${text.replace(/^error: /, '').trim()} (cunzheng --help for usage)\n`) });
 
   program
     .command('verify')
@@ -159,26 +161,53 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
-      return EXIT_USAGE;
-    }
-    if (e instanceof NetworkError) {
-      process.stderr.write(`cunzheng: ${e.message}\n`);
-      return e.exitCode;
-    }
-    if (e instanceof UsageError) {
-      process.stderr.write(`cunzheng: ${e.message}\n`);
-      return EXIT_USAGE;
-    }
-    process.stderr.write(`cunzheng: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return reportError(e);
+  }
+}
+
+/**
+ * Codes of CunzhengErrors that mean the command was called wrongly (a bad name, key, pattern or file given
+ * by the user): exit 2 like a UsageError. Every other CunzhengError is a known failure of the machine or the
+ * data and exits 3; both print one line. USER_FILE_* (cli/user-file.ts) and BAD_* codes count as usage.
+ */
+const USAGE_CODES = new Set([
+  'GLOB_INVALID', 'HASH_BAD_OPTION', 'LOG_ORIGIN_MISMATCH', 'ANCHOR_NO_ROOTS', 'ANCHOR_NO_TSA', 'ADMIN_TOKEN_TOO_SHORT',
+  'ADMIN_TOKEN_BAD_CHARACTER', 'RECEIPT_FILE_PATH_INVALID', 'STORE_LOCKED', 'CONFIG_INVALID',
+]);
+
+/** The one line (and, with CUNZHENG_DEBUG set, the stack) for an error that reached the top; its exit code. */
+export function reportError(e: unknown): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
+    return EXIT_USAGE; // commander has printed its one line (configureOutput above)
+  }
+  const debug = (process.env.CUNZHENG_DEBUG ?? '') !== '' && process.env.CUNZHENG_DEBUG !== '0';
+  const stack = debug && e instanceof Error && e.stack !== undefined ? `\n${e.stack}` : '';
+  const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ').trim();
+  if (e instanceof UsageError) {
+    process.stderr.write(`cunzheng: ${oneLine(e.message)}${stack}\n`);
+    return EXIT_USAGE;
+  }
+  if (e instanceof NetworkError) {
+    process.stderr.write(`cunzheng: ${oneLine(e.message)}${stack}\n`);
     return EXIT_INTERNAL;
   }
+  if (e instanceof CunzhengError) {
+    process.stderr.write(`cunzheng: ${e.code}: ${oneLine(e.message)}${stack}\n`);
+    return USAGE_CODES.has(e.code) || e.code.startsWith('USER_FILE_') || e.code.startsWith('BAD_') ? EXIT_USAGE : EXIT_INTERNAL;
+  }
+  const message = e instanceof Error ? `${(e as NodeJS.ErrnoException).code ?? e.name}: ${e.message}` : String(e);
+  process.stderr.write(`cunzheng: internal error: ${oneLine(message)}${stack || ' (set CUNZHENG_DEBUG=1 for the stack)'}\n`);
+  return EXIT_INTERNAL;
 }
 
 // A closed pipe (`cunzheng verify … | head`) is the reader's choice, not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw e;
+});
+// An error thrown outside the command's promise (an event handler, a timer) is reported the same way.
+process.on('uncaughtException', (e) => {
+  process.exit(reportError(e));
 });
 process.exitCode = await main(process.argv.slice(2));

@@ -1,9 +1,19 @@
-/** `cunzheng serve`: the deposit service on an embedded default (LevelDB in ./data, a generated dev key). */
+/**
+ * `cunzheng serve`: the deposit service on an embedded default (LevelDB in ./data, a generated log key).
+ *
+ * Order matters: every flag is checked, the port probed and the data folder checked before anything is
+ * created, so a mistake exits 2 with one line and leaves the disk as it was (serve-checks.ts). The umask is
+ * 0077 from the start: the ledger's files, the log key and the admin token are the operator's alone, even in
+ * a data folder someone made 0755 beforehand.
+ */
 import { resolve } from 'node:path';
 import { CunzhengError } from '../../src/errors.js';
+import { DEFAULT_ORIGIN } from '../../src/ledger/index.js';
 import { closeOnSignals, startServer } from '../../src/http/server.js';
+import { loadAdminToken } from '../../src/service/admin-token.js';
 import { UsageError } from '../exit-codes.js';
 import { loadTsaRoots } from '../trust.js';
+import { checkLogLevel, checkOrigin, checkTsaUrls, prepareDataDir, probePort, wholeNumber } from './serve-checks.js';
 
 export interface ServeFlags {
   data: string;
@@ -20,43 +30,83 @@ export interface ServeFlags {
   tileCache: string;
 }
 
-function positiveInt(value: string, flag: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (!/^[0-9]+$/.test(value) || Number(value) > max) throw new UsageError(`${flag} must be a whole number up to ${max}, got ${JSON.stringify(value)}`);
-  return Number(value);
+async function asUsage<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof CunzhengError) throw new UsageError(`cannot start: ${e.code}: ${e.message}`);
+    throw e;
+  }
 }
 
 export async function runServe(flags: ServeFlags): Promise<void> {
-  const port = positiveInt(flags.port, '--port', 65535);
+  process.umask(0o077);
+  // 1. Every flag, before anything touches the disk or the network.
+  const port = wholeNumber(flags.port, '--port', 0, 65535);
   // At least one tile; at most 2^20 (16 GiB), far beyond any sensible setting and a guard against typos.
-  const tileCacheTiles = positiveInt(flags.tileCache, '--tile-cache', 1 << 20);
-  if (tileCacheTiles < 1) throw new UsageError('--tile-cache must be at least 1');
+  const tileCacheTiles = wholeNumber(flags.tileCache, '--tile-cache', 1, 1 << 20);
+  const maxUploadBytes = wholeNumber(flags.maxUpload, '--max-upload', 1);
+  const rateLimitPerMinute = wholeNumber(flags.rateLimit, '--rate-limit', 1);
+  const anchorIntervalMs = wholeNumber(flags.anchorInterval, '--anchor-interval', 1, 365 * 86_400) * 1000;
+  const logLevel = checkLogLevel(flags.logLevel);
+  checkOrigin(flags.origin);
+  checkTsaUrls(flags.tsa);
+  // A given token is checked without touching the disk (the service would check it only after opening the ledger).
+  if (flags.adminToken !== undefined) await asUsage(loadAdminToken('', flags.adminToken));
+  const tsaRoots = loadTsaRoots(flags.tsaRoots);
+  if (flags.tsa.length > 0 && tsaRoots.length === 0) {
+    throw new UsageError('--tsa needs --tsa-roots PEM: the TSA roots its replies must chain to');
+  }
+  // 2. The port (a busy one is the commonest mistake) and the data folder.
+  if (port !== 0) await probePort(flags.host, port);
+  const dataDir = resolve(flags.data);
+  const plan = await prepareDataDir(dataDir);
+
   let server;
   try {
     server = await startServer({
-      dataDir: resolve(flags.data),
+      dataDir,
       host: flags.host,
       port,
       ...(flags.origin === undefined ? {} : { origin: flags.origin }),
       ...(flags.adminToken === undefined ? {} : { adminToken: flags.adminToken }),
-      maxUploadBytes: positiveInt(flags.maxUpload, '--max-upload'),
-      rateLimitPerMinute: positiveInt(flags.rateLimit, '--rate-limit'),
-      logLevel: flags.logLevel,
+      maxUploadBytes,
+      rateLimitPerMinute,
+      logLevel,
       tsaUrls: flags.tsa,
-      tsaRoots: loadTsaRoots(flags.tsaRoots),
-      anchorIntervalMs: positiveInt(flags.anchorInterval, '--anchor-interval') * 1000,
+      tsaRoots,
+      anchorIntervalMs,
       tileCacheTiles,
     });
   } catch (e) {
+    await plan.undo();
     if (e instanceof CunzhengError) throw new UsageError(`cannot start: ${e.code}: ${e.message}`);
-    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`cannot start: ${flags.host}:${port} is already in use`);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new UsageError(`cannot start: ${flags.host}:${port} is already in use; choose another --port`);
+    if (code === 'EACCES' || code === 'EROFS' || code === 'ENOSPC' || code === 'EPERM') {
+      throw new UsageError(`cannot start: the data folder ${dataDir}: ${code}: ${(e as Error).message}`);
+    }
     throw e;
   }
   const { ctx, logger, url } = server;
-  logger.info({ url, origin: ctx.ledger.origin, verifierKey: ctx.ledger.verifierKey, treeSize: ctx.ledger.treeSize, data: resolve(flags.data) }, 'cunzheng is serving');
+  const origin = ctx.ledger.origin;
+  logger.info({ url, origin, verifierKey: ctx.ledger.verifierKey, treeSize: ctx.ledger.treeSize, data: dataDir }, 'cunzheng is serving');
   if (ctx.adminToken.created) {
     process.stderr.write(`cunzheng: a new admin token was written to ${ctx.adminToken.path} (mode 0600); it is printed nowhere else.\n`);
   }
-  process.stderr.write(`cunzheng: serving ${url} (API docs at ${url}/docs); log verifier key:\n  ${ctx.ledger.verifierKey}\n`);
+  const lines = [
+    `cunzheng: serving ${url} (API docs at ${url}/docs), data in ${dataDir}`,
+    `cunzheng: log origin: ${origin}`,
+    `cunzheng: log verifier key (give it to verifiers out of band):`,
+    `  ${ctx.ledger.verifierKey}`,
+  ];
+  if (plan.firstStart) {
+    lines.push(`cunzheng: a new log was created: its origin ${JSON.stringify(origin)} is now fixed for ${dataDir} (it names every checkpoint and the key).`);
+    if (flags.origin === undefined && origin === DEFAULT_ORIGIN) {
+      lines.push(`cunzheng: ${DEFAULT_ORIGIN} is the development default; for a real log start a new data folder with --origin <your.domain/log-name>.`);
+    }
+  }
+  process.stderr.write(lines.join('\n') + '\n');
   closeOnSignals(server);
   await new Promise<never>(() => undefined); // runs until a signal closes it
 }
