@@ -178,6 +178,7 @@ export class Ledger {
       const verifier = parseVerifierKey(key.verifierKey);
       const tree = await LedgerTree.load(store, state.treeSize, state.hashes, opts.tileCacheTiles);
       let latest = await storedCheckpoint(store, tree, verifier, origin);
+      tree.verifyEdge(); // the range is proven now: the edge tiles must be its
       const { record, signed } = await openRecord(join(opts.dataDir, RECORD_FILE), store, tree, verifier, origin);
       signer = new CheckpointSigner(key.signer, record);
       if (signed !== undefined) signer.remember(signed.treeSize, signed.rootHash);

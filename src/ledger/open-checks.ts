@@ -36,7 +36,19 @@ function open(note: string, verifier: NoteVerifier, origin: string, what: string
  */
 export async function storedCheckpoint(store: LedgerStore, tree: LedgerTree, verifier: NoteVerifier, origin: string): Promise<Released | undefined> {
   const raw = await store.readCheckpoint(tree.treeSize);
-  if (raw === undefined) return undefined;
+  if (raw === undefined && tree.treeSize === 0) return undefined; // the empty tree: nothing to prove
+  if (raw === undefined) {
+    // The newest tree has no checkpoint yet: prove it extends the newest one stored before signing it.
+    const prev = await store.lastCheckpointBefore(tree.treeSize);
+    if (prev === undefined) throw new CunzhengError('LEDGER_CORRUPT', `no checkpoint is stored at or below the tree size ${tree.treeSize}`);
+    const cp = open(fromUtf8(prev, 'checkpoint'), verifier, origin, 'the newest stored checkpoint');
+    try {
+      verifyConsistency(cp.treeSize, tree.treeSize, await buildConsistencyProof(cp.treeSize, tree.treeSize, tree.readNodes), cp.rootHash, tree.root());
+    } catch (cause) {
+      throw new CunzhengError('LEDGER_CORRUPT', `the stored tree (size ${tree.treeSize}) does not extend its newest checkpoint (size ${cp.treeSize}): refusing to serve it`, { cause });
+    }
+    return undefined;
+  }
   const note = fromUtf8(raw, 'checkpoint');
   const cp = open(note, verifier, origin, `the checkpoint at size ${tree.treeSize}`);
   if (cp.treeSize !== tree.treeSize || !bytesEqual(cp.rootHash, tree.root())) {

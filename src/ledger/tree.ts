@@ -4,7 +4,8 @@
  * rest. Appends are prepared on copies and applied only after their batch is durable, so a failed write
  * leaves the committed tree exactly as it was.
  */
-import { CompactRange, type NodeID } from '../merkle/index.js';
+import { CompactRange, hashChildren, type NodeID } from '../merkle/index.js';
+import { bytesEqual } from '../crypto/index.js';
 import { CunzhengError } from '../errors.js';
 import type { LedgerStore } from '../storage/store.js';
 import { ExpandedTile, TILE_HEIGHT, TILE_WIDTH, addressOf } from './expanded-tile.js';
@@ -17,6 +18,33 @@ export interface PreparedAppend {
   tiles: { level: number; index: number; data: Uint8Array }[];
   /** Tiles completed by this append (they leave the edge for the cache once applied). */
   completed: ExpandedTile[];
+}
+
+function corrupt(level: number, index: number, what: string): CunzhengError {
+  return new CunzhengError('STORE_CORRUPT', `tile ${level}/${index} ${what}`, { details: { where: `tile ${level}/${index}` } });
+}
+
+/**
+ * The edge tiles, read from the store at open, against the compact range (which the caller checks
+ * against the signed root): every perfect subtree of the range whose root lies in a tile's band
+ * (levels 8L … 8L+7) is a node of the edge tile L, and together they cover every hash of that tile.
+ */
+function checkEdge(range: CompactRange, edge: Map<number, ExpandedTile>): void {
+  const hashes = range.hashes();
+  let start = 0;
+  let k = 0;
+  for (let h = 63; h >= 0; h--) {
+    const span = 2 ** h;
+    if (Math.floor(range.size / span) % 2 === 0) continue;
+    const a = addressOf(h, start / span);
+    const tile = edge.get(a.tileLevel);
+    if (tile !== undefined && tile.tileIndex === a.tileIndex) {
+      const node = tile.node(a.sublevel, a.position);
+      if (node === undefined || !bytesEqual(node, hashes[k]!)) throw corrupt(a.tileLevel, a.tileIndex, 'does not match the tree state (its hashes are not the signed tree\'s)');
+    }
+    start += span;
+    k++;
+  }
 }
 
 /** The number of level-8L nodes (tile-level-L hashes) in a tree of `treeSize` leaves. */
@@ -57,6 +85,11 @@ export class LedgerTree {
 
   get treeSize(): number {
     return this.range.size;
+  }
+
+  /** Checks the edge tiles read at load against the compact range (call once the range is proven). */
+  verifyEdge(): void {
+    checkEdge(this.range, this.edge);
   }
 
   root(): Uint8Array {
@@ -120,19 +153,31 @@ export class LedgerTree {
     return this.cache.get(level, index);
   }
 
+  /**
+   * Reads full tiles from the store, each checked before it is used or cached: its 256 hashes must hash
+   * up to its parent node, read from the tile above (the edge, proven against the signed root at open, or
+   * a full tile checked the same way). A flipped bit in a stored tile is STORE_CORRUPT, never a proof that
+   * does not verify or a tile an auditor cannot reconcile. One more hash per tile read (the expansion
+   * computes the rest anyway).
+   */
   private async loadFullTiles(keys: { level: number; index: number }[]): Promise<Map<string, ExpandedTile>> {
     const out = new Map<string, ExpandedTile>();
     const datas = await this.store.readTiles(keys);
-    keys.forEach((k, i) => {
+    const tiles = keys.map((k, i) => {
       const data = datas[i];
       if (data === undefined || data.length !== TILE_WIDTH * 32) {
-        throw new CunzhengError('STORE_CORRUPT', `tile ${k.level}/${k.index} should be full and is ${data === undefined ? 'missing' : `${data.length / 32} hashes`}`, {
-          details: { where: `tile ${k.level}/${k.index}` },
-        });
+        throw corrupt(k.level, k.index, `should be full and is ${data === undefined ? 'missing' : `${data.length / 32} hashes`}`);
       }
-      const t = ExpandedTile.fromData(k.level, k.index, data);
+      return ExpandedTile.fromData(k.level, k.index, data);
+    });
+    const parents = await this.readNodes(keys.map((k) => ({ level: TILE_HEIGHT * (k.level + 1), index: k.index })));
+    tiles.forEach((t, i) => {
+      const top = t.levels[TILE_HEIGHT - 1]!;
+      if (!bytesEqual(hashChildren(top.subarray(0, 32), top.subarray(32, 64)), parents[i]!)) {
+        throw corrupt(t.tileLevel, t.tileIndex, 'does not hash to its parent node in the tile above');
+      }
       this.cache.set(t);
-      out.set(`${k.level}/${k.index}`, t);
+      out.set(`${t.tileLevel}/${t.tileIndex}`, t);
     });
     return out;
   }
@@ -175,10 +220,8 @@ export class LedgerTree {
     if (available < width || width < 1 || width > TILE_WIDTH) return undefined;
     const mem = this.memoryTile(level, index);
     if (mem !== undefined && mem.width >= width) return mem.data().subarray(0, width * 32);
-    const data = await this.store.readTile(level, index);
-    if (data === undefined || data.length < width * 32) {
-      throw new CunzhengError('STORE_CORRUPT', `tile ${level}/${index} is shorter than the tree says`, { details: { where: `tile ${level}/${index}` } });
-    }
-    return data.subarray(0, width * 32);
+    // Not in memory: a full tile (the edge always is), read and checked like any other.
+    const t = (await this.loadFullTiles([{ level, index }])).get(`${level}/${index}`)!;
+    return t.data().subarray(0, width * 32);
   }
 }

@@ -251,6 +251,14 @@ export class LedgerStore {
     return this.get(checkpointKey(treeSize));
   }
 
+  /** The note of the largest stored checkpoint below `treeSize`, if any. */
+  async lastCheckpointBefore(treeSize: number): Promise<Bytes | undefined> {
+    if (this.reopening !== undefined) await this.reopening;
+    const range = numberedRange(TAG_CHECKPOINT, 0, treeSize);
+    const found = await this.level.iterator({ ...range, reverse: true, limit: 1 }).all();
+    return found[0]?.[1];
+  }
+
   /** Every stored checkpoint in size order, as [treeSize, note]. */
   async *iterateCheckpoints(): AsyncGenerator<[number, Bytes]> {
     for await (const [k, v] of this.level.iterator(numberedRange(TAG_CHECKPOINT, 0, Number.MAX_SAFE_INTEGER))) yield [readUint64(k, 1), v];

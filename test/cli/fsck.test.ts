@@ -43,7 +43,7 @@ describe('cunzheng fsck', () => {
       state[20]! ^= 0x01;
       await s2.db.put(Uint8Array.of(0x73), state);
       await s2.close();
-      const serve = cli(['serve', '--data', dir, '--port', '0', '--admin-token', 'x'.repeat(20)]);
+      const serve = cli(['serve', '--data', dir, '--port', '0', '--admin-token', 'x'.repeat(40)]);
       expect(serve.code).toBe(2);
       expect(serve.stderr).toContain('LEDGER_CORRUPT');
     } finally {
