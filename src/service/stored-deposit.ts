@@ -33,10 +33,10 @@ export type IndexedEntry = { index: number; bytes: Uint8Array; entry: Entry } | 
  */
 export async function readIndexed(ledger: Ledger, value: Uint8Array, where: string): Promise<IndexedEntry> {
   const index = decodeIndexValue(value);
-  if (index === undefined) throw storeCorrupt(where, `the index value holds ${value.length} bytes, not an 8-byte leaf index`, 'INDEX_BAD_VALUE');
+  if (index === undefined) throw storeCorrupt(where, `the index value holds ${value.length} bytes, not an 8-byte leaf index`, 'INDEX_MISMATCH');
   if (index >= ledger.treeSize) {
     if ((await ledger.store.readEntry(index)) !== undefined) return 'committing';
-    throw storeCorrupt(where, `the index names leaf ${index}, beyond the tree of ${ledger.treeSize}`, 'INDEX_BAD_VALUE');
+    throw storeCorrupt(where, `the index names leaf ${index}, beyond the tree of ${ledger.treeSize}`, 'INDEX_MISMATCH');
   }
   const bytes = await ledger.entry(index);
   if (bytes === undefined) throw storeCorrupt(where, `the index names leaf ${index}, which is not stored`, 'ENTRY_MISSING');
