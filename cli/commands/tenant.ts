@@ -1,7 +1,8 @@
 /** `cunzheng tenant add --name N --uscc C [--url U] [--admin-token T | --data DIR]`. */
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js';
+import { readUserText } from '../user-file.js';
 
 export interface TenantAddFlags {
   name: string;
@@ -15,18 +16,29 @@ export interface TenantAddFlags {
 function adminTokenFrom(flags: TenantAddFlags): string {
   if (flags.adminToken !== undefined) return flags.adminToken;
   const path = join(flags.data, 'admin-token');
+  if (!existsSync(path)) throw new UsageError(`no admin token: pass --admin-token T (env CUNZHENG_ADMIN_TOKEN) or run where ${path} exists`);
+  const token = readUserText(path, 'the admin token file', 4096).trim();
+  if (token === '') throw new UsageError(`the admin token file ${path} is empty`);
+  return token;
+}
+
+function serviceUrl(url: string): URL {
+  let parsed: URL;
   try {
-    return readFileSync(path, 'utf8').trim();
+    parsed = new URL('/v1/admin/tenants', url);
   } catch {
-    throw new UsageError(`no admin token: pass --admin-token T (env CUNZHENG_ADMIN_TOKEN) or run where ${path} exists`);
+    throw new UsageError(`--url ${JSON.stringify(url)} is not a URL (expected http://host:port)`);
   }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`--url ${JSON.stringify(url)}: only http:// and https:// are supported`);
+  return parsed;
 }
 
 export async function runTenantAdd(flags: TenantAddFlags, out: (s: string) => void): Promise<number> {
+  const endpoint = serviceUrl(flags.url);
   const token = adminTokenFrom(flags);
   let res: Response;
   try {
-    res = await fetch(new URL('/v1/admin/tenants', flags.url), {
+    res = await fetch(endpoint, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: flags.name, uscc: flags.uscc }),
