@@ -13,6 +13,7 @@ import { parseVerifierKey, type NoteVerifier } from '../../src/note/index.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js';
 import { HttpStatusError, getText, request, requestJson, serviceUrl } from '../http-client.js';
 import { MAX_JSON_BYTES, readUserText, UserFileError } from '../user-file.js';
+import { MAX_NOTE_CHARS } from '../../src/receipt/index.js';
 import { writeReceiptAtomic as writeFileAtomic } from '../local/index.js';
 
 export interface AuditFlags {
@@ -80,7 +81,7 @@ async function fullCheck(base: string, cp: Checkpoint): Promise<number> {
   const byLevel = new Map<number, Uint8Array[]>();
   let fetched = 0;
   for (const t of tiles) {
-    const r = await request(new URL(`/${tilePath(t)}`, base));
+    const r = await request(new URL(`/${tilePath(t)}`, base), { maxBytes: 256 * 32 }); // a full tile: 256 hashes
     if (r.status !== 200 || r.body.length !== t.width * 32) {
       throw new CunzhengError('AUDIT_TILE_MISSING', `${tilePath(t)}: answered ${r.status} with ${r.body.length} bytes, want ${t.width * 32}`);
     }
@@ -121,7 +122,7 @@ export async function runAudit(flags: AuditFlags, out: (s: string) => void): Pro
   }
   const base = serviceUrl(flags.url);
   const state = readState(flags.state, verifier);
-  const note = await getText(new URL('checkpoint', base));
+  const note = await getText(new URL('checkpoint', base), { maxBytes: MAX_NOTE_CHARS });
   const result: AuditResult = { ok: true, origin: verifier.name, treeSize: 0, rootHash: '', previousTreeSize: null, firstRun: state === undefined, consistencyProofHashes: null, tilesChecked: null };
   const evidence: Record<string, unknown> = { format: 'cunzheng/audit-evidence/v1', url: flags.url, origin: verifier.name, key: flags.key, observedAt: new Date().toISOString(), newCheckpoint: note };
 

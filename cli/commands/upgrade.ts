@@ -20,7 +20,7 @@ import { CunzhengError } from '../../src/errors.js';
 import { openCheckpoint, type Checkpoint } from '../../src/checkpoint/index.js';
 import { verifyConsistency } from '../../src/merkle/index.js';
 import { fromBase64 } from '../../src/crypto/index.js';
-import { evidenceLost, formatReceipt, MAX_RECEIPT_BYTES, parseReceipt, verifyReceipt, type Receipt } from '../../src/receipt/index.js';
+import { evidenceLost, formatReceipt, MAX_NOTE_CHARS, MAX_RECEIPT_BYTES, parseReceipt, verifyReceipt, type Receipt } from '../../src/receipt/index.js';
 import { parseVerifierKey, type NoteVerifier } from '../../src/note/index.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js';
 import { HttpStatusError, getText, requestJson, serviceUrl } from '../http-client.js';
@@ -90,7 +90,7 @@ async function upgradeOne(path: string, base: string, trusted: NoteVerifier[], t
       note = c.checkpoint;
       offered = c.anchors;
     } else {
-      note = await getText(new URL('checkpoint', base));
+      note = await getText(new URL('checkpoint', base), { maxBytes: MAX_NOTE_CHARS });
     }
     const now = openCheckpoint(note, keys, origin).checkpoint;
     // An anchored checkpoint may be older than the receipt's (it gains a timestamp); a newest checkpoint
