@@ -21,7 +21,7 @@ import { bytesEqual } from '../crypto/index.js';
 import type { CommitGroup, LedgerStore } from '../storage/store.js';
 import type { CheckpointSigner } from './checkpoint-signer.js';
 import type { LedgerTree, PreparedAppend } from './tree.js';
-import type { Pending } from './ledger.js';
+import type { Pending } from './types.js';
 
 /** A group prepared for writing: its batch, and what becomes the committed tree once it lands. */
 export interface Staged {

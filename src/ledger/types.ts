@@ -1,0 +1,68 @@
+/** The ledger's public types: options, append results, statistics. */
+
+export interface LedgerOptions {
+  /** The data directory: LevelDB in `<dataDir>/ledger`, the log key in `<dataDir>/log.key`. */
+  dataDir: string;
+  /** The log's origin (and key name); used when the log is created, checked when it is reopened. */
+  origin?: string;
+  /** Entries per group commit (default 10,000: queued batches share one fsync; a larger run is a group alone). */
+  maxGroup?: number;
+  /** Entries waiting beyond which appends are refused with LEDGER_BUSY (default 100,000). */
+  maxQueue?: number;
+  /** Milliseconds to wait for more entries before committing a group that is not full (default 0). */
+  groupDelayMs?: number;
+  /** Full tiles kept expanded in memory (default 4096 ≈ 64 MiB). */
+  tileCacheTiles?: number;
+}
+
+/** Keys and values of the layers above, written in the same batch as the entry (`position`: within its run). */
+export type ExtraWrites = (leafIndex: number, leafHash: Uint8Array, position: number) => [Uint8Array, Uint8Array][];
+
+export interface Appended {
+  leafIndex: number;
+  leafHash: Uint8Array;
+  /** The size of the tree whose checkpoint was committed with this entry. */
+  treeSize: number;
+  /** That checkpoint: a signed note. */
+  checkpoint: string;
+  /** With `{ proof: true }`: the entry's inclusion proof in that tree. */
+  proof?: Uint8Array[];
+}
+
+/** A run of entries appended together: consecutive leaves, committed in one group. */
+export interface AppendedRun {
+  firstIndex: number;
+  leafHashes: Uint8Array[];
+  treeSize: number;
+  checkpoint: string;
+  /** With `{ proofs: true }`: each entry's inclusion proof in that tree. Nodes shared by several proofs
+   *  are the same Uint8Array objects (callers may memoize their encodings by identity). */
+  proofs?: Uint8Array[][];
+}
+
+export interface Pending {
+  entries: readonly Uint8Array[];
+  extra: ExtraWrites | undefined;
+  proofs: boolean;
+  resolve: (a: AppendedRun) => void;
+  reject: (e: unknown) => void;
+}
+
+export interface LedgerStats {
+  queueDepth: number;
+  groupsCommitted: number;
+  entriesCommitted: number;
+  lastGroupSize: number;
+  lastCommitMs: number;
+  /** Group sizes and commit latencies, for /metrics histograms (kept since open). */
+  groupSizes: number[];
+  commitMs: number[];
+  /** Writes that failed (each fenced the ledger until the store was reopened) and recoveries since. */
+  writeFailures: number;
+  recoveries: number;
+}
+
+export interface Released {
+  treeSize: number;
+  note: string;
+}
