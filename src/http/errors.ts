@@ -1,30 +1,64 @@
 /**
  * The one error handler: every failure leaves as `{statusCode, code, message}`. Client mistakes are 4xx
- * with a stable code; backpressure is 503 with Retry-After; anything unexpected is a 500 whose details
- * stay in the log.
+ * with a stable code; backpressure is 503 (429 for too many failed authentications) with Retry-After; a
+ * failed upstream TSA is 502 with each TSA's failure in the message; anything unexpected is a 500 whose
+ * details stay in the log (its code stays in the body: STORE_CORRUPT tells an operator what to run).
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { CunzhengError } from '../errors.js';
 
+/** Every code this API answers with on purpose, and its status. The README of src/http lists them. */
 const STATUS_BY_CODE: Record<string, number> = {
+  // client mistakes
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
-  LEDGER_BUSY: 503,
-  LEDGER_WRITE_FAILED: 503,
-  LEDGER_CLOSED: 503,
-  SERVICE_CLOSING: 503,
-  LEDGER_SIZE_BEYOND_TREE: 400,
   DEPOSIT_PREV_NOT_FOUND: 404,
   DOCUMENT_TOO_LARGE: 413,
   DOCUMENT_ABORTED: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  AUTH_RATE_LIMITED: 429,
+  LEDGER_SIZE_BEYOND_TREE: 400,
+  // merkle codes a request's numbers can raise (an index or size the tree cannot have)
+  INDEX_OUT_OF_RANGE: 400,
+  NODE_NOT_IN_TREE: 400,
+  TREE_TOO_LARGE: 400,
+  CHECKPOINT_SIZE_TOO_LARGE: 400,
   ANCHOR_NO_TSA: 409,
+  // backpressure and a ledger that cannot take writes now
+  LEDGER_BUSY: 503,
+  LEDGER_WRITE_FAILED: 503,
+  LEDGER_CLOSED: 503,
+  LEDGER_FENCED: 503,
+  LEDGER_BEHIND_SIGNED_CHECKPOINT: 503,
+  SERVICE_CLOSING: 503,
+  SERVICE_BUSY: 503,
+  TENANT_BUSY: 503,
+  // upstream
+  ANCHOR_FAILED: 502,
+  // the service's own state
+  STORE_CORRUPT: 500,
+  LEDGER_CORRUPT: 500,
+  LEDGER_INTERNAL: 500,
 };
 
-function statusOf(code: string): number {
+/** Seconds a client is told to wait when the error does not say. */
+const DEFAULT_RETRY_AFTER: Record<string, number> = { LEDGER_FENCED: 5, LEDGER_BEHIND_SIGNED_CHECKPOINT: 5 };
+
+/** 5xx whose message is meant for the caller (the rest answer "internal error"). */
+const SHOWN_5XX = new Set(['ANCHOR_FAILED']);
+
+/** Families of codes raised only by validating what a request carries. */
+const CLIENT_FAMILY = /^(ENTRY|USCC|DEPOSIT|TENANT|BAD|LEDGER_BAD|INDEX|CONSISTENCY)_/;
+/** Codes naming the service's own broken state, whatever their family. */
+const SERVER_STATE = /^STORE_|_(CORRUPT|INTERNAL|INCONSISTENT)$/;
+
+/** The HTTP status of a CunzhengError code. */
+export function statusOfCode(code: string): number {
   const known = STATUS_BY_CODE[code];
   if (known !== undefined) return known;
-  if (/^(ENTRY|USCC|DEPOSIT|TENANT|BAD|LEDGER_BAD|INDEX|CONSISTENCY)_/.test(code)) return 400;
+  if (SERVER_STATE.test(code)) return 500;
+  if (CLIENT_FAMILY.test(code)) return 400;
   return 500;
 }
 
@@ -58,19 +92,19 @@ export function installErrorHandler(app: FastifyInstance): void {
     let code: string;
     let message: string;
     if (err instanceof CunzhengError) {
-      status = statusOf(err.code);
+      status = statusOfCode(err.code);
       code = err.code;
       message = err.message;
       const retry = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
-      if (status === 503) void reply.header('Retry-After', String(retry ?? 1));
+      if (status === 503 || status === 429) void reply.header('Retry-After', String(retry ?? DEFAULT_RETRY_AFTER[code] ?? 1));
     } else {
       const f = fromFastify(err);
       status = f?.status ?? 500;
       code = f?.code ?? 'INTERNAL';
       message = f?.message ?? 'internal error';
     }
-    if (status === 503) {
-      // Backpressure, a failing disk or shutdown: expected conditions, one line each without a stack.
+    if (status === 503 || SHOWN_5XX.has(code)) {
+      // Backpressure, a failing disk, shutdown, a TSA down: expected conditions, one line each without a stack.
       request.log.warn({ code, reason: message }, 'request refused: service unavailable');
     } else if (status >= 500) {
       request.log.error({ err, code }, 'request failed');
