@@ -7,7 +7,9 @@
  * checkpoint it stamps.
  *
  * It never blocks or slows deposits: it runs on its own timer, each TSA call has a deadline, and a TSA
- * that fails is retried with exponential backoff (1 s doubling to 5 min) while the others go on.
+ * that fails is retried with exponential backoff (1 s doubling to 5 min) while the others go on. On demand
+ * (POST /v1/admin/anchor) every TSA is asked, and a run where all fail is an error (ANCHOR_FAILED), not a
+ * quiet success.
  */
 import { CunzhengError } from '../errors.js';
 import { fromUtf8, sha256, toBase64, utf8 } from '../crypto/index.js';
@@ -104,9 +106,12 @@ export class Anchorer {
 
   start(): void {
     if (!this.enabled || this.timer !== undefined) return;
-    this.timer = setInterval(() => void this.tick(), this.opts.intervalMs);
+    const tick = (): void => {
+      this.tick().catch((err: unknown) => this.opts.log?.warn({ error: String(err) }, 'anchoring failed; will retry'));
+    };
+    this.timer = setInterval(tick, this.opts.intervalMs);
     this.timer.unref();
-    void this.tick();
+    tick();
   }
 
   async stop(): Promise<void> {
@@ -115,31 +120,55 @@ export class Anchorer {
     await this.running?.catch(() => undefined);
   }
 
-  /** Anchors the newest checkpoint if the tree grew since the last anchor. */
+  /**
+   * Anchors the newest checkpoint if the tree grew since the last anchor, at the TSAs not backing off. A
+   * run in which every TSA failed resolves with the previous anchor (the failures are in `tsas`).
+   */
   async tick(): Promise<AnchoredCheckpoint | undefined> {
     if (this.ledger.treeSize === 0 || this.ledger.treeSize === this.latest?.treeSize) return this.latest;
-    return this.anchorNow();
+    try {
+      return await this.once(false);
+    } catch (e) {
+      if (e instanceof CunzhengError && e.code === 'ANCHOR_FAILED') return this.latest;
+      throw e;
+    }
   }
 
-  /** Anchors the newest checkpoint now (one run at a time; a caller during a run gets that run's result). */
+  /**
+   * Anchors the newest checkpoint now, at every TSA (backoff does not apply to a request made on purpose).
+   * One run at a time: a caller during a run gets that run's result. Rejects with ANCHOR_FAILED, each TSA's
+   * failure in the message and in `details.failures`, when no TSA issued a verified token.
+   */
   anchorNow(): Promise<AnchoredCheckpoint | undefined> {
     if (!this.enabled) return Promise.reject(new CunzhengError('ANCHOR_NO_TSA', 'no TSA is configured (serve --tsa URL)'));
-    this.running ??= this.run().finally(() => {
+    return this.once(true);
+  }
+
+  private once(everyTsa: boolean): Promise<AnchoredCheckpoint | undefined> {
+    this.running ??= this.run(everyTsa).finally(() => {
       this.running = undefined;
     });
     return this.running;
   }
 
-  private async run(): Promise<AnchoredCheckpoint | undefined> {
+  private async run(everyTsa: boolean): Promise<AnchoredCheckpoint | undefined> {
     const treeSize = this.ledger.treeSize;
     const note = this.ledger.checkpoint;
     const notBefore = new Date(this.ledger.checkpointCommittedAt - (this.opts.clockSkewMs ?? 60_000));
     const imprint = checkpointImprint(note);
     const now = Date.now();
-    const due = this.tsas.filter((t) => t.nextAttemptAt <= now);
+    const due = everyTsa ? this.tsas : this.tsas.filter((t) => t.nextAttemptAt <= now);
+    if (due.length === 0) return this.latest;
     const results = await Promise.all(due.map((t) => this.stamp(t, imprint, notBefore)));
     const anchors = results.filter((r): r is StoredAnchor => r !== undefined);
-    if (anchors.length === 0) return this.latest;
+    if (anchors.length === 0) {
+      const failures = due.map((t) => ({ tsa: t.url, error: t.lastError ?? 'failed' }));
+      throw new CunzhengError(
+        'ANCHOR_FAILED',
+        `no TSA issued a verified timestamp for the checkpoint of tree size ${treeSize}: ${failures.map((f) => `${f.tsa}: ${f.error}`).join('; ')}`.slice(0, 4000),
+        { details: { treeSize, failures } },
+      );
+    }
     await this.ledger.store.putExtra([[anchorKey(treeSize), utf8(JSON.stringify(anchors))]]);
     this.latest = { treeSize, checkpoint: note, anchors };
     this.metrics.anchored++;

@@ -133,16 +133,19 @@ describe('anchoring a checkpoint at a real TSA', () => {
 describe('when the TSA is down', () => {
   it('deposits keep flowing, anchoring reports the failure and catches up once the TSA is back', async () => {
     tsa.setMode('down');
-    const before = ctx.anchorer.latestAnchored!.treeSize;
-    for (let i = 0; i < 5; i++) expect((await deposit(`during the outage ${i}`)).status).toBe(201);
-    const failed = await anchorNow();
-    expect(failed.treeSize).toBe(before); // nothing new anchored
-    expect(failed.tsa[0]!.failures).toBeGreaterThan(0);
-    expect(failed.tsa[0]!.lastError).toMatch(/TSA_/);
-    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-    expect(metrics).toMatch(/cunzheng_anchor_lag_entries [1-9]/);
-    tsa.setMode('ok');
-    await new Promise((r) => setTimeout(r, 1100)); // the first backoff is 1 s
+    try {
+      const before = ctx.anchorer.latestAnchored!.treeSize;
+      for (let i = 0; i < 5; i++) expect((await deposit(`during the outage ${i}`)).status).toBe(201);
+      // The timer's run reports nothing and keeps the previous anchor.
+      expect((await ctx.anchorer.tick())?.treeSize).toBe(before);
+      expect(ctx.anchorer.tsas[0]!.failures).toBeGreaterThan(0);
+      expect(ctx.anchorer.tsas[0]!.lastError).toMatch(/TSA_/);
+      const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(metrics).toMatch(/cunzheng_anchor_lag_entries [1-9]/);
+    } finally {
+      tsa.setMode('ok');
+    }
+    // An anchor asked for on purpose asks the TSA at once, backoff or not.
     const caught = await anchorNow();
     expect(caught.treeSize).toBe(ctx.ledger.treeSize);
     expect(ctx.anchorer.lagEntries).toBe(0);
@@ -175,7 +178,7 @@ describe('a served log with --tsa and --anchor-interval', () => {
       expect(anchored).toBe(1);
       const up = cli(['receipt', 'upgrade', rfile, '--url', server.url, '--key', vkey, '--tsa-roots', tsa.caFile]);
       expect(up.code, up.stdout + up.stderr).toBe(0);
-      expect(up.stdout).toContain('with its RFC 3161 anchors');
+      expect(up.stdout).toMatch(/RFC 3161 anchors/);
       const v = cli(['verify', rfile, '--key', vkey, '--tsa-roots', tsa.caFile, '--json']);
       expect(v.code).toBe(0);
       expect(JSON.parse(v.stdout).results[0].anchors[0]).toMatchObject({ tokenChecked: true, treeSize: 1 });

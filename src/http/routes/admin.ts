@@ -9,7 +9,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: ServiceContext): Pr
       summary: 'Register an enterprise as a tenant; its API key is shown once',
       security: [{ bearer: [] }],
       body: TenantBody,
-      response: { 201: TenantReply, 400: ErrorBody, 401: ErrorBody },
+      response: { 201: TenantReply, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody, 503: ErrorBody },
     },
   }, async (req, reply) => {
     const { tenant, apiKey } = await ctx.tenants.create(req.body as { name: string; uscc: string });
@@ -21,8 +21,9 @@ export async function adminRoutes(app: FastifyInstance, ctx: ServiceContext): Pr
     schema: {
       tags: ['admin'],
       summary: 'Timestamp the newest checkpoint at the configured TSAs now',
+      description: '200 when at least one TSA issued a verified token (the others\' failures are in `tsa`); 502 ANCHOR_FAILED, each TSA\'s failure in the message, when none did; 409 ANCHOR_NO_TSA without a TSA.',
       security: [{ bearer: [] }],
-      response: { 200: AnchorReply, 400: ErrorBody, 401: ErrorBody },
+      response: { 200: AnchorReply, 400: ErrorBody, 401: ErrorBody, 409: ErrorBody, 429: ErrorBody, 502: ErrorBody, 503: ErrorBody },
     },
   }, async () => {
     const a = await ctx.anchorer.anchorNow();
