@@ -6,8 +6,9 @@
 import { Type, type Static } from 'typebox';
 import { META_KEY_PATTERN } from './schema-regexp.js';
 
-export const Hex64 = Type.String({ pattern: '^[0-9a-f]{64}$', description: '64 lowercase hex characters' });
-export const DepositId = Type.String({ pattern: '^[0-9a-f]{32}$', description: 'deposit id: 32 lowercase hex characters' });
+// Requests may spell hex in either case: hex-fields.ts lowercases it before these patterns are checked.
+export const Hex64 = Type.String({ pattern: '^[0-9a-f]{64}$', description: '64 hex characters (uppercase is accepted and stored lowercase)' });
+export const DepositId = Type.String({ pattern: '^[0-9a-f]{32}$', description: 'deposit id: 32 hex characters (uppercase is accepted)' });
 export const Base64Hash = Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$' });
 export const DecimalString = Type.String({ pattern: '^(0|[1-9][0-9]{0,15})$', description: 'a decimal integer below 2^53' });
 

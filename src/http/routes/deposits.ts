@@ -8,9 +8,10 @@ import { Type } from 'typebox';
 import type { ServiceContext } from '../context.js';
 import { batchReplyJson } from '../batch-reply.js';
 import { notFound } from '../errors.js';
+import { normaliseDepositBody, normaliseQueryAndParams } from '../hex-fields.js';
 import { BatchReply, DepositBody, DepositId, ErrorBody, Hex64, type DepositItemT } from '../schemas.js';
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody, 429: ErrorBody, 503: ErrorBody };
+const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody, 415: ErrorBody, 429: ErrorBody, 503: ErrorBody };
 
 export async function depositRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
   app.post('/v1/deposits', {
@@ -19,6 +20,8 @@ export async function depositRoutes(app: FastifyInstance, ctx: ServiceContext): 
     // The schema's union would make the compiled serializer validate every receipt to pick a branch (a
     // measured 10% of a batch's CPU). The schemas still document the replies.
     serializerCompiler: () => (data) => JSON.stringify(data),
+    // Uppercase hex (Windows tools print it) is lowercased before the schema sees it.
+    preValidation: normaliseDepositBody,
     schema: {
       tags: ['tenant'],
       summary: 'Deposit a digest ({sha256, sm3?, size?, meta?, prev?}) or a batch ({items: […]}, ≤ 10,000)',
@@ -44,6 +47,7 @@ export async function depositRoutes(app: FastifyInstance, ctx: ServiceContext): 
   });
 
   app.get('/v1/deposits/:id', {
+    preValidation: normaliseQueryAndParams,
     schema: {
       tags: ['tenant'],
       summary: 'One of your deposits: its receipt refreshed to the newest checkpoint',
@@ -58,6 +62,7 @@ export async function depositRoutes(app: FastifyInstance, ctx: ServiceContext): 
   });
 
   app.get('/v1/deposits', {
+    preValidation: normaliseQueryAndParams,
     schema: {
       tags: ['tenant'],
       summary: 'Find your deposit of a SHA-256 digest',
