@@ -1,4 +1,4 @@
-/** The command line's exit codes (DESIGN.md "Command line"; part of the public contract). */
+/** The command line's exit codes (docs/FORMATS.md "Command line"; part of the public contract). */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;

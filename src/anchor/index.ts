@@ -1,5 +1,5 @@
 /**
- * RFC 3161 timestamp anchors for checkpoints (DESIGN.md "Timestamp anchor").
+ * RFC 3161 timestamp anchors for checkpoints (docs/FORMATS.md "Timestamp anchor").
  *
  *   pure.ts        offline: request building, response parsing, token verification, PEM roots
  *   tsa-client.ts  network: requestTimestamp() against a TSA over HTTP

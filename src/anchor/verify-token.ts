@@ -1,5 +1,5 @@
 /**
- * Offline verification of an RFC 3161 TimeStampToken that anchors a checkpoint in time (DESIGN.md "Timestamp
+ * Offline verification of an RFC 3161 TimeStampToken that anchors a checkpoint in time (docs/FORMATS.md "Timestamp
  * anchor": the messageImprint is SHA-256 of the checkpoint body `origin\nsize\nroot\n`).
  *
  * Pure: no I/O, no clock (the caller passes `at` if it wants genTime checked against its clock); the only

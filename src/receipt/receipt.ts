@@ -1,6 +1,6 @@
 /**
  * Receipt v1 (`*.receipt.json`), the document a litigator holds: the exact entry bytes, the leaf index, the
- * inclusion proof to a signed checkpoint, and timestamp anchors. DESIGN.md "Receipt v1" is the contract.
+ * inclusion proof to a signed checkpoint, and timestamp anchors. docs/FORMATS.md "Receipt v1" is the contract.
  *
  * Threat model: a receipt arrives from anywhere (an opposing party, a mail attachment). Every field is
  * attacker-controlled, so parsing is strict: a size cap, exact field set and types, canonical encodings, and

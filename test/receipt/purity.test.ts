@@ -1,5 +1,5 @@
 /**
- * src/receipt is part of the pure core (DESIGN.md "Inside"): a verifier runs it in a browser or a court's
+ * src/receipt is part of the pure core (docs/ARCHITECTURE.md "Layers"): a verifier runs it in a browser or a court's
  * laptop. Its import graph must not reach I/O, storage, HTTP or the command line.
  */
 import { readFileSync } from 'node:fs';
