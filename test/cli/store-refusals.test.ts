@@ -79,6 +79,25 @@ describe('a flipped bit in the write-ahead log of a stopped server', () => {
   }, 120_000);
 });
 
+describe('a write-ahead log cut short (its newest groups gone, as a torn write would leave it)', () => {
+  it('makes serve refuse to start (LEDGER_BEHIND_SIGNED_CHECKPOINT): the signed-checkpoint record knows how large the tree was', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cunzheng-walcut-'));
+    try {
+      const data = join(dir, 'data');
+      await depositThenStop(data, 10);
+      const ledgerDir = join(data, 'ledger');
+      const log = readdirSync(ledgerDir).find((n) => n.endsWith('.log'))!;
+      const bytes = readFileSync(join(ledgerDir, log));
+      writeFileSync(join(ledgerDir, log), bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+      const serve = cli(['serve', '--data', data, '--port', String(await freePort()), '--admin-token', ADMIN]);
+      expect(serve.code).toBe(2);
+      expect(serve.stderr).toMatch(/LEDGER_BEHIND_SIGNED_CHECKPOINT: the ledger holds \d+ entries, but a checkpoint of 500 entries was signed/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
 describe('fsck of a stopped store whose log has not been replayed', () => {
   it('passes and does not change a byte (it opens a shadow copy)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cunzheng-fsck-ro-'));
