@@ -96,15 +96,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('deposit')
-    .description('hash files and folders locally (SHA-256 + SM3), deposit the digests, write one receipt per file; re-running deposits only changed files, as new versions')
-    .argument('<path...>', 'files and folders (.git, node_modules and receipts are skipped)')
+    .description('hash files and folders locally (SHA-256 + SM3), deposit the digests and sizes (no file names unless --names), write one receipt per file; re-running deposits only changed files, as new versions (the old receipt is kept as <file>.receipt.v<N>.json)')
+    .argument('<path...>', 'files and folders (.git, node_modules and receipts are skipped; links inside folders are reported and not followed)')
     .addOption(new Option('--url <url>', 'the service').env('CUNZHENG_URL'))
     .addOption(new Option('--api-key <key>', 'your tenant API key').env('CUNZHENG_API_KEY'))
-    .addOption(new Option('--config <file>', 'a JSON file {url, apiKey} (default ~/.config/cunzheng/config.json)').env('CUNZHENG_CONFIG'))
+    .addOption(new Option('--config <file>', 'a JSON file {"url", "apiKey"}, no other keys (default ~/.config/cunzheng/config.json)').env('CUNZHENG_CONFIG'))
     .option('--out <dir>', 'write receipts mirrored under this folder instead of beside each file')
     .addOption(new Option('--exclude <glob>', 'skip matching paths (repeatable): *, **, ?, [a-z]').argParser(collect).default([]))
     .addOption(new Option('--batch <n>', 'digests per request').default('1000'))
     .addOption(new Option('--key <vkey>', 'also verify each receipt under this trusted log key before writing it').argParser(collect).default([]))
+    .option('--names', 'also send each file\'s name and relative path (they stay in the never-pruned ledger; by default only digests and sizes are sent)', false)
+    .option('--title <text>', 'a title sent with every file of this run (it stays in the ledger)')
+    .option('--follow-symlinks', 'follow symbolic links inside folders, wherever they lead (loops are detected; each target deposited once)', false)
     .option('--json', 'print the machine-readable result on stdout', false)
     .action(async (paths: string[], flags: Parameters<typeof runDeposit>[1] & { config?: string }) => {
       const config = loadClientConfig(flags.config);

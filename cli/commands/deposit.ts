@@ -1,19 +1,26 @@
 /**
- * `cunzheng deposit PATH… [--url U] [--api-key K] [--out DIR] [--exclude GLOB]… [--key VKEY] [--json]`
+ * `cunzheng deposit PATH… [--url U] [--api-key K] [--out DIR] [--exclude GLOB]… [--names] [--title T]
+ *                  [--follow-symlinks] [--key VKEY] [--json]`
  * For enterprises: hash files and folders locally (SHA-256 and SM3 in one pass, on every core), deposit only
- * the digests, in batches, and write one receipt per file (beside it, or mirrored under --out). Running it
- * again skips files whose receipt matches their digest and deposits changed files as new versions whose
- * `prev` names the last receipt: the R&D version chain. Documents never leave the machine.
+ * the digests and sizes, in batches, and write one receipt per file (beside it, or mirrored under --out).
+ * Running it again skips files whose receipt matches their digest and deposits changed files as new versions
+ * whose `prev` names the last receipt (the old receipt is kept as `….receipt.v<N>.json`): the R&D version
+ * chain. Documents never leave the machine, and neither do their names unless --names is given: the ledger
+ * is never pruned, and the name of a trade-secret file can itself be a secret.
  */
 import { basename } from 'node:path';
 import { CunzhengError } from '../../src/errors.js';
 import { fromBase64 } from '../../src/crypto/index.js';
 import { parseEntry } from '../../src/entry/index.js';
 import { formatReceipt, parseReceipt, verifyReceipt, type Receipt } from '../../src/receipt/index.js';
-import { hashFiles, isHashError, planDeposit, readExistingReceipt, receiptConflicts, receiptPath, walkFiles, writeReceiptAtomic, type WalkedFile } from '../local/index.js';
+import {
+  hashFiles, isHashError, locateReceipt, planDeposit, receiptConflicts, receiptPath, saveReceipt, walkFiles,
+  type WalkedFile, type WalkFollowed, type WalkSkipped,
+} from '../local/index.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js';
 import { HttpStatusError, requestJson } from '../http-client.js';
-import { Progress, formatBytes } from '../progress.js';
+import { Progress, formatBytes, formatRate } from '../progress.js';
+import { printOutcomes, reportReceiptPlaces, reportWalk, summarize, type FileOutcome } from './deposit-report.js';
 import { loadTrustedKeys } from '../trust.js';
 
 export interface DepositFlags {
@@ -24,11 +31,18 @@ export interface DepositFlags {
   batch: string;
   key: string[];
   json: boolean;
+  /** Send each file's name and relative path as metadata (off by default). */
+  names?: boolean;
+  /** A title sent with every file of this run. */
+  title?: string;
+  followSymlinks?: boolean;
 }
 
 interface Planned {
   file: WalkedFile;
   receiptPath: string;
+  /** True when a receipt of an earlier version is at receiptPath (it is kept in the history first). */
+  replaces: boolean;
   sha256: string;
   sm3: string;
   size: number;
@@ -36,28 +50,33 @@ interface Planned {
   status: 'new' | 'changed';
 }
 
-type FileOutcome =
-  | { path: string; status: 'deposited' | 'new-version' | 'already-deposited'; id: string; index: number; receipt: string; prev?: string }
-  | { path: string; status: 'unchanged'; id: string; receipt: string }
-  | { path: string; status: 'failed'; code: string; message: string };
-
 export async function runDeposit(paths: string[], flags: DepositFlags, out: (s: string) => void): Promise<number> {
   if (paths.length === 0) throw new UsageError('nothing to deposit: cunzheng deposit FILE|FOLDER…');
   if (flags.apiKey === undefined || flags.apiKey === '') throw new UsageError('no API key: pass --api-key K or set CUNZHENG_API_KEY');
   const batchSize = Number(flags.batch);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new UsageError('--batch must be 1 to 10000');
+  if (flags.title !== undefined && flags.title.trim() === '') throw new UsageError('--title must not be empty');
   const trusted = loadTrustedKeys(flags.key, []);
+  const err = (line: string): void => void process.stderr.write(`${line}\n`);
+  if (flags.names === true) {
+    err("cunzheng: --names: each file's name and relative path are sent with its digest and stay in the never-pruned ledger");
+  }
   const base = flags.url.endsWith('/') ? flags.url : `${flags.url}/`;
   const outcomes: FileOutcome[] = [];
   const progress = new Progress();
 
   // 1. List the files.
   const files: WalkedFile[] = [];
+  const skipped: WalkSkipped[] = [];
+  const followed: WalkFollowed[] = [];
   let walkErrors = 0;
   try {
-    for await (const item of walkFiles(paths, { exclude: flags.exclude, ...(flags.out ? { outDir: flags.out } : {}) })) {
+    const walkOptions = { exclude: flags.exclude, followSymlinks: flags.followSymlinks === true, ...(flags.out ? { outDir: flags.out } : {}) };
+    for await (const item of walkFiles(paths, walkOptions)) {
       if (item.kind === 'file') files.push(item);
-      else if (item.kind === 'problem') {
+      else if (item.kind === 'skipped') skipped.push(item);
+      else if (item.kind === 'followed') followed.push(item);
+      else {
         walkErrors++;
         outcomes.push({ path: item.path, status: 'failed', code: item.error.code, message: item.error.message });
       }
@@ -66,6 +85,7 @@ export async function runDeposit(paths: string[], flags: DepositFlags, out: (s: 
     if (e instanceof CunzhengError) throw new UsageError(`${e.code}: ${e.message}`);
     throw e;
   }
+  reportWalk(skipped, followed, err);
   const conflicts = receiptConflicts(files, flags.out ? { outDir: flags.out } : {});
   if (conflicts.length > 0) throw new UsageError(`two files would share the receipt ${conflicts[0]!.receipt}: ${conflicts[0]!.files.join(', ')}`);
 
@@ -74,17 +94,18 @@ export async function runDeposit(paths: string[], flags: DepositFlags, out: (s: 
   const planned: Planned[] = [];
   let i = 0;
   for await (const r of hashFiles(files, {
-    onProgress: (p) => progress.update((s) => `hashing ${p.files}/${files.length} files, ${formatBytes(p.bytes)} of ${formatBytes(totalBytes)}, ${formatBytes(p.bytes / Math.max(s, 0.001))}/s`),
+    onProgress: (p) => progress.update((s) => `hashing ${p.files}/${files.length} files, ${formatBytes(p.bytes)} of ${formatBytes(totalBytes)}, ${formatRate(p.bytes, s)}`),
   })) {
     const file = files[i++]!;
     if (isHashError(r)) {
       outcomes.push({ path: file.path, status: 'failed', code: r.error.code, message: r.error.message });
       continue;
     }
-    const rp = receiptPath(file, flags.out ? { outDir: flags.out } : {});
+    let rp = receiptPath(file, flags.out ? { outDir: flags.out } : {});
     let existing: Receipt | undefined;
     try {
-      existing = await readExistingReceipt(rp);
+      const found = await locateReceipt(rp);
+      if (found !== undefined) ({ path: rp, receipt: existing } = found);
     } catch (e) {
       outcomes.push({ path: file.path, status: 'failed', code: e instanceof CunzhengError ? e.code : 'RECEIPT_FILE_UNREADABLE', message: `its receipt ${rp} is unreadable: ${(e as Error).message}` });
       continue;
@@ -94,7 +115,10 @@ export async function runDeposit(paths: string[], flags: DepositFlags, out: (s: 
       outcomes.push({ path: file.path, status: 'unchanged', id: plan.id, receipt: rp });
       continue;
     }
-    planned.push({ file, receiptPath: rp, sha256: r.sha256, sm3: r.sm3, size: r.size, status: plan.status, ...(plan.status === 'changed' ? { prev: plan.prev } : {}) });
+    planned.push({
+      file, receiptPath: rp, replaces: existing !== undefined, sha256: r.sha256, sm3: r.sm3, size: r.size, status: plan.status,
+      ...(plan.status === 'changed' ? { prev: plan.prev } : {}),
+    });
   }
 
   // 3. Deposit the digests in batches; write each receipt once its batch is durable.
@@ -106,7 +130,12 @@ export async function runDeposit(paths: string[], flags: DepositFlags, out: (s: 
       sha256: p.sha256,
       sm3: p.sm3,
       size: p.size,
-      meta: { filename: basename(p.file.path).slice(0, 1024), path: p.file.relative.slice(0, 1024) },
+      ...(flags.names === true || flags.title !== undefined ? {
+        meta: {
+          ...(flags.title === undefined ? {} : { title: flags.title }),
+          ...(flags.names === true ? { filename: basename(p.file.path).slice(0, 1024), path: p.file.relative.slice(0, 1024) } : {}),
+        },
+      } : {}),
       ...(p.prev === undefined ? {} : { prev: p.prev }),
     }));
     let reply: { receipts: unknown[]; created: boolean[] };
@@ -129,9 +158,17 @@ export async function runDeposit(paths: string[], flags: DepositFlags, out: (s: 
         const entry = parseEntry(fromBase64(receipt.entry));
         if (entry.digest.sha256 !== p.sha256) throw new CunzhengError('DEPOSIT_WRONG_RECEIPT', 'the service answered with a receipt for another digest');
         if (trusted.length > 0) await verifyReceipt(receipt, trusted, { digest: { sha256: p.sha256, sm3: p.sm3 } });
-        await writeReceiptAtomic(p.receiptPath, formatReceipt(receipt));
+        const text = formatReceipt(receipt);
+        // Never lost: beside the file, under a shortened name, in the rescue folder, or printed (receipt-store.ts).
+        const saved = await saveReceipt(p.receiptPath, receipt.id, text, p.replaces);
         const status = reply.created[k] === false ? 'already-deposited' : p.status === 'changed' ? 'new-version' : 'deposited';
-        return { path: p.file.path, status, id: receipt.id, index: receipt.index, receipt: p.receiptPath, ...(p.prev === undefined ? {} : { prev: p.prev }) };
+        return {
+          path: p.file.path, status, id: receipt.id, index: receipt.index, receipt: saved.path ?? null, receiptWhere: saved.where,
+          ...(saved.reason === undefined ? {} : { receiptNote: saved.reason }),
+          ...(saved.where === 'nowhere' ? { receiptText: text.trim() } : {}),
+          ...(saved.previous === undefined ? {} : { previousReceipt: saved.previous }),
+          ...(p.prev === undefined ? {} : { prev: p.prev }),
+        };
       } catch (e) {
         if (!(e instanceof CunzhengError)) throw e;
         return { path: p.file.path, status: 'failed', code: e.code, message: e.message };
@@ -147,28 +184,9 @@ export async function runDeposit(paths: string[], flags: DepositFlags, out: (s: 
   }
   progress.done();
 
-  const count = (s: FileOutcome['status']): number => outcomes.filter((o) => o.status === s).length;
-  const failed = count('failed');
-  const summary = {
-    ok: failed === 0,
-    files: files.length + walkErrors,
-    bytes: totalBytes,
-    deposited: count('deposited'),
-    newVersions: count('new-version'),
-    alreadyDeposited: count('already-deposited'),
-    unchanged: count('unchanged'),
-    failed,
-  };
-  if (flags.json) out(JSON.stringify({ ...summary, results: outcomes }, null, 2));
-  else {
-    for (const o of outcomes) {
-      if (o.status === 'failed') out(`✘ ${o.path}: ${o.code}: ${o.message}`);
-      else if (o.status === 'new-version') out(`✔ ${o.path}: new version ${o.id} (leaf ${o.index}) of ${o.prev}`);
-      else if (o.status === 'deposited') out(`✔ ${o.path}: deposited ${o.id} (leaf ${o.index})`);
-      else if (o.status === 'already-deposited') out(`✔ ${o.path}: already deposited as ${o.id}; receipt written`);
-    }
-    out(`${summary.files} files (${formatBytes(totalBytes)}) hashed locally: ${summary.deposited} deposited, ${summary.newVersions} new versions, ` +
-      `${summary.alreadyDeposited} already deposited, ${summary.unchanged} unchanged${failed ? `, ${failed} failed` : ''}.`);
-  }
-  return failed === 0 ? EXIT_OK : EXIT_FAILED;
+  reportReceiptPlaces(outcomes, err);
+  const summary = summarize(outcomes, files.length + walkErrors, totalBytes, skipped.length);
+  if (flags.json) out(JSON.stringify({ ...summary, results: outcomes, skipped, followed }, null, 2));
+  else printOutcomes(outcomes, summary, out);
+  return summary.ok ? EXIT_OK : EXIT_FAILED;
 }

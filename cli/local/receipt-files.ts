@@ -21,10 +21,18 @@ export type ReceiptFileErrorCode = 'RECEIPT_FILE_UNREADABLE' | 'RECEIPT_FILE_WRI
 
 export const RECEIPT_SUFFIX = '.receipt.json';
 const TEMP_NAME = /^\..+\.receipt\.json\.[0-9a-f]{12}\.tmp$/;
+const SHORT_TEMP_NAME = /^\.cunzheng-[0-9a-f]{12}\.receipt\.tmp$/;
+/** An earlier version's receipt, kept by receipt-store.ts: `plan.txt.receipt.v2.json`. */
+const HISTORY_NAME = /\.receipt\.v[0-9]+\.json$/;
+/** Temporary names longer than this use the short form (file names are limited to 255 bytes). */
+const MAX_TEMP_NAME_BYTES = 200;
 
-/** A receipt, or the temporary file writeReceiptAtomic leaves behind if the machine stops mid-write. */
+/**
+ * A receipt, an earlier version's receipt, or the temporary file writeReceiptAtomic leaves behind if the
+ * machine stops mid-write.
+ */
 export function isReceiptFileName(name: string): boolean {
-  return name.endsWith(RECEIPT_SUFFIX) || TEMP_NAME.test(name);
+  return name.endsWith(RECEIPT_SUFFIX) || HISTORY_NAME.test(name) || TEMP_NAME.test(name) || SHORT_TEMP_NAME.test(name);
 }
 
 /** The receipt path of a walked file: beside it, or mirrored under `outDir` by its relative path. */
@@ -118,7 +126,10 @@ async function syncDirectory(dir: string): Promise<void> {
  */
 export async function writeReceiptAtomic(path: string, text: string | Uint8Array): Promise<void> {
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const random = randomBytes(6).toString('hex');
+  const long = `.${basename(path)}.${random}.tmp`;
+  // A long receipt name would make a temporary name past the file system's limit: the short form then.
+  const tmp = join(dir, Buffer.byteLength(long) > MAX_TEMP_NAME_BYTES ? `.cunzheng-${random}.receipt.tmp` : long);
   let fh: FileHandle | undefined;
   try {
     await mkdir(dir, { recursive: true });

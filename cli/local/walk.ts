@@ -12,10 +12,18 @@
  * listed unless it is a receipt or excluded, and then a `skipped` item says so.
  *
  * Symbolic links: a path given on the command line is followed (the user named it; like `find -H`).
- * Inside a folder, links are never followed: a link to a file in the tree would list that file twice,
- * and a link out of the tree would deposit something the user did not name. Each such link yields a
- * `skipped` item (reason 'symlink') so the caller can say so. Other special files (FIFOs, sockets,
- * devices) are never opened: reading a FIFO would block forever; they yield `skipped` too.
+ * Inside a folder, by default, links are not followed: a link to a file in the tree would list that file
+ * twice, and a link out of the tree would deposit something the user did not name. Each such link yields a
+ * `skipped` item (reason 'symlink', with its target) so the caller can say so. With `followSymlinks` (like
+ * `find -L`) links are followed wherever they lead, inside the tree or out of it: each followed link yields
+ * a `followed` item (with `outside` when its target is not under the given folder) so the caller can say
+ * what was deposited from elsewhere; a file reached twice is listed once (by real path); a link to a folder
+ * that is being walked (a loop) yields `skipped` reason 'symlink-loop', a folder already walked through
+ * another link 'already-listed'; a dangling link is a WALK_NOT_FOUND problem. Files reached through a link
+ * are listed under the link's path, so their receipt is written beside the link.
+ * Other special files (FIFOs, sockets, devices) are never opened: reading a FIFO would block forever; they
+ * yield `skipped` reason 'not-a-regular-file', and a FIFO or device named on the command line is a
+ * WALK_NOT_REGULAR problem.
  *
  * Problems (a missing path, a folder or file that cannot be read, a name that is not valid UTF-8 and so
  * cannot be written into metadata or a receipt name) yield `problem` items and the walk goes on.
@@ -23,8 +31,8 @@
  * under the first path that reached it.
  */
 import { constants, type Stats } from 'node:fs';
-import { access, lstat, readdir, realpath, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { access, lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
+import { basename, join, relative as relativePath, resolve, sep } from 'node:path';
 import { CunzhengError } from '../../src/errors.js';
 import { GlobSet } from './glob.js';
 import { isReceiptFileName } from './receipt-files.js';
@@ -45,7 +53,20 @@ export interface WalkSkipped {
   kind: 'skipped';
   path: string;
   relative: string;
-  reason: 'symlink' | 'not-a-regular-file' | 'receipt' | 'excluded';
+  reason: 'symlink' | 'symlink-loop' | 'already-listed' | 'not-a-regular-file' | 'receipt' | 'excluded';
+  /** For links: what the link says (readlink), for the caller's message. */
+  target?: string;
+}
+
+/** A link inside a folder that was followed (followSymlinks); its files follow as `file` items. */
+export interface WalkFollowed {
+  kind: 'followed';
+  path: string;
+  relative: string;
+  /** The real path it leads to. */
+  target: string;
+  /** True when the target is not inside the given folder. */
+  outside: boolean;
 }
 
 export interface WalkProblem {
@@ -55,13 +76,15 @@ export interface WalkProblem {
   error: CunzhengError<WalkErrorCode>;
 }
 
-export type WalkItem = WalkedFile | WalkSkipped | WalkProblem;
+export type WalkItem = WalkedFile | WalkSkipped | WalkFollowed | WalkProblem;
 
 export interface WalkOptions {
   /** Glob patterns (glob.ts) matched against each relative path and base name. */
   exclude?: string[];
   /** Where receipts are mirrored (--out): never walked into. */
   outDir?: string;
+  /** Follow symbolic links inside folders (see the header). */
+  followSymlinks?: boolean;
 }
 
 const SKIPPED_FOLDERS = new Set(['.git', 'node_modules']);
@@ -93,6 +116,8 @@ async function readable(path: string): Promise<unknown> {
 
 interface Frame {
   abs: string;
+  /** The folder's real path. */
+  real: string;
   rel: string;
   names: Buffer[];
   next: number;
@@ -104,13 +129,13 @@ interface Frame {
  */
 export function walkFiles(paths: readonly string[], opts: WalkOptions = {}): AsyncIterable<WalkItem> {
   const excludes = new GlobSet(opts.exclude ?? []);
-  return walk(paths, excludes, opts.outDir);
+  return walk(paths, excludes, opts.outDir, opts.followSymlinks === true);
 }
 
-async function* walk(paths: readonly string[], excludes: GlobSet, outDir: string | undefined): AsyncGenerator<WalkItem> {
+async function* walk(paths: readonly string[], excludes: GlobSet, outDir: string | undefined, follow: boolean): AsyncGenerator<WalkItem> {
   const outReal = outDir === undefined ? undefined : await realpath(outDir).catch(() => resolve(outDir));
-  // Only several given paths can reach one file twice: a single tree walk never does (links are not followed).
-  const seen = paths.length > 1 ? new Set<string>() : undefined;
+  // Only several given paths, or followed links, can reach one file twice: a tree walk without links never does.
+  const seen = paths.length > 1 || follow ? new Set<string>() : undefined;
   const firstTime = (key: string): boolean => {
     if (seen === undefined) return true;
     if (seen.has(key)) return false;
@@ -139,7 +164,7 @@ async function* walk(paths: readonly string[], excludes: GlobSet, outDir: string
       continue;
     }
     if (!st.isDirectory()) {
-      yield problem(abs, name, 'WALK_NOT_REGULAR', `${abs} is neither a regular file nor a folder`);
+      yield problem(abs, name, 'WALK_NOT_REGULAR', `${abs} is ${kindOf(st)}, neither a regular file nor a folder: not opened`);
       continue;
     }
     let real: string;
@@ -149,33 +174,48 @@ async function* walk(paths: readonly string[], excludes: GlobSet, outDir: string
       yield ioProblem(abs, name, 'cannot resolve', e);
       continue;
     }
-    yield* walkFolder(abs, real, excludes, outReal, firstTime);
+    yield* walkFolder(abs, real, excludes, outReal, firstTime, follow);
   }
+}
+
+function kindOf(st: Stats): string {
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+function isInside(real: string, root: string): boolean {
+  const r = relativePath(root, real);
+  return r === '' || (!r.startsWith(`..${sep}`) && r !== '..' && !r.startsWith(sep));
 }
 
 /**
  * Depth-first over one given folder with an explicit stack (no recursion, so depth is not bounded by
- * the call stack). `real` is the folder's real path: below it nothing is a link, so `real/<relative>`
- * is every entry's real path, used to recognise the --out folder and files already listed.
+ * the call stack). Each frame knows its folder's real path: without links, `real/<name>` is every entry's
+ * real path, used to recognise the --out folder and files already listed; a followed link is resolved.
  */
 async function* walkFolder(
   root: string,
-  real: string,
+  rootReal: string,
   excludes: GlobSet,
   outReal: string | undefined,
   firstTime: (key: string) => boolean,
+  follow: boolean,
 ): AsyncGenerator<WalkItem> {
   const stack: Frame[] = [];
-  const enter = async function* (abs: string, rel: string): AsyncGenerator<WalkItem> {
+  const entered = follow ? new Set<string>() : undefined;
+  const enter = async function* (abs: string, real: string, rel: string): AsyncGenerator<WalkItem> {
     try {
       const names = await readdir(abs, { encoding: 'buffer' });
       names.sort(Buffer.compare);
-      stack.push({ abs, rel, names, next: 0 });
+      stack.push({ abs, real, rel, names, next: 0 });
+      entered?.add(real);
     } catch (e) {
       yield ioProblem(abs, rel, 'cannot read the folder', e);
     }
   };
-  yield* enter(root, '');
+  yield* enter(root, rootReal, '');
 
   while (stack.length > 0) {
     const frame = stack[stack.length - 1]!;
@@ -194,6 +234,7 @@ async function* walkFolder(
     }
     const rel = frame.rel === '' ? name : `${frame.rel}/${name}`;
     const abs = join(frame.abs, name);
+    let real = join(frame.real, name);
     let st: Stats;
     try {
       st = await lstat(abs);
@@ -201,20 +242,44 @@ async function* walkFolder(
       yield ioProblem(abs, rel, 'cannot stat', e);
       continue;
     }
+    if (st.isSymbolicLink()) {
+      if (excludes.matches(rel)) continue;
+      const target = await readlink(abs).catch(() => '?');
+      if (!follow) {
+        yield { kind: 'skipped', path: abs, relative: rel, reason: 'symlink', target };
+        continue;
+      }
+      try {
+        real = await realpath(abs);
+        st = await stat(abs);
+      } catch (e) {
+        yield ioProblem(abs, rel, `a broken symbolic link (to ${target}):`, e);
+        continue;
+      }
+      if (st.isDirectory() && stack.some((f) => f.real === real)) {
+        yield { kind: 'skipped', path: abs, relative: rel, reason: 'symlink-loop', target };
+        continue;
+      }
+      if (st.isDirectory() && entered!.has(real)) {
+        yield { kind: 'skipped', path: abs, relative: rel, reason: 'already-listed', target };
+        continue;
+      }
+      if (st.isDirectory() || st.isFile()) yield { kind: 'followed', path: abs, relative: rel, target: real, outside: !isInside(real, rootReal) };
+    }
     if (st.isDirectory()) {
       if (SKIPPED_FOLDERS.has(name) || excludes.matches(rel, true)) continue;
-      if (outReal !== undefined && join(real, ...rel.split('/')) === outReal) continue;
-      yield* enter(abs, rel);
+      if (outReal !== undefined && real === outReal) continue;
+      yield* enter(abs, real, rel);
     } else if (st.isFile()) {
       // A `.git` file is a worktree's or submodule's pointer to its repository: repository data too.
       if (name === '.git' || isReceiptFileName(name) || excludes.matches(rel)) continue;
-      if (!firstTime(join(real, ...rel.split('/')))) continue;
+      if (!firstTime(real)) continue;
       const err = await readable(abs);
       if (err === undefined) yield { kind: 'file', path: abs, relative: rel, size: st.size };
       else yield ioProblem(abs, rel, 'cannot read', err);
     } else {
       if (excludes.matches(rel)) continue;
-      yield { kind: 'skipped', path: abs, relative: rel, reason: st.isSymbolicLink() ? 'symlink' : 'not-a-regular-file' };
+      yield { kind: 'skipped', path: abs, relative: rel, reason: 'not-a-regular-file' };
     }
   }
 }
