@@ -20,10 +20,13 @@ import { CunzhengError } from '../errors.js';
 import { ErrorBody, Receipt } from './schemas.js';
 import { publicRoutes } from './routes/public.js';
 import { depositRoutes } from './routes/deposits.js';
-import { documentRoutes } from './routes/documents.js';
+import { DOCUMENT_REQUEST_BODY, documentRoutes } from './routes/documents.js';
 import { adminRoutes } from './routes/admin.js';
 import { opsRoutes } from './routes/ops.js';
 import { schemaRegExp } from './schema-regexp.js';
+import { Admission } from './admission.js';
+import { installAdmission } from './admission-hooks.js';
+import { FailedAuthLimiter } from './auth-limiter.js';
 
 export const DEFAULT_MAX_UPLOAD = 1024 * 1024 * 1024;
 
@@ -57,6 +60,8 @@ function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
 }
 
 export async function buildApp(ctx: ServiceContext, options: AppOptions = {}, fastifyOptions: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  const admission = new Admission(options);
+  const authLimiter = new FailedAuthLimiter(options);
   const app = Fastify({
     logger: false,
     bodyLimit: 1024 * 1024,
@@ -68,6 +73,11 @@ export async function buildApp(ctx: ServiceContext, options: AppOptions = {}, fa
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, code: { regExp: schemaRegExp } } },
   });
   app.decorateRequest('tenant', undefined);
+  // server.ts caps connections (maxConnections); node closes those beyond the cap and says so.
+  let dropped = 0;
+  app.server.on('drop', () => {
+    dropped++;
+  });
   installErrorHandler(app);
   // While closing, requests still arriving on open connections get a 503 in this API's error shape
   // (fastify's own would carry neither a code nor Retry-After); fastify adds Connection: close.
@@ -94,18 +104,25 @@ export async function buildApp(ctx: ServiceContext, options: AppOptions = {}, fa
         },
         components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       },
+      // The upload's body is a stream the route reads itself (no body schema to validate): documented here.
+      transform: ({ schema, url }) => ({
+        schema: url === '/v1/documents' && schema !== undefined ? { ...schema, body: DOCUMENT_REQUEST_BODY } : schema,
+        url,
+      }),
     });
     await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   }
 
   await app.register(async (pub) => publicRoutes(pub, ctx));
-  await app.register(async (ops) => opsRoutes(ops, ctx));
+  await app.register(async (ops) => opsRoutes(ops, ctx, { admission, authLimiter, droppedConnections: () => dropped }));
   await app.register(async (admin) => {
-    admin.addHook('onRequest', adminAuth(ctx));
+    admin.addHook('onRequest', adminAuth(ctx, authLimiter));
+    installAdmission(admin, admission);
     await adminRoutes(admin, ctx);
   });
   await app.register(async (tenant) => {
-    tenant.addHook('onRequest', tenantAuth(ctx));
+    tenant.addHook('onRequest', tenantAuth(ctx, authLimiter));
+    installAdmission(tenant, admission);
     await tenant.register(rateLimit, {
       hook: 'preHandler',
       max: options.rateLimitPerMinute ?? 1_000_000,

@@ -3,6 +3,8 @@ import type { Deposits } from '../service/deposits.js';
 import type { Tenants, Tenant } from '../service/tenants.js';
 import type { AdminToken } from '../service/admin-token.js';
 import type { Anchorer } from '../service/anchorer.js';
+import type { AdmissionLimits } from './admission.js';
+import type { FailedAuthLimits } from './auth-limiter.js';
 
 /** Everything the routes need, built by the server (or a test) and handed to the app. */
 export interface ServiceContext {
@@ -14,7 +16,11 @@ export interface ServiceContext {
   anchorer: Anchorer;
 }
 
-export interface AppOptions {
+/**
+ * Admission (admission.ts): `maxInFlightBytes` (1 GiB) and `maxTenantInFlightBytes` (256 MiB) of work in
+ * flight. Failed authentication (auth-limiter.ts): `authFailuresPerWindow` (30) per `authFailureWindowMs` (60 s).
+ */
+export interface AppOptions extends AdmissionLimits, FailedAuthLimits {
   /** Largest document accepted by POST /v1/documents, in bytes (default 1 GiB). */
   maxUploadBytes?: number;
   /** Requests per minute per tenant (default 1,000,000: generous; it stops runaway clients, not customers). */

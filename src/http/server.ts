@@ -16,9 +16,18 @@ export interface ServerOptions extends ServiceOptions, AppOptions {
   requestTimeoutMs?: number;
   /** Milliseconds for the request headers to arrive (default 30 s). */
   headersTimeoutMs?: number;
+  /** Milliseconds an idle keep-alive connection is kept open (default 72 s: beyond the usual 60 s of proxies). */
+  keepAliveTimeoutMs?: number;
+  /**
+   * Open connections at most (default 2048); node closes those beyond at once. Keep it below the process's
+   * file-descriptor limit (`ulimit -n`), which LevelDB shares.
+   */
+  maxConnections?: number;
   /** Pretty logs (default: when stdout is a TTY). */
   pretty?: boolean;
 }
+
+export const DEFAULT_MAX_CONNECTIONS = 2048;
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -54,10 +63,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // How often Node looks for requests past their header/request deadlines (its default is 30 s).
       http: { connectionsCheckingInterval: Math.min(5_000, options.headersTimeoutMs ?? 30_000) },
       connectionTimeout: 0,
-      keepAliveTimeout: 72_000,
+      keepAliveTimeout: options.keepAliveTimeoutMs ?? 72_000,
     } as FastifyServerOptions);
     // Headers must arrive quickly (slowloris); Node checks this on its own timer.
     app.server.headersTimeout = options.headersTimeoutMs ?? 30_000;
+    app.server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     await app.listen({ host: options.host, port: options.port });
     ctx.anchorer.start();
   } catch (e) {

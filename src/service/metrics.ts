@@ -1,11 +1,21 @@
 /**
  * Prometheus text exposition (version 0.0.4) of the service's own figures: deposits, queue depth, group
- * sizes, commit latency, tree size. A dozen series do not need a metrics library.
+ * sizes, commit latency, tree size, anchoring, and the HTTP layer's admission figures. A few dozen series do
+ * not need a metrics library.
  */
 import type { Ledger } from '../ledger/index.js';
 import type { Deposits } from './deposits.js';
 import type { Tenants } from './tenants.js';
 import type { Anchorer } from './anchorer.js';
+
+/** The HTTP layer's own figures (admission, failed authentication, connections over the cap). */
+export interface HttpFigures {
+  inFlightBytes: number;
+  inFlightRequests: number;
+  refused: { tenant: number; service: number };
+  authRefused: number;
+  droppedConnections: number;
+}
 
 const GROUP_BUCKETS = [1, 10, 100, 500, 1000, 5000, 10000];
 const COMMIT_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
@@ -26,7 +36,7 @@ function histogram(name: string, help: string, values: number[], buckets: number
   return lines;
 }
 
-export function renderMetrics(ledger: Ledger, deposits: Deposits, tenants: Tenants, anchorer?: Anchorer): string {
+export function renderMetrics(ledger: Ledger, deposits: Deposits, tenants: Tenants, anchorer?: Anchorer, http?: HttpFigures): string {
   const s = ledger.stats;
   const lines = [
     '# HELP cunzheng_deposits_total Deposits answered, by who hashed the document and whether a new entry was written.',
@@ -61,6 +71,24 @@ export function renderMetrics(ledger: Ledger, deposits: Deposits, tenants: Tenan
     '# TYPE cunzheng_digest_filter_bytes gauge',
     `cunzheng_digest_filter_bytes ${deposits.filter.bytes}`,
   ];
+  if (http !== undefined) {
+    lines.push(
+      '# HELP cunzheng_http_in_flight_bytes Work in flight as charged by admission control (bodies, batch items, a fixed cost per request).',
+      '# TYPE cunzheng_http_in_flight_bytes gauge',
+      `cunzheng_http_in_flight_bytes ${http.inFlightBytes}`,
+      '# HELP cunzheng_http_in_flight_requests Authenticated requests being handled.',
+      '# TYPE cunzheng_http_in_flight_requests gauge',
+      `cunzheng_http_in_flight_requests ${http.inFlightRequests}`,
+      '# HELP cunzheng_http_refused_total Requests refused: 503 TENANT_BUSY / SERVICE_BUSY, 429 AUTH_RATE_LIMITED.',
+      '# TYPE cunzheng_http_refused_total counter',
+      `cunzheng_http_refused_total{code="TENANT_BUSY"} ${http.refused.tenant}`,
+      `cunzheng_http_refused_total{code="SERVICE_BUSY"} ${http.refused.service}`,
+      `cunzheng_http_refused_total{code="AUTH_RATE_LIMITED"} ${http.authRefused}`,
+      '# HELP cunzheng_http_dropped_connections_total Connections closed at once because the connection cap was reached.',
+      '# TYPE cunzheng_http_dropped_connections_total counter',
+      `cunzheng_http_dropped_connections_total ${http.droppedConnections}`,
+    );
+  }
   if (anchorer?.enabled) {
     lines.push(
       '# HELP cunzheng_anchor_lag_entries Entries not yet covered by an RFC 3161 anchor.',

@@ -14,7 +14,9 @@ const aDigests = [digestOf('A secret merger agreement'), digestOf('A payroll')];
 let aReceipts: Receipt[];
 
 beforeAll(async () => {
-  s = await openTestService({ docs: true });
+  // Every credential case below is a failed authentication from one address: beyond the default 30 a
+  // minute they would be 429 (auth-limits.test.ts tests that limit).
+  s = await openTestService({ docs: true, authFailuresPerWindow: 1_000_000 });
   a = await createTenant(s.app, '甲方保密科技有限公司', USCC_A);
   b = await createTenant(s.app, '乙方 Competitor Ltd.', USCC_B);
   const res = await s.app.inject({ method: 'POST', url: '/v1/deposits', headers: a.auth, payload: { items: aDigests.map((sha256) => ({ sha256, meta: { title: 'A-only title' } })) } });

@@ -2,14 +2,60 @@
  * POST /v1/documents: the document itself as the raw body, streamed through SHA-256 and SM3 and counted;
  * never written anywhere and never held whole in memory. Metadata comes in the query string. The entry
  * says `hashedBy: "server"`, so a court can tell who computed the digest.
+ *
+ * The body must be the document's bytes as they are. Refused with 415 before a byte is read, because what
+ * they carry is not the document and a receipt of it could never match the file in court:
+ *   - `multipart/*`: `curl -F file=@doc.pdf` and browser forms wrap the file in an envelope (boundary lines,
+ *     part headers);
+ *   - `application/x-www-form-urlencoded`: what `curl -d @doc.pdf` sends (curl strips the file's newlines
+ *     first), and `curl --data-binary` without a Content-Type;
+ *   - `application/json`: a digest meant for POST /v1/deposits, or a document wrapped in JSON;
+ *   - a Content-Encoding other than identity (the bytes would be the compressed ones).
+ * No Content-Type, `application/octet-stream`, or the document's own type (`application/pdf`, `text/plain`
+ * as fetch() sends a string…) are the bytes as sent, never transcoded: hashed as they are.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { Type } from 'typebox';
 import { CunzhengError } from '../../errors.js';
 import { createSha256, createSm3, toHex } from '../../crypto/index.js';
 import type { ServiceContext } from '../context.js';
 import { DocumentQuery, ErrorBody, type DocumentQueryT } from '../schemas.js';
+import { normaliseQueryAndParams } from '../hex-fields.js';
+
+export const UPLOAD_HINT = 'send the document as the raw body: curl --data-binary @file -H "Content-Type: application/octet-stream"';
+
+/** The document's body in the OpenAPI document (swagger-ui then offers a file picker). */
+export const DOCUMENT_REQUEST_BODY = {
+  content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary', description: 'the document, byte for byte' } } },
+};
+
+/** The media type of a Content-Type header, lowercased without parameters; '' when there is none. */
+function mediaType(header: string | undefined): string {
+  if (header === undefined) return '';
+  const semi = header.indexOf(';');
+  return (semi === -1 ? header : header.slice(0, semi)).trim().toLowerCase();
+}
+
+/** Why a body of this Content-Type / Content-Encoding is not the document, or undefined when it is. */
+export function notTheDocument(contentType: string | undefined, contentEncoding: string | undefined): string | undefined {
+  const encoding = (contentEncoding ?? '').trim().toLowerCase();
+  if (encoding !== '' && encoding !== 'identity') return `a body with Content-Encoding ${JSON.stringify(encoding.slice(0, 100))} is not the document's bytes`;
+  const type = mediaType(contentType);
+  if (type.startsWith('multipart/')) return 'a multipart form (curl -F, a browser form) wraps the file in an envelope';
+  if (type === 'application/x-www-form-urlencoded') return 'a form body (curl -d, or --data-binary without a Content-Type) is not taken as the document';
+  if (type === 'application/json') return 'a JSON body is not taken as the document (digests go to POST /v1/deposits)';
+  return undefined;
+}
+
+/** Refuses bodies that are not the raw document (see the top of this file). */
+function rawBodyOnly(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
+  const why = notTheDocument(request.headers['content-type'], request.headers['content-encoding'] as string | undefined);
+  if (why === undefined) return done();
+  // The body is left unread: the connection closes after the answer.
+  void reply.header('connection', 'close');
+  done(new CunzhengError('UNSUPPORTED_MEDIA_TYPE', `${why}; ${UPLOAD_HINT}`));
+}
 
 function tooLarge(maxUploadBytes: number): CunzhengError {
   return new CunzhengError('DOCUMENT_TOO_LARGE', `documents are limited to ${maxUploadBytes} bytes`);
@@ -54,17 +100,21 @@ function consume(stream: IncomingMessage, limit: number, onChunk: (chunk: Buffer
 }
 
 export async function documentRoutes(app: FastifyInstance, ctx: ServiceContext, maxUploadBytes: number): Promise<void> {
-  // Any content type: the body is passed on as the raw stream, unread.
+  // The body is passed on as the raw stream, unread (rawBodyOnly has refused other types by then).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
 
   app.post('/v1/documents', {
+    config: { streamedBody: true },
+    onRequest: rawBodyOnly,
+    preValidation: normaliseQueryAndParams,
     schema: {
       tags: ['tenant'],
       summary: 'Upload a document to be hashed by the service (SHA-256 and SM3 on the fly; the bytes are kept nowhere)',
       security: [{ bearer: [] }],
+      description: `The document as the raw body, hashed byte for byte: application/octet-stream (or none, or the document's own type). Multipart forms, url-encoded forms, JSON and compressed bodies are 415. Metadata in the query. ${UPLOAD_HINT}.`,
       querystring: DocumentQuery,
-      response: { 200: Type.Ref('Receipt'), 201: Type.Ref('Receipt'), 400: ErrorBody, 401: ErrorBody, 413: ErrorBody, 503: ErrorBody },
+      response: { 200: Type.Ref('Receipt'), 201: Type.Ref('Receipt'), 400: ErrorBody, 401: ErrorBody, 413: ErrorBody, 415: ErrorBody, 429: ErrorBody, 503: ErrorBody },
     },
   }, async (req, reply) => {
     const declared = Number(req.headers['content-length']);
