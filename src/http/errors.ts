@@ -31,6 +31,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   LEDGER_CLOSED: 503,
   LEDGER_FENCED: 503,
   LEDGER_BEHIND_SIGNED_CHECKPOINT: 503,
+  STORE_FENCED: 503,
+  STORE_FULL: 503,
   SERVICE_CLOSING: 503,
   SERVICE_BUSY: 503,
   TENANT_BUSY: 503,
@@ -43,7 +45,19 @@ const STATUS_BY_CODE: Record<string, number> = {
 };
 
 /** Seconds a client is told to wait when the error does not say. */
-const DEFAULT_RETRY_AFTER: Record<string, number> = { LEDGER_FENCED: 5, LEDGER_BEHIND_SIGNED_CHECKPOINT: 5 };
+const DEFAULT_RETRY_AFTER: Record<string, number> = { LEDGER_FENCED: 5, STORE_FENCED: 5, STORE_FULL: 30, LEDGER_BEHIND_SIGNED_CHECKPOINT: 30 };
+
+/**
+ * 503s about the disk: their own messages carry the storage error's text (file paths, errno), which goes
+ * to the log; the client is told what happened and what to do.
+ */
+const PUBLIC_MESSAGE: Record<string, string> = {
+  LEDGER_WRITE_FAILED: 'the ledger could not write to disk, so this was not acknowledged; retry after the delay given (a repeated deposit finds the original if it did land)',
+  LEDGER_FENCED: 'the ledger takes no writes since a disk write failed, until it has reopened its store; retry after the delay given',
+  STORE_FENCED: 'the ledger takes no writes since a disk write failed, until it has reopened its store; retry after the delay given',
+  STORE_FULL: 'the ledger is waiting for free disk space before it takes writes again; retry later',
+  LEDGER_BEHIND_SIGNED_CHECKPOINT: 'the ledger holds fewer entries than a checkpoint it signed and takes no writes until an operator has restored it; retry later',
+};
 
 /** 5xx whose message is meant for the caller (the rest answer "internal error"). */
 const SHOWN_5XX = new Set(['ANCHOR_FAILED']);
@@ -106,6 +120,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (status === 503 || SHOWN_5XX.has(code)) {
       // Backpressure, a failing disk, shutdown, a TSA down: expected conditions, one line each without a stack.
       request.log.warn({ code, reason: message }, 'request refused: service unavailable');
+      message = PUBLIC_MESSAGE[code] ?? message;
     } else if (status >= 500) {
       request.log.error({ err, code }, 'request failed');
       message = 'internal error';

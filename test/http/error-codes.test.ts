@@ -33,11 +33,17 @@ async function failingDeposit(err: Error) {
 }
 
 describe('when the ledger cannot take writes', () => {
-  it.each(['LEDGER_FENCED', 'LEDGER_BEHIND_SIGNED_CHECKPOINT'])('answers %s as 503 with Retry-After and its message', async (code) => {
-    const res = await failingDeposit(new CunzhengError(code, `the ledger says ${code}`));
+  it.each(['LEDGER_FENCED', 'LEDGER_BEHIND_SIGNED_CHECKPOINT', 'STORE_FENCED', 'STORE_FULL', 'LEDGER_WRITE_FAILED'])('answers %s as 503 with Retry-After, without the storage error\'s text', async (code) => {
+    const res = await failingDeposit(new CunzhengError(code, `IO error: /srv/cunzheng/ledger/000042.log: No space left on device (${code})`));
     const body = expectErrorBody(res, 503, code);
-    expect(body.message).toBe(`the ledger says ${code}`);
+    expect(body.message).not.toContain('/srv/cunzheng');
+    expect(body.message).toMatch(/retry/);
     expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  });
+
+  it('keeps the message of backpressure, which is the service\'s own', async () => {
+    const body = expectErrorBody(await failingDeposit(new CunzhengError('LEDGER_BUSY', 'the queue is full; retry shortly')), 503, 'LEDGER_BUSY');
+    expect(body.message).toBe('the queue is full; retry shortly');
   });
 
   it('honours the retry delay the error carries', async () => {
