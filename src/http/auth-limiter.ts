@@ -7,6 +7,8 @@
  * a budget: a misconfigured script there can block its neighbours for one window, never for longer.
  * Memory is bounded: at most `maxTracked` addresses are remembered; beyond that the oldest are forgotten.
  */
+import { CunzhengError } from '../errors.js';
+
 export interface FailedAuthLimits {
   /** Failed authentications per IP within the window before it is refused (default 30). */
   authFailuresPerWindow?: number;
@@ -33,6 +35,9 @@ export class FailedAuthLimiter {
   constructor(limits: FailedAuthLimits = {}, private readonly maxTracked = MAX_TRACKED, private readonly now: () => number = Date.now) {
     this.max = limits.authFailuresPerWindow ?? DEFAULT_AUTH_FAILURES;
     this.windowMs = limits.authFailureWindowMs ?? DEFAULT_AUTH_WINDOW_MS;
+    for (const [name, v] of [['authFailuresPerWindow', this.max], ['authFailureWindowMs', this.windowMs]] as const) {
+      if (!Number.isSafeInteger(v) || v < 1) throw new CunzhengError('BAD_AUTH_LIMIT', `${name} must be a positive whole number, got ${String(v)}`);
+    }
   }
 
   /** Seconds `ip` must wait before it may try again; 0 when it may now. */

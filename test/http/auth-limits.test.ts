@@ -4,6 +4,7 @@
  * whatever key it presents, while other addresses are served as before; the block ends with the window.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FailedAuthLimiter } from '../../src/http/auth-limiter.js';
 import { ADMIN_TOKEN, USCC_A, createTenant, digestOf, expectErrorBody, openTestService, type TestService, type TestTenant } from './helpers.js';
 
 const LIMIT = 5;
@@ -49,5 +50,25 @@ describe('when one address keeps presenting wrong keys', () => {
       expectErrorBody(r, 401, 'UNAUTHORIZED');
     }
     expectErrorBody(await deposit(ip, a.auth.authorization, 'admin guesser'), 429, 'AUTH_RATE_LIMITED');
+  });
+});
+
+describe('the failed-authentication limiter itself', () => {
+  it('remembers at most maxTracked addresses, forgetting the oldest first', () => {
+    let now = 0;
+    const l = new FailedAuthLimiter({ authFailuresPerWindow: 1, authFailureWindowMs: 1000 }, 3, () => now);
+    for (const ip of ['a', 'b', 'c', 'd', 'e']) l.failed(ip);
+    expect(l.tracked).toBe(3);
+    expect(l.blockedFor('a')).toBe(0); // forgotten
+    expect(l.blockedFor('e')).toBe(1);
+    now = 1000;
+    expect(l.blockedFor('e')).toBe(0); // its window ended
+  });
+
+  it('refuses limits that are not positive whole numbers', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      expect(() => new FailedAuthLimiter({ authFailuresPerWindow: bad })).toThrow(/authFailuresPerWindow must be a positive whole number/);
+      expect(() => new FailedAuthLimiter({ authFailureWindowMs: bad })).toThrow(/authFailureWindowMs/);
+    }
   });
 });
