@@ -5,8 +5,8 @@
  * cunzheng — the command line. Exit codes: 0 ok, 1 verification failed / problems found, 2 usage, 3 internal.
  * `--json` puts the machine result on stdout; progress and logs go to stderr.
  */
-import { Command, CommanderError, Option } from 'commander';
-import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './exit-codes.js';
+import { Command, Option } from 'commander';
+import { EXIT_OK } from './exit-codes.js';
 import { runVerify } from './commands/verify.js';
 import { runReceiptExport } from './commands/receipt.js';
 import { runServe } from './commands/serve.js';
@@ -14,10 +14,9 @@ import { runTenantAdd } from './commands/tenant.js';
 import { runFsck } from './commands/fsck.js';
 import { runAudit } from './commands/audit.js';
 import { runUpgrade } from './commands/upgrade.js';
-import { NetworkError } from './http-client.js';
 import { runDeposit } from './commands/deposit.js';
 import { loadClientConfig } from './config.js';
-import { CunzhengError } from '../src/errors.js';
+import { reportError } from './report-error.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const envList = (name: string): string[] => (process.env[name] ?? '').split(/\s+/).filter(Boolean);
@@ -166,42 +165,6 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     return reportError(e);
   }
-}
-
-/**
- * Codes of CunzhengErrors that mean the command was called wrongly (a bad name, key, pattern or file given
- * by the user): exit 2 like a UsageError. Every other CunzhengError is a known failure of the machine or the
- * data and exits 3; both print one line. USER_FILE_* (cli/user-file.ts) and BAD_* codes count as usage.
- */
-const USAGE_CODES = new Set([
-  'GLOB_INVALID', 'HASH_BAD_OPTION', 'LOG_ORIGIN_MISMATCH', 'ANCHOR_NO_ROOTS', 'ANCHOR_NO_TSA', 'ADMIN_TOKEN_TOO_SHORT',
-  'ADMIN_TOKEN_BAD_CHARACTER', 'RECEIPT_FILE_PATH_INVALID', 'STORE_LOCKED', 'CONFIG_INVALID',
-]);
-
-/** The one line (and, with CUNZHENG_DEBUG set, the stack) for an error that reached the top; its exit code. */
-export function reportError(e: unknown): number {
-  if (e instanceof CommanderError) {
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
-    return EXIT_USAGE; // commander has printed its one line (configureOutput above)
-  }
-  const debug = (process.env.CUNZHENG_DEBUG ?? '') !== '' && process.env.CUNZHENG_DEBUG !== '0';
-  const stack = debug && e instanceof Error && e.stack !== undefined ? `\n${e.stack}` : '';
-  const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ').trim();
-  if (e instanceof UsageError) {
-    process.stderr.write(`cunzheng: ${oneLine(e.message)}${stack}\n`);
-    return EXIT_USAGE;
-  }
-  if (e instanceof NetworkError) {
-    process.stderr.write(`cunzheng: ${oneLine(e.message)}${stack}\n`);
-    return EXIT_INTERNAL;
-  }
-  if (e instanceof CunzhengError) {
-    process.stderr.write(`cunzheng: ${e.code}: ${oneLine(e.message)}${stack}\n`);
-    return USAGE_CODES.has(e.code) || e.code.startsWith('USER_FILE_') || e.code.startsWith('BAD_') ? EXIT_USAGE : EXIT_INTERNAL;
-  }
-  const message = e instanceof Error ? `${(e as NodeJS.ErrnoException).code ?? e.name}: ${e.message}` : String(e);
-  process.stderr.write(`cunzheng: internal error: ${oneLine(message)}${stack || ' (set CUNZHENG_DEBUG=1 for the stack)'}\n`);
-  return EXIT_INTERNAL;
 }
 
 // A closed pipe (`cunzheng verify … | head`) is the reader's choice, not an error.

@@ -12,6 +12,7 @@ import { DEFAULT_ORIGIN } from '../../src/ledger/index.js';
 import { closeOnSignals, startServer } from '../../src/http/server.js';
 import { loadAdminToken } from '../../src/service/admin-token.js';
 import { UsageError } from '../exit-codes.js';
+import { isUsageCode } from '../report-error.js';
 import { loadTsaRoots } from '../trust.js';
 import { checkLogLevel, checkOrigin, checkTsaUrls, prepareDataDir, probePort, wholeNumber } from './serve-checks.js';
 
@@ -80,7 +81,11 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     });
   } catch (e) {
     await plan.undo();
-    if (e instanceof CunzhengError) throw new UsageError(`cannot start: ${e.code}: ${e.message}`);
+    // A mistake (another origin than the log's, a data folder in use) is exit 2; a damaged data folder is 3.
+    if (e instanceof CunzhengError) {
+      if (isUsageCode(e.code)) throw new UsageError(`cannot start: ${e.code}: ${e.message}`);
+      throw new CunzhengError(e.code, `cannot start: ${e.message}`, { cause: e });
+    }
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new UsageError(`cannot start: ${flags.host}:${port} is already in use; choose another --port`);
     if (code === 'EACCES' || code === 'EROFS' || code === 'ENOSPC' || code === 'EPERM') {

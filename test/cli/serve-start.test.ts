@@ -26,9 +26,9 @@ interface Run { code: number | null; stderr: string; stdout: string }
  * Runs `serve`; a server that starts (which the mistakes must not allow) is stopped after `ms`, or as soon as
  * stderr holds `until`.
  */
-function serve(args: string[], ms = 8_000, until?: RegExp): Promise<Run> {
+function serve(args: string[], ms = 8_000, until?: RegExp, env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, 'serve', ...args], { env: { PATH: process.env.PATH ?? '' }, cwd: root });
+    const child = spawn(process.execPath, [CLI, 'serve', ...args], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: root });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -133,6 +133,22 @@ describe('cunzheng serve, started wrongly', () => {
     const data = fresh();
     expectOneLineUsage(await serve(['--data', data, '--port', '0', ...flags]), mention);
     expect(existsSync(data)).toBe(false);
+  });
+});
+
+describe('cunzheng serve on a damaged data folder', () => {
+  it('is an internal error: one line, exit 3, the stack only with CUNZHENG_DEBUG, and nothing added', async () => {
+    const data = fresh();
+    mkdirSync(data);
+    writeFileSync(join(data, 'log.key'), 'not a signer key\n');
+    const r = await serve(['--data', data, '--port', '0', '--log-level', 'warn']);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^cunzheng: LOG_KEY_INVALID: cannot start: /);
+    expect(readdirSync(data)).toEqual(['log.key']);
+    const debug = await serve(['--data', data, '--port', '0', '--log-level', 'warn'], 8_000, undefined, { CUNZHENG_DEBUG: '1' });
+    expect(debug.code).toBe(3);
+    expect(debug.stderr).toMatch(/\n\s+at /);
   });
 });
 
