@@ -49,13 +49,12 @@ export function reportWalk(skipped: WalkSkipped[], followed: WalkFollowed[], err
   const loops = by('symlink-loop');
   list(`did not follow ${plural(loops.length, 'symbolic link')} back into a folder being walked (a loop)`, loops.map((s) => `${s.path} → ${s.target ?? '?'}`), err);
   const again = by('already-listed');
-  list(`did not follow ${plural(again.length, 'symbolic link')} to a folder already walked (its files are deposited once)`, again.map((s) => `${s.path} → ${s.target ?? '?'}`), err);
+  list(`did not follow ${plural(again.length, 'symbolic link')} to what is inside the folder or already listed (each file is deposited once, under its first path)`, again.map((s) => `${s.path} → ${s.target ?? '?'}`), err);
   list(`skipped ${plural(by('receipt').length, 'path')} given that ${by('receipt').length === 1 ? 'is a receipt' : 'are receipts'}`, by('receipt').map((s) => s.path), err);
   list(`skipped ${plural(by('excluded').length, 'path')} given that --exclude matches`, by('excluded').map((s) => s.path), err);
-  const outside = followed.filter((f) => f.outside);
   if (followed.length > 0) {
-    err(`cunzheng: followed ${plural(followed.length, 'symbolic link')} (--follow-symlinks)${outside.length ? `; ${outside.length} lead outside the folder given, and their files' receipts are written beside them through the link` : ''}`);
-    list('links followed out of the folder', outside.map((f) => `${f.path} → ${f.target}`), err);
+    list(`followed ${plural(followed.length, 'symbolic link')} out of the folder given (--follow-symlinks); the receipts of what they lead to are written through the link`,
+      followed.map((f) => `${f.path} → ${f.target}`), err);
   }
 }
 
@@ -67,7 +66,7 @@ export function reportReceiptPlaces(outcomes: FileOutcome[], err: (s: string) =>
     else if (o.receiptWhere === 'rescued') err(`cunzheng: ${o.path}: the receipt could not be written beside the file (${o.receiptNote ?? ''}); it is in ${o.receipt}: move it beside the file`);
     else if (o.receiptWhere === 'nowhere') {
       err(`cunzheng: ${o.path}: deposited as ${o.id}, but its receipt could be written nowhere (${o.receiptNote ?? ''}); save the next line as its receipt (a re-run fetches it again without a new deposit):`);
-      err(o.receiptText ?? '');
+      err(JSON.stringify(JSON.parse(o.receiptText ?? 'null')));
     }
   }
 }

@@ -151,10 +151,17 @@ export async function runDeposit(paths: string[], flags: DepositFlags, out: (s: 
       for (const p of chunk) outcomes.push({ path: p.file.path, status: 'failed', code: e.code, message: e.message });
       continue;
     }
+    if (typeof reply !== 'object' || reply === null || !Array.isArray(reply.receipts) || reply.receipts.length !== chunk.length || !Array.isArray(reply.created)) {
+      const message = `the service answered a batch of ${chunk.length} with something other than ${chunk.length} receipts; run again to fetch them (a repeated digest is not deposited twice)`;
+      for (const p of chunk) outcomes.push({ path: p.file.path, status: 'failed', code: 'DEPOSIT_BAD_REPLY', message });
+      continue;
+    }
     // Receipts are written 32 at a time: each is a temporary file, fsync, rename and folder fsync.
     const write = async (k: number, p: Planned): Promise<FileOutcome> => {
+      let id: string | undefined;
       try {
         const receipt = parseReceipt(reply.receipts[k]);
+        id = receipt.id;
         const entry = parseEntry(fromBase64(receipt.entry));
         if (entry.digest.sha256 !== p.sha256) throw new CunzhengError('DEPOSIT_WRONG_RECEIPT', 'the service answered with a receipt for another digest');
         if (trusted.length > 0) await verifyReceipt(receipt, trusted, { digest: { sha256: p.sha256, sm3: p.sm3 } });
@@ -171,7 +178,8 @@ export async function runDeposit(paths: string[], flags: DepositFlags, out: (s: 
         };
       } catch (e) {
         if (!(e instanceof CunzhengError)) throw e;
-        return { path: p.file.path, status: 'failed', code: e.code, message: e.message };
+        const about = id === undefined ? '' : ` (the service answered with deposit ${id}; its receipt was not written)`;
+        return { path: p.file.path, status: 'failed', code: e.code, message: `${e.message}${about}` };
       }
     };
     const written: FileOutcome[] = new Array(chunk.length);

@@ -15,11 +15,11 @@
  * Inside a folder, by default, links are not followed: a link to a file in the tree would list that file
  * twice, and a link out of the tree would deposit something the user did not name. Each such link yields a
  * `skipped` item (reason 'symlink', with its target) so the caller can say so. With `followSymlinks` (like
- * `find -L`) links are followed wherever they lead, inside the tree or out of it: each followed link yields
- * a `followed` item (with `outside` when its target is not under the given folder) so the caller can say
- * what was deposited from elsewhere; a file reached twice is listed once (by real path); a link to a folder
- * that is being walked (a loop) yields `skipped` reason 'symlink-loop', a folder already walked through
- * another link 'already-listed'; a dangling link is a WALK_NOT_FOUND problem. Files reached through a link
+ * `find -L`) links that lead out of the given folder are followed: each yields a `followed` item so the
+ * caller can say what was deposited from elsewhere; a file reached twice is listed once (by real path); a
+ * link to a folder being walked (a loop) yields `skipped` reason 'symlink-loop'; a link to something inside
+ * the given folder (walked under its own name anyway) or to a folder already walked through another link
+ * yields 'already-listed'; a dangling link is a WALK_NOT_FOUND problem. Files reached through a link
  * are listed under the link's path, so their receipt is written beside the link.
  * Other special files (FIFOs, sockets, devices) are never opened: reading a FIFO would block forever; they
  * yield `skipped` reason 'not-a-regular-file', and a FIFO or device named on the command line is a
@@ -65,7 +65,7 @@ export interface WalkFollowed {
   relative: string;
   /** The real path it leads to. */
   target: string;
-  /** True when the target is not inside the given folder. */
+  /** True when the target is not inside the given folder (always, so far: links inside it are not followed). */
   outside: boolean;
 }
 
@@ -242,6 +242,7 @@ async function* walkFolder(
       yield ioProblem(abs, rel, 'cannot stat', e);
       continue;
     }
+    let linkedFile = false; // a followed link to a file, already counted by firstTime
     if (st.isSymbolicLink()) {
       if (excludes.matches(rel)) continue;
       const target = await readlink(abs).catch(() => '?');
@@ -260,11 +261,17 @@ async function* walkFolder(
         yield { kind: 'skipped', path: abs, relative: rel, reason: 'symlink-loop', target };
         continue;
       }
-      if (st.isDirectory() && entered!.has(real)) {
+      // Inside the given folder, the target is walked under its own name anyway: following would list it twice.
+      if (isInside(real, rootReal) || (st.isDirectory() && entered!.has(real))) {
         yield { kind: 'skipped', path: abs, relative: rel, reason: 'already-listed', target };
         continue;
       }
-      if (st.isDirectory() || st.isFile()) yield { kind: 'followed', path: abs, relative: rel, target: real, outside: !isInside(real, rootReal) };
+      if (st.isFile() && !isReceiptFileName(name) && !excludes.matches(rel) && !firstTime(real)) {
+        yield { kind: 'skipped', path: abs, relative: rel, reason: 'already-listed', target };
+        continue;
+      }
+      if (st.isDirectory() || st.isFile()) yield { kind: 'followed', path: abs, relative: rel, target: real, outside: true };
+      linkedFile = st.isFile();
     }
     if (st.isDirectory()) {
       if (SKIPPED_FOLDERS.has(name) || excludes.matches(rel, true)) continue;
@@ -273,7 +280,7 @@ async function* walkFolder(
     } else if (st.isFile()) {
       // A `.git` file is a worktree's or submodule's pointer to its repository: repository data too.
       if (name === '.git' || isReceiptFileName(name) || excludes.matches(rel)) continue;
-      if (!firstTime(real)) continue;
+      if (!linkedFile && !firstTime(real)) continue;
       const err = await readable(abs);
       if (err === undefined) yield { kind: 'file', path: abs, relative: rel, size: st.size };
       else yield ioProblem(abs, rel, 'cannot read', err);

@@ -139,6 +139,38 @@ describe('when the tree holds symbolic links', () => {
   });
 });
 
+describe('when the tree holds symbolic links and followSymlinks is set', () => {
+  it('follows links out of the tree, once per target, and never into the tree or around a loop', async () => {
+    const outside = tree({ 'spec.txt': 's', 'deep/x.txt': 'x' });
+    const root = tree({ 'real.txt': 'r', 'sub/keep.txt': 'k' });
+    symlinkSync(outside, join(root, 'shared'));
+    symlinkSync(outside, join(root, 'shared-again'));
+    symlinkSync(join(outside, 'spec.txt'), join(root, 'spec-link'));
+    symlinkSync(join(root, 'real.txt'), join(root, 'link-to-file'));
+    symlinkSync('..', join(root, 'sub', 'loop'));
+    symlinkSync('..', join(outside, 'deep', 'up')); // a loop inside the followed folder
+    symlinkSync(join(root, 'missing'), join(root, 'dangling'));
+    const items = await walk([root], { followSymlinks: true });
+    expect(relatives(items)).toEqual(['real.txt', 'shared/deep/x.txt', 'shared/spec.txt', 'sub/keep.txt']);
+    expect(items.filter((i) => i.kind === 'followed').map((i) => i.relative)).toEqual(['shared']);
+    expect(items.filter((i) => i.kind === 'skipped').map((i) => [i.relative, i.kind === 'skipped' && i.reason])).toEqual([
+      ['link-to-file', 'already-listed'], ['shared/deep/up', 'symlink-loop'], ['shared-again', 'already-listed'],
+      ['spec-link', 'already-listed'], ['sub/loop', 'symlink-loop'],
+    ]);
+    const dangling = items.find((i) => i.relative === 'dangling');
+    expect(dangling?.kind === 'problem' && dangling.error.code).toBe('WALK_NOT_FOUND');
+  });
+
+  it('lists a file reached through a followed link under the link\'s path', async () => {
+    const outside = tree({ 'f.txt': 'ff' });
+    const root = tree({});
+    symlinkSync(join(outside, 'f.txt'), join(root, 'f-link'));
+    expect((await walk([root], { followSymlinks: true })).filter((i) => i.kind === 'file')).toEqual([
+      { kind: 'file', path: join(root, 'f-link'), relative: 'f-link', size: 2 },
+    ]);
+  });
+});
+
 describe('when paths overlap', () => {
   it('lists a path given twice once', async () => {
     const root = tree({ 'a.txt': 'a', 'b/c.txt': 'c' });
