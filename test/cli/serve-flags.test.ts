@@ -36,10 +36,10 @@ describe('cunzheng serve --tile-cache', () => {
   });
 
   it('bounds the cache it is given, and proofs from evicted tiles still verify', async () => {
-    const server = new ServerProcess(dataDir(), await freePort(), 'x'.repeat(24), ['--tile-cache', '2']);
+    const server = new ServerProcess(dataDir(), await freePort(), 'x'.repeat(40), ['--tile-cache', '2']);
     try {
       await server.start();
-      const admin = { authorization: `Bearer ${'x'.repeat(24)}`, 'content-type': 'application/json' };
+      const admin = { authorization: `Bearer ${'x'.repeat(40)}`, 'content-type': 'application/json' };
       const t = await (await fetch(`${server.url}/v1/admin/tenants`, { method: 'POST', headers: admin, body: JSON.stringify({ name: '缓存测试有限公司', uscc: completeUscc('91430100MA4L0C0C') }) })).json() as { apiKey: string };
       const tenant = { authorization: `Bearer ${t.apiKey}`, 'content-type': 'application/json' };
       // 5 full level-0 tiles and a partial one, in batches; the entries' leaf hashes, by index.
