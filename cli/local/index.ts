@@ -13,5 +13,5 @@ export {
   planDeposit, needsDeposit, type DepositPlan, type DepositStatus, type ReceiptFileErrorCode,
 } from './receipt-files.js';
 export {
-  locateReceipt, keepPreviousReceipt, saveReceipt, shortReceiptPath, versionPath, nameHash, rescueDir, type SavedReceipt,
+  locateReceipt, keepPreviousReceipt, saveReceipt, documentForShortReceipt, shortReceiptPath, versionPath, nameHash, rescueDir, type SavedReceipt,
 } from './receipt-store.js';

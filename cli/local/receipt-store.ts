@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, link, unlink } from 'node:fs/promises';
+import { copyFile, link, readdir, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CunzhengError } from '../../src/errors.js';
@@ -54,6 +54,22 @@ export function nameHash(name: string): string {
 export function shortReceiptPath(normal: string): string {
   const name = basename(normal).slice(0, -RECEIPT_SUFFIX.length);
   return join(dirname(normal), `${utf8Prefix(name, SHORT_PREFIX_BYTES)}~${nameHash(name)}${RECEIPT_SUFFIX}`);
+}
+
+const SHORT_NAME = /^(.*)~([0-9a-f]{16})\.receipt(?:\.v[0-9]+)?\.json$/s;
+
+/**
+ * For a receipt under a shortened name (or its history), the document beside it whose full name it stands
+ * for: the name in `dir` that starts with the prefix and whose nameHash matches. Undefined when `receipt`
+ * is not a shortened name or no such document is there (for verifiers that pair receipts with documents).
+ */
+export async function documentForShortReceipt(receipt: string): Promise<string | undefined> {
+  const m = SHORT_NAME.exec(basename(receipt));
+  if (m === null) return undefined;
+  const [, prefix, hash] = m as unknown as [string, string, string];
+  const names = await readdir(dirname(receipt)).catch(() => [] as string[]);
+  const name = names.find((n) => n.startsWith(prefix) && nameHash(n) === hash);
+  return name === undefined ? undefined : join(dirname(receipt), name);
 }
 
 /** The history name of version `n` of the receipt at `current`: `….receipt.json` → `….receipt.v<n>.json`. */

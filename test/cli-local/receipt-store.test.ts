@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isReceiptFileName } from '../../cli/local/receipt-files.js';
-import { keepPreviousReceipt, locateReceipt, nameHash, saveReceipt, shortReceiptPath, versionPath } from '../../cli/local/receipt-store.js';
+import { documentForShortReceipt, keepPreviousReceipt, locateReceipt, nameHash, saveReceipt, shortReceiptPath, versionPath } from '../../cli/local/receipt-store.js';
 import { tempDir } from './helpers.js';
 import { fileURLToPath } from 'node:url';
 
@@ -68,6 +68,10 @@ describe('saveReceipt and locateReceipt', () => {
     expect(saved.where).toBe('shortened');
     expect(saved.path).toBe(shortReceiptPath(wanted));
     expect((await locateReceipt(wanted))?.path).toBe(shortReceiptPath(wanted));
+    writeFileSync(join(d, 'x'.repeat(250)), 'the document');
+    writeFileSync(join(d, `${'x'.repeat(251)}`), 'a document with the same prefix');
+    expect(await documentForShortReceipt(saved.path!)).toBe(join(d, 'x'.repeat(250)));
+    expect(await documentForShortReceipt(wanted)).toBeUndefined();
   });
 
   it('falls back to the rescue folder, then to nowhere, and never throws', async () => {
