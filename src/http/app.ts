@@ -5,6 +5,10 @@
  *   /v1/deposits…, /v1/documents                                    tenant (Bearer API key, rate-limited)
  *   /v1/admin/…                                                     admin (Bearer admin token)
  *   /healthz, /metrics, /docs                                       operations
+ *
+ * On tenant and admin routes the hooks run: authentication (failures limited per IP, auth-limiter.ts),
+ * then admission (work in flight in bytes, admission-hooks.ts), then the route's own. README.md lists the
+ * routes, the limits and every error code.
  */
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { STATUS_CODES } from 'node:http';
