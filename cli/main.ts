@@ -106,7 +106,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--key <vkey>', 'also verify each receipt under this trusted log key before writing it').argParser(collect).default([]))
     .option('--names', 'also send each file\'s name and relative path (they stay in the never-pruned ledger; by default only digests and sizes are sent)', false)
     .option('--title <text>', 'a title sent with every file of this run (it stays in the ledger)')
-    .option('--follow-symlinks', 'follow symbolic links inside folders, wherever they lead (loops are detected; each target deposited once)', false)
+    .option('--follow-symlinks', 'follow symbolic links inside folders that lead out of them (listed on stderr; links into the folder and loops are not followed; each file is deposited once)', false)
     .option('--json', 'print the machine-readable result on stdout', false)
     .action(async (paths: string[], flags: Parameters<typeof runDeposit>[1] & { config?: string }) => {
       const config = loadClientConfig(flags.config);
