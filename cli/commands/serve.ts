@@ -59,7 +59,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     throw new UsageError('--tsa needs --tsa-roots PEM: the TSA roots its replies must chain to');
   }
   // 2. The port (a busy one is the commonest mistake) and the data folder.
-  if (port !== 0) await probePort(flags.host, port);
+  await probePort(flags.host, port); // port 0 too: an unknown --host is found here
   const dataDir = resolve(flags.data);
   const plan = await prepareDataDir(dataDir);
 

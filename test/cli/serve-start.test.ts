@@ -129,6 +129,7 @@ describe('cunzheng serve, started wrongly', () => {
     [['--anchor-interval', '0'], '--anchor-interval'],
     [['--rate-limit', 'lots'], '--rate-limit'],
     [['--tsa', 'http://tsa.example/'], '--tsa-roots'],
+    [['--host', 'no-such-host.invalid'], '--host'],
   ])('refuses %j with one line and creates nothing', async (flags, mention) => {
     const data = fresh();
     expectOneLineUsage(await serve(['--data', data, '--port', '0', ...flags]), mention);
