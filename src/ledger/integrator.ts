@@ -15,12 +15,13 @@ import type { LedgerTree, PreparedAppend } from './tree.js';
 import type { Prover } from './prover.js';
 import type { CheckpointSigner } from './checkpoint-signer.js';
 import { Recovery, type Staged } from './recovery.js';
-import type { AppendedRun, ExtraWrites, LedgerStats, Pending, Released } from './types.js';
+import type { AppendedRun, ExtraWrites, LedgerLog, LedgerStats, Pending, Released } from './types.js';
 
 export interface IntegratorOptions {
   maxGroup: number;
   maxQueue: number;
   groupDelayMs: number;
+  log?: LedgerLog;
 }
 
 export class Integrator {
@@ -63,6 +64,7 @@ export class Integrator {
       resume: () => this.schedule(),
       onFailure: () => this.stats.writeFailures++,
       onRecovered: () => this.stats.recoveries++,
+      ...(opts.log === undefined ? {} : { log: opts.log }),
     });
     store.setFenceListener((f) => this.recovery.fenced(f.cause, []));
   }
@@ -99,7 +101,7 @@ export class Integrator {
 
   /** True when `n` more entries fit in the queue now (callers that must append all or none check first). */
   hasRoom(n: number): boolean {
-    return this.recovery.error() === undefined && this.queued + n <= this.opts.maxQueue;
+    return this.queued + n <= this.opts.maxQueue;
   }
 
   schedule(): void {

@@ -36,7 +36,7 @@ export class Ledger {
     private readonly signer: CheckpointSigner,
     readonly verifierKey: string,
     latest: Released,
-    private readonly opts: Required<Omit<LedgerOptions, 'origin' | 'dataDir'>> & { dataDir: string },
+    private readonly opts: Required<Omit<LedgerOptions, 'origin' | 'dataDir' | 'log'>> & { dataDir: string; log?: LedgerOptions['log'] },
   ) {
     this.prover = new Prover(() => this.tree, () => this.integrator.latest.treeSize);
     this.integrator = new Integrator(store, tree, signer, this.prover, latest, opts);
@@ -49,6 +49,7 @@ export class Ledger {
       maxQueue: options.maxQueue ?? 100_000,
       groupDelayMs: options.groupDelayMs ?? 0,
       tileCacheTiles: options.tileCacheTiles ?? 4096,
+      ...(options.log === undefined ? {} : { log: options.log }),
     };
     // The data directory holds the log key and every deposit: 0700 also when someone else made it.
     await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });

@@ -21,7 +21,7 @@ import { bytesEqual } from '../crypto/index.js';
 import type { CommitGroup, LedgerStore } from '../storage/store.js';
 import type { CheckpointSigner } from './checkpoint-signer.js';
 import type { LedgerTree, PreparedAppend } from './tree.js';
-import type { Pending } from './types.js';
+import type { LedgerLog, Pending } from './types.js';
 
 /** A group prepared for writing: its batch, and what becomes the committed tree once it lands. */
 export interface Staged {
@@ -50,6 +50,11 @@ export interface RecoveryHost {
   resume(): void;
   onFailure(): void;
   onRecovered(): void;
+  log?: LedgerLog;
+}
+
+function message(e: unknown): string | undefined {
+  return e === undefined ? undefined : e instanceof Error ? e.message : String(e);
 }
 
 /** Failures no retry can fix: the fence stays until an operator looks. */
@@ -101,6 +106,10 @@ export class Recovery {
         permanent,
       };
     }
+    if (groups.length > 0 || this.task === undefined) {
+      this.host.log?.warn({ code: this.fence.error.code, cause: message(cause), inDoubt: groups.reduce((n, g) => n + g.count, 0) },
+        'a write failed: appends are refused until the store has been reopened and its state proven');
+    }
     if (!permanent && this.task === undefined) {
       this.task = this.loop().finally(() => (this.task = undefined));
     }
@@ -118,6 +127,7 @@ export class Recovery {
     for (let attempt = 0; !this.stopping && !this.host.closing(); attempt++) {
       try {
         await this.attempt();
+        this.host.log?.info({ since: new Date(this.fence?.since ?? Date.now()).toISOString(), attempts: attempt + 1, treeSize: this.host.tree().treeSize }, 'the store was reopened and proven: appends are accepted again');
         this.fence = undefined;
         this.host.onRecovered();
         this.host.resume();
@@ -125,9 +135,13 @@ export class Recovery {
       } catch (e) {
         if (isCunzhengError(e) && PERMANENT.has(e.code)) {
           this.fence = { error: new CunzhengError(e.code, `the ledger stopped writing: ${e.message}`, { cause: e }), since: this.fence?.since ?? Date.now(), permanent: true };
+          this.host.log?.warn({ code: e.code, cause: e.message }, 'the ledger stopped writing for good: an operator must look (cunzheng fsck on a copy of the data directory)');
           return;
         }
-        if (this.fence !== undefined) this.fence.last = e;
+        if (this.fence !== undefined) {
+          if (message(this.fence.last) !== message(e)) this.host.log?.warn({ cause: message(e) }, 'the store could not be reopened yet; retrying');
+          this.fence.last = e;
+        }
         await new Promise<void>((resolve) => {
           this.wake = resolve;
           setTimeout(resolve, Math.min(250 * 2 ** attempt, 5000)).unref();

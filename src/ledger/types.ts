@@ -13,6 +13,13 @@ export interface LedgerOptions {
   groupDelayMs?: number;
   /** Full tiles kept expanded in memory (default 4096 ≈ 64 MiB). */
   tileCacheTiles?: number;
+  /** Where the ledger reports a failed write, its recovery, or a fault that keeps it fenced. */
+  log?: LedgerLog;
+}
+
+export interface LedgerLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
 }
 
 /** Keys and values of the layers above, written in the same batch as the entry (`position`: within its run). */

@@ -21,10 +21,13 @@ export async function openService(options: ServiceOptions): Promise<ServiceConte
   if ((tsaUrls?.length ?? 0) > 0 && (tsaRoots?.length ?? 0) === 0) {
     throw new CunzhengError('ANCHOR_NO_ROOTS', 'anchoring needs the TSA roots to verify replies against (--tsa-roots PEM)');
   }
-  const ledger = await Ledger.open(ledgerOptions);
+  const ledger = await Ledger.open({ ...ledgerOptions, ...(log === undefined ? {} : { log }) });
   try {
     const adminToken = await loadAdminToken(options.dataDir, given);
     const tenants = await Tenants.load(ledger.store);
+    if (tenants.corrupt.length > 0) {
+      log?.warn({ tenants: tenants.corrupt.map((c) => c.id) }, 'tenant records failed their check: those tenants are answered STORE_CORRUPT (run cunzheng fsck on a copy of the data directory)');
+    }
     const anchorer = await Anchorer.open(ledger, {
       tsaUrls: tsaUrls ?? [],
       roots: tsaRoots ?? [],
