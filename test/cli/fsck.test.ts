@@ -44,7 +44,7 @@ describe('cunzheng fsck', () => {
       await s2.db.put(Uint8Array.of(0x73), state);
       await s2.close();
       const serve = cli(['serve', '--data', dir, '--port', '0', '--admin-token', 'x'.repeat(40)]);
-      expect(serve.code).toBe(2);
+      expect(serve.code).toBe(3); // damaged data, not a usage mistake: one line, exit 3
       expect(serve.stderr).toContain('LEDGER_CORRUPT');
     } finally {
       rmSync(dir, { recursive: true, force: true });
