@@ -64,6 +64,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--tsa-roots <pem>', 'PEM file of the TSA roots replies must chain to').env('CUNZHENG_TSA_ROOTS'))
     .addOption(new Option('--anchor-interval <seconds>', 'how often to anchor the newest checkpoint when the tree has grown').env('CUNZHENG_ANCHOR_INTERVAL').default('60'))
     .addOption(new Option('--tile-cache <tiles>', 'full hash tiles kept expanded in memory for proofs: 16 KiB each, one per 256 leaves (4096 ≈ 64 MiB covers ~1M leaves)').env('CUNZHENG_TILE_CACHE').default('4096'))
+    .addOption(new Option('--max-inflight <bytes>', 'request bytes in flight over all tenants before 503 SERVICE_BUSY').env('CUNZHENG_MAX_INFLIGHT').default(String(1024 ** 3)))
+    .addOption(new Option('--max-tenant-inflight <bytes>', 'request bytes in flight per tenant before 503 TENANT_BUSY').env('CUNZHENG_MAX_TENANT_INFLIGHT').default(String(256 * 1024 ** 2)))
+    .addOption(new Option('--max-connections <n>', 'open connections; more are closed at once (keep it below ulimit -n)').env('CUNZHENG_MAX_CONNECTIONS').default('2048'))
     .action(async (flags: Parameters<typeof runServe>[0]) => {
       const tsa = flags.tsa.length ? flags.tsa : envList('CUNZHENG_TSA');
       await runServe({ ...flags, tsa });

@@ -29,6 +29,9 @@ export interface ServeFlags {
   tsaRoots?: string;
   anchorInterval: string;
   tileCache: string;
+  maxInflight: string;
+  maxTenantInflight: string;
+  maxConnections: string;
 }
 
 async function asUsage<T>(p: Promise<T>): Promise<T> {
@@ -48,6 +51,9 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   const tileCacheTiles = wholeNumber(flags.tileCache, '--tile-cache', 1, 1 << 20);
   const maxUploadBytes = wholeNumber(flags.maxUpload, '--max-upload', 1);
   const rateLimitPerMinute = wholeNumber(flags.rateLimit, '--rate-limit', 1);
+  const maxInFlightBytes = wholeNumber(flags.maxInflight, '--max-inflight', 1 << 20);
+  const maxTenantInFlightBytes = wholeNumber(flags.maxTenantInflight, '--max-tenant-inflight', 1 << 20);
+  const maxConnections = wholeNumber(flags.maxConnections, '--max-connections', 1);
   const anchorIntervalMs = wholeNumber(flags.anchorInterval, '--anchor-interval', 1, 365 * 86_400) * 1000;
   const logLevel = checkLogLevel(flags.logLevel);
   checkOrigin(flags.origin);
@@ -78,6 +84,9 @@ export async function runServe(flags: ServeFlags): Promise<void> {
       tsaRoots,
       anchorIntervalMs,
       tileCacheTiles,
+      maxInFlightBytes,
+      maxTenantInFlightBytes,
+      maxConnections,
     });
   } catch (e) {
     await plan.undo();

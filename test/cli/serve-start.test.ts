@@ -72,6 +72,14 @@ describe('cunzheng serve, started wrongly', () => {
     expect(existsSync(data)).toBe(false);
   });
 
+  it('refuses admission and connection limits that are not whole numbers, or too small to admit a request', async () => {
+    for (const [flag, value] of [['--max-inflight', '12k'], ['--max-tenant-inflight', '1000'], ['--max-connections', '0']] as const) {
+      const data = fresh();
+      expectOneLineUsage(await serve(['--data', data, '--port', '0', flag, value]), flag);
+      expect(existsSync(data)).toBe(false);
+    }
+  });
+
   it('refuses a --data below a regular file with one line, exit 2, and creates nothing', async () => {
     const file = join(root, 'a-file');
     writeFileSync(file, 'x');
