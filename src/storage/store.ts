@@ -304,6 +304,20 @@ export class LedgerStore {
     }
   }
 
+  /** Every key and value of [gte, lt), handed over a thousand at a time (an async iterator costs ~3 µs a record more). */
+  async scanRange(range: { gte: Bytes; lt: Bytes }, onChunk: (kv: [Bytes, Bytes][]) => void): Promise<void> {
+    const it = this.level.iterator(range);
+    try {
+      for (;;) {
+        const kv = await it.nextv(1000);
+        if (kv.length === 0) break;
+        onChunk(kv);
+      }
+    } finally {
+      await it.close();
+    }
+  }
+
   /** A durable write of signed checkpoint notes alone. */
   async putCheckpoints(checkpoints: { treeSize: number; note: Bytes }[]): Promise<void> {
     await this.guarded(() => {
