@@ -130,7 +130,7 @@ async function ledgerProofs(ledger: Ledger, treeSize: number, name: string, inFl
   let proofs = 0;
   let tilesRead = 0;
   let reads = 0;
-  const store = ledger.store;
+  const store = ledger['store']; // the bench counts the store's tile reads
   const readTiles = store.readTiles;
   store.readTiles = (keys) => {
     reads++;

@@ -1,20 +1,9 @@
-import type { Ledger } from '../ledger/index.js';
-import type { Deposits } from '../service/deposits.js';
-import type { Tenants, Tenant } from '../service/tenants.js';
-import type { AdminToken } from '../service/admin-token.js';
-import type { Anchorer } from '../service/anchorer.js';
+import type { Tenant } from '../service/tenants.js';
 import type { AdmissionLimits } from './admission.js';
 import type { FailedAuthLimits } from './auth-limiter.js';
 
 /** Everything the routes need, built by the server (or a test) and handed to the app. */
-export interface ServiceContext {
-  ledger: Ledger;
-  tenants: Tenants;
-  deposits: Deposits;
-  adminToken: AdminToken;
-  /** Timestamps checkpoints at the configured TSAs (disabled when none is configured). */
-  anchorer: Anchorer;
-}
+export type { ServiceContext } from '../service/context.js';
 
 /**
  * Admission (admission.ts): `maxInFlightBytes` (1 GiB) and `maxTenantInFlightBytes` (256 MiB) of work in

@@ -19,6 +19,7 @@ import { readSignedRecord } from '../storage/signed-record.js';
 import type { WalProblem } from '../storage/wal-check.js';
 import { loadOrCreateLogKey } from './log-key.js';
 import { RECORD_META } from './open-checks.js';
+import { LedgerRecords } from './records.js';
 import { RECORD_FILE } from './ledger.js';
 import { TILE_HEIGHT, TILE_WIDTH } from './expanded-tile.js';
 
@@ -48,7 +49,7 @@ export interface FsckOptions {
   /** The signed-checkpoint record to check the store against. */
   recordPath?: string;
   /** Checks of the layers above, run after the tree's: they report problems and return counts. */
-  checks?: ((store: LedgerStore, report: ProblemSink) => Promise<Record<string, number>>)[];
+  checks?: ((records: LedgerRecords, report: ProblemSink) => Promise<Record<string, number>>)[];
 }
 
 const MAX_PROBLEMS = 1000;
@@ -169,7 +170,7 @@ export async function fsckStore(store: LedgerStore, verifierKey: string, options
     nextCp = await checkpoints.next();
   }
   const counts: Record<string, number> = {};
-  for (const check of options.checks ?? []) Object.assign(counts, await check(store, report));
+  for (const check of options.checks ?? []) Object.assign(counts, await check(new LedgerRecords(() => store), report));
   return { ok: problems.length === 0, treeSize: n, entries: expected, tiles: tilesChecked, checkpoints: checkpointsChecked, counts, problems };
 }
 

@@ -15,13 +15,16 @@ import type { LedgerTree, PreparedAppend } from './tree.js';
 import type { Prover } from './prover.js';
 import type { CheckpointSigner } from './checkpoint-signer.js';
 import { Recovery, type Staged } from './recovery.js';
-import type { AppendedRun, ExtraWrites, LedgerLog, LedgerStats, Pending, Released } from './types.js';
+import { indexWrites } from './deposit-index.js';
+import type { AppendOptions, AppendedRun, LedgerLog, LedgerStats, Pending, Released } from './types.js';
 
 export interface IntegratorOptions {
   maxGroup: number;
   maxQueue: number;
   groupDelayMs: number;
   log?: LedgerLog;
+  /** A group's digest keys, once its batch is durable (the digest filter learns them). */
+  learn?: (digestKeys: readonly Uint8Array[]) => void;
 }
 
 export class Integrator {
@@ -61,6 +64,7 @@ export class Integrator {
         if (!stored) this.unstored.push(r);
       },
       storeCheckpoints: () => this.storeCheckpoints(),
+      landed: (s) => opts.learn?.(s.digestKeys),
       resume: () => this.schedule(),
       onFailure: () => this.stats.writeFailures++,
       onRecovered: () => this.stats.recoveries++,
@@ -76,10 +80,10 @@ export class Integrator {
 
   /**
    * Appends entries as consecutive leaves, in order, all in one group commit: all become durable
-   * together or none does. `extra` is called for each entry. Resolves with the run's first index, leaf
-   * hashes and checkpoint (and inclusion proofs when asked: computed once for the whole group).
+   * together or none does, with their index keys. Resolves with the run's first index, leaf hashes and
+   * checkpoint (and inclusion proofs when asked: computed once for the whole group).
    */
-  appendRun(entries: readonly Uint8Array[], extra?: ExtraWrites, opts: { proofs?: boolean } = {}): Promise<AppendedRun> {
+  appendRun(entries: readonly Uint8Array[], opts: AppendOptions = {}): Promise<AppendedRun> {
     return new Promise<AppendedRun>((resolve, reject) => {
       if (this.closing) return reject(new CunzhengError('LEDGER_CLOSED', 'the ledger is closing'));
       const fenced = this.recovery.error();
@@ -88,11 +92,15 @@ export class Integrator {
       for (const entry of entries) {
         if (!(entry instanceof Uint8Array) || entry.length === 0) return reject(new CunzhengError('LEDGER_BAD_ENTRY', 'an entry is a non-empty byte string'));
       }
+      const keys = opts.digestKeys;
+      if (keys !== undefined && (!Array.isArray(keys) || keys.length !== entries.length || keys.some((k) => k !== undefined && !(k instanceof Uint8Array)))) {
+        return reject(new CunzhengError('LEDGER_BAD_ENTRY', 'digestKeys holds one key (or undefined) per entry'));
+      }
       if (this.queued + entries.length > this.opts.maxQueue) {
         return reject(new CunzhengError('LEDGER_BUSY', 'the ledger queue is full; retry shortly', { details: { retryAfterSeconds: 1, queueDepth: this.queued } }));
       }
       // A copy: the queue counts these entries now and uncounts them when the group is taken.
-      this.queue.push({ entries: entries.slice(), extra, proofs: opts.proofs === true, resolve, reject });
+      this.queue.push({ entries: entries.slice(), digestKeys: keys, proofs: opts.proofs === true, resolve, reject });
       this.queued += entries.length;
       this.stats.queueDepth = this.queued;
       this.schedule();
@@ -256,20 +264,23 @@ export class Integrator {
     const entries: Uint8Array[] = new Array(count);
     const leafHashes: Uint8Array[] = new Array(count);
     const extra: [Uint8Array, Uint8Array][] = [];
+    const digestKeys: Uint8Array[] = [];
     let at = 0;
     for (const p of group) {
-      p.entries.forEach((entry, position) => {
-        const h = hashLeaf(entry);
+      const from = at;
+      for (const entry of p.entries) {
         entries[at] = entry;
-        leafHashes[at] = h;
-        if (p.extra) for (const kv of p.extra(firstIndex + at, h, position)) extra.push(kv);
+        leafHashes[at] = hashLeaf(entry);
         at++;
-      });
+      }
+      // The index keys are data of the run: written in this batch, learned once it is durable.
+      indexWrites(leafHashes, from, at, firstIndex + from, p.digestKeys, extra);
+      if (p.digestKeys !== undefined) for (const k of p.digestKeys) if (k !== undefined) digestKeys.push(k);
     }
     const prepared: PreparedAppend = this.tree.prepare(leafHashes, base?.prepared);
     const treeSize = firstIndex + count;
     const commit: CommitGroup = { firstIndex, entries, tiles: prepared.tiles, checkpoints: [], state: { treeSize, hashes: prepared.range.hashes() }, extra };
-    return { group, count, firstIndex, leafHashes, prepared, treeSize, root: prepared.range.root(), started, commit };
+    return { group, count, firstIndex, leafHashes, prepared, treeSize, root: prepared.range.root(), started, commit, digestKeys };
   }
 
   /** A tree became durable and its checkpoint was recorded: it is what the ledger serves from now on. */
@@ -281,6 +292,7 @@ export class Integrator {
   /** A staged group is durable and its checkpoint recorded: make it the committed tree and answer its callers. */
   private async finish(s: Staged, note: string): Promise<void> {
     this.tree.apply(s.prepared);
+    this.opts.learn?.(s.digestKeys);
     this.released({ treeSize: s.treeSize, note });
     this.recordStats(s.count, performance.now() - s.started);
     // The group is durable from here on: a failure to read proof nodes must not turn it into an error

@@ -5,6 +5,10 @@
  * entries, checkpoints, tiles, proofs — come from the committed tree through the prover (prover.ts).
  * Backpressure: a full queue rejects at once with LEDGER_BUSY; a failed write fences appends with
  * LEDGER_FENCED until the store has been reopened and proven.
+ *
+ * The ledger owns its storage: the layers above reach the records beside the entries only through
+ * `records` (tenants, API keys, anchors) and `index` (the deposit index, whose keys travel with the entries
+ * of a run as data and are written in the same synced batch); nothing above sees LevelDB.
  */
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,9 +22,11 @@ import { Prover } from './prover.js';
 import { CheckpointSigner } from './checkpoint-signer.js';
 import { RECORD_META, openRecord, storedCheckpoint } from './open-checks.js';
 import { Integrator } from './integrator.js';
-import type { Appended, AppendedRun, ExtraWrites, LedgerOptions, LedgerStats, Released } from './types.js';
+import { LedgerRecords } from './records.js';
+import { DepositIndex } from './deposit-index.js';
+import type { AppendOptions, Appended, AppendedRun, LedgerOptions, LedgerStats, Released } from './types.js';
 
-export type { Appended, AppendedRun, ExtraWrites, LedgerOptions, LedgerStats } from './types.js';
+export type { AppendOptions, Appended, AppendedRun, LedgerOptions, LedgerStats } from './types.js';
 
 export const DEFAULT_ORIGIN = 'localhost/cunzheng';
 /** The signed-checkpoint record, beside the store in the data directory. */
@@ -29,9 +35,13 @@ export const RECORD_FILE = 'checkpoint.signed';
 export class Ledger {
   private readonly prover: Prover;
   private readonly integrator: Integrator;
+  /** The records beside the entries: tenants, API keys, anchors (record-keys.ts has the layout). */
+  readonly records: LedgerRecords;
+  /** The deposit index: digest → deposit, id → leaf, and the digest filter. */
+  readonly index: DepositIndex;
 
   private constructor(
-    readonly store: LedgerStore,
+    private readonly store: LedgerStore,
     private readonly tree: LedgerTree,
     private readonly signer: CheckpointSigner,
     readonly verifierKey: string,
@@ -39,7 +49,9 @@ export class Ledger {
     private readonly opts: Required<Omit<LedgerOptions, 'origin' | 'dataDir' | 'log'>> & { dataDir: string; log?: LedgerOptions['log'] },
   ) {
     this.prover = new Prover(() => this.tree, () => this.integrator.latest.treeSize);
-    this.integrator = new Integrator(store, tree, signer, this.prover, latest, opts);
+    this.records = new LedgerRecords(() => this.store);
+    this.index = new DepositIndex(this.records, this);
+    this.integrator = new Integrator(store, tree, signer, this.prover, latest, { ...opts, learn: (keys) => this.index.learn(keys) });
   }
 
   static async open(options: LedgerOptions): Promise<Ledger> {
@@ -132,8 +144,8 @@ export class Ledger {
   }
 
   /** Appends one entry; resolves once it is durable, with its index and the checkpoint that covers it. */
-  async append(entry: Uint8Array, extra?: ExtraWrites, opts: { proof?: boolean } = {}): Promise<Appended> {
-    const run = await this.appendRun([entry], extra, { proofs: opts.proof === true });
+  async append(entry: Uint8Array, opts: { proof?: boolean; digestKey?: Uint8Array } = {}): Promise<Appended> {
+    const run = await this.appendRun([entry], { proofs: opts.proof === true, ...(opts.digestKey === undefined ? {} : { digestKeys: [opts.digestKey] }) });
     const a: Appended = { leafIndex: run.firstIndex, leafHash: run.leafHashes[0]!, treeSize: run.treeSize, checkpoint: run.checkpoint };
     if (run.proofs !== undefined) a.proof = run.proofs[0]!;
     return a;
@@ -181,11 +193,12 @@ export class Ledger {
 
   /**
    * Appends entries as consecutive leaves, in order, all in one group commit: all become durable
-   * together or none does. `extra` is called for each entry. Resolves with the run's first index, leaf
-   * hashes and checkpoint (and inclusion proofs when asked: computed once for the whole group).
+   * together or none does, with their index keys (every entry's id; the digest keys given). Resolves with
+   * the run's first index, leaf hashes and checkpoint (and inclusion proofs when asked: computed once for
+   * the whole group).
    */
-  appendRun(entries: readonly Uint8Array[], extra?: ExtraWrites, opts: { proofs?: boolean } = {}): Promise<AppendedRun> {
-    return this.integrator.appendRun(entries, extra, opts);
+  appendRun(entries: readonly Uint8Array[], opts: AppendOptions = {}): Promise<AppendedRun> {
+    return this.integrator.appendRun(entries, opts);
   }
 
   /** True when `n` more entries fit in the queue now (callers that must append all or none check first). */

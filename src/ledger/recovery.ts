@@ -34,6 +34,8 @@ export interface Staged {
   root: Uint8Array;
   started: number;
   commit: CommitGroup;
+  /** The group's digest keys: learned by the digest filter once the group is durable. */
+  digestKeys: Uint8Array[];
 }
 
 export interface RecoveryHost {
@@ -43,6 +45,8 @@ export interface RecoveryHost {
   /** Resolves when the integrator has stopped (no write of the ledger's in flight). */
   settled(): Promise<void>;
   closing(): boolean;
+  /** A staged group turned out to have landed (its callers were rejected; a repeated deposit must find it). */
+  landed(s: Staged): void;
   /** A tree became durable and recorded during recovery: serve it. */
   released(r: { treeSize: number; note: string }, stored: boolean): void;
   storeCheckpoints(): Promise<void>;
@@ -172,7 +176,10 @@ export class Recovery {
     }
     // The first k groups in doubt landed: they are durable (their callers were told otherwise; a
     // repeated deposit finds them).
-    for (let i = 0; i < k; i++) tree.apply(this.doubt[i]!.prepared);
+    for (let i = 0; i < k; i++) {
+      tree.apply(this.doubt[i]!.prepared);
+      this.host.landed(this.doubt[i]!);
+    }
     this.doubt = [];
     store.unfence();
     if (k > 0) {

@@ -22,8 +22,13 @@ export interface LedgerLog {
   warn(fields: object, message: string): void;
 }
 
-/** Keys and values of the layers above, written in the same batch as the entry (`position`: within its run). */
-export type ExtraWrites = (leafIndex: number, leafHash: Uint8Array, position: number) => [Uint8Array, Uint8Array][];
+/** How a run is appended: with its inclusion proofs, and with the digest keys of its deposits (deposit-index.ts). */
+export interface AppendOptions {
+  /** Build each entry's inclusion proof in the tree of the group (computed once for the whole group). */
+  proofs?: boolean;
+  /** Per entry, its `x D` key (DepositIndex.digestKey) or undefined: written in the entry's batch, learned once durable. */
+  digestKeys?: readonly (Uint8Array | undefined)[];
+}
 
 export interface Appended {
   leafIndex: number;
@@ -49,7 +54,7 @@ export interface AppendedRun {
 
 export interface Pending {
   entries: readonly Uint8Array[];
-  extra: ExtraWrites | undefined;
+  digestKeys: readonly (Uint8Array | undefined)[] | undefined;
   proofs: boolean;
   resolve: (a: AppendedRun) => void;
   reject: (e: unknown) => void;

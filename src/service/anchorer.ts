@@ -15,7 +15,7 @@ import { CunzhengError } from '../errors.js';
 import { fromUtf8, sha256, toBase64, utf8 } from '../crypto/index.js';
 import { parseNote } from '../note/index.js';
 import { requestTimestamp } from '../anchor/index.js';
-import { extraKey, readUint64, writeUint64 } from '../storage/keys.js';
+import { recordKeys } from '../ledger/index.js';
 import type { Ledger } from '../ledger/index.js';
 
 export interface StoredAnchor {
@@ -50,15 +50,9 @@ interface TsaState {
   lastSuccessAt?: number;
 }
 
-const PREFIX = utf8('A');
 const MAX_BACKOFF_MS = 5 * 60_000;
 
-function anchorKey(treeSize: number): Uint8Array {
-  const k = new Uint8Array(PREFIX.length + 8);
-  k.set(PREFIX);
-  writeUint64(k, PREFIX.length, treeSize);
-  return extraKey(k);
-}
+const { anchorKey, treeSizeOfAnchorKey } = recordKeys;
 
 /** SHA-256 of a signed checkpoint's body: what an anchor token stamps. */
 export function checkpointImprint(note: string): Uint8Array {
@@ -79,11 +73,10 @@ export class Anchorer {
   static async open(ledger: Ledger, opts: AnchorerOptions): Promise<Anchorer> {
     const a = new Anchorer(ledger, opts);
     // The newest anchored checkpoint: the last `x A …` key.
-    const prefix = extraKey(PREFIX);
     let last: [Uint8Array, Uint8Array] | undefined;
-    for await (const kv of ledger.store.iterateExtra(prefix)) last = kv;
+    for await (const kv of ledger.records.iterate('anchor')) last = kv;
     if (last !== undefined) {
-      const treeSize = readUint64(last[0], prefix.length);
+      const treeSize = treeSizeOfAnchorKey(last[0]);
       const note = await ledger.checkpointAt(treeSize);
       if (note !== undefined) a.latest = { treeSize, checkpoint: note, anchors: JSON.parse(fromUtf8(last[1])) as StoredAnchor[] };
     }
@@ -169,7 +162,7 @@ export class Anchorer {
         { details: { treeSize, failures } },
       );
     }
-    await this.ledger.store.putExtra([[anchorKey(treeSize), utf8(JSON.stringify(anchors))]]);
+    await this.ledger.records.put([[anchorKey(treeSize), utf8(JSON.stringify(anchors))]]);
     this.latest = { treeSize, checkpoint: note, anchors };
     this.metrics.anchored++;
     this.metrics.lastSuccessAt = Date.now();
@@ -203,7 +196,7 @@ export class Anchorer {
   /** The verified tokens stored for the checkpoint of `treeSize`. */
   async anchorsAt(treeSize: number): Promise<StoredAnchor[]> {
     if (this.latest?.treeSize === treeSize) return this.latest.anchors;
-    const v = await this.ledger.store.getExtra(anchorKey(treeSize));
+    const v = await this.ledger.records.get(anchorKey(treeSize));
     return v === undefined ? [] : (JSON.parse(fromUtf8(v)) as StoredAnchor[]);
   }
 }

@@ -4,22 +4,20 @@
  * Idempotency: the same tenant depositing the same SHA-256 again gets the original receipt (refreshed to
  * the newest checkpoint) and no new leaf — also when the two requests race, and within one batch: an
  * in-flight map serialises deposits of one (tenant, digest) in this process (the only writer of the log).
- * A DigestFilter in memory answers "certainly new" for most lookups (see digest-filter.ts); LevelDB answers
- * the rest. The lookup keys (index-keys.ts) are written in the same durable batch as the entry.
+ * The ledger's deposit index answers the lookups (its digest filter in memory, LevelDB for the rest) and
+ * writes the lookup keys, handed over as data with the run, in the same durable batch as the entries.
  *
- * Whatever is read back from storage is checked before it is used (stored-deposit.ts): an index must name
- * the entry its key describes, the entry must parse, and a receipt served by GET must verify under the
- * log's key; anything else is STORE_CORRUPT (500), never a client's ENTRY_* code or another deposit.
+ * Whatever is read back from storage is checked before it is used: the index checks that a key names the
+ * entry it describes and that the entry parses, and a receipt served by GET must verify under the log's
+ * key (stored-deposit.ts); anything else is STORE_CORRUPT (500), never a client's ENTRY_* code or another
+ * deposit.
  */
 import { CunzhengError } from '../errors.js';
-import { fromHex, isLowerHex, utf8 } from '../crypto/index.js';
+import { fromHex, isLowerHex } from '../crypto/index.js';
 import { EntryBuilder, type EntryMeta, type HashedBy } from '../entry/index.js';
 import { buildReceipt, DEPOSIT_ID_BYTES, proofHashEncoder, type Receipt } from '../receipt/index.js';
-import { DigestFilter } from './digest-filter.js';
-import { extraKey } from '../storage/keys.js';
-import { digestKey, digestPrefix, idKey, indexValue } from './index-keys.js';
-import { checkDigestTarget, checkIdTarget, readIndexed, verifiedForServing } from './stored-deposit.js';
-import type { Ledger } from '../ledger/index.js';
+import { verifiedForServing } from './stored-deposit.js';
+import type { Indexed, Ledger } from '../ledger/index.js';
 import type { Tenant } from './tenants.js';
 import { receiptAnchors, type Anchorer } from './anchorer.js';
 
@@ -59,32 +57,16 @@ interface Claim {
 export class Deposits {
   private readonly inflight = new Map<string, Claim>();
   private readonly writers = new WeakMap<Tenant, TenantWriter>();
-  readonly filter = new DigestFilter();
   readonly metrics: DepositMetrics = { created: { client: 0, server: 0 }, existing: 0 };
   /** Base64 of proof nodes of the newest group (a group's proofs share node objects). */
   private proofText: { checkpoint: string; encode: (h: Uint8Array) => string } = { checkpoint: '', encode: proofHashEncoder() };
 
   constructor(private readonly ledger: Ledger, private readonly anchorer?: Anchorer) {}
 
-  /**
-   * Fills the digest filter from the stored digest keys, in the background; until it is done, every
-   * lookup goes to LevelDB. A failed scan turns the filter off (lookups keep going to LevelDB).
-   */
-  async loadFilter(): Promise<void> {
-    try {
-      await this.ledger.store.scanExtraKeys(extraKey(utf8('D')), (keys) => {
-        for (const k of keys) this.filter.add(k);
-      });
-      this.filter.markReady();
-    } catch {
-      this.filter.turnOff();
-    }
-  }
-
   private writer(tenant: Tenant): TenantWriter {
     let w = this.writers.get(tenant);
     if (w === undefined) {
-      w = { builder: new EntryBuilder('deposit', tenant.id, { name: tenant.name, uscc: tenant.uscc }), keyPrefix: digestPrefix(tenant.id) };
+      w = { builder: new EntryBuilder('deposit', tenant.id, { name: tenant.name, uscc: tenant.uscc }), keyPrefix: this.ledger.index.prefix(tenant.id) };
       this.writers.set(tenant, w);
     }
     return w;
@@ -110,14 +92,8 @@ export class Deposits {
    */
   private async ownIndex(tenant: Tenant, id: string): Promise<{ index: number; entry: Uint8Array } | undefined> {
     if (!isLowerHex(id, 2 * DEPOSIT_ID_BYTES)) return undefined;
-    const idBytes = fromHex(id, DEPOSIT_ID_BYTES);
-    const v = await this.ledger.store.getExtra(idKey(idBytes));
-    if (v === undefined) return undefined;
-    const where = `index I ${id}`;
-    const found = await readIndexed(this.ledger, v, where);
-    if (found === 'committing') return undefined;
-    checkIdTarget(found, idBytes, where);
-    if (found.entry.tenant !== tenant.id) return undefined;
+    const found = await this.ledger.index.findId(fromHex(id, DEPOSIT_ID_BYTES), id);
+    if (found === undefined || found === 'committing' || found.entry.tenant !== tenant.id) return undefined;
     return { index: found.index, entry: found.bytes };
   }
 
@@ -248,49 +224,38 @@ export class Deposits {
 
   /** Looks up the claimed digests and appends the new ones; results in input order. */
   private async claimed(tenant: Tenant, inputs: readonly DepositInput[], entries: readonly Uint8Array[], hashedBy: HashedBy): Promise<DepositResult[]> {
+    const index = this.ledger.index;
     const prefix = this.writer(tenant).keyPrefix;
     const n = inputs.length;
-    const dKeys = inputs.map((input) => digestKey(prefix, input.sha256));
-    const maybe: number[] = [];
-    for (let j = 0; j < n; j++) if (this.filter.mayContain(dKeys[j]!)) maybe.push(j);
-    const existing = new Map<number, { index: number; bytes: Uint8Array }>();
-    if (maybe.length > 0) {
-      const found = await this.ledger.store.getExtraMany(maybe.map((j) => dKeys[j]!));
-      // Every digest found is checked before anything is appended: the entry must be this tenant's deposit
-      // of this digest, else the batch fails whole with STORE_CORRUPT (never a wrong original, never a duplicate).
-      await Promise.all(found.map(async (v, k) => {
-        if (v === undefined) return;
-        const j = maybe[k]!;
-        const where = `index D ${tenant.id}/${inputs[j]!.sha256}`;
-        const at = await readIndexed(this.ledger, v, where);
-        if (at === 'committing') throw new CunzhengError('LEDGER_BUSY', 'a deposit of this digest is being committed; retry shortly', { details: { retryAfterSeconds: 1 } });
-        checkDigestTarget(at, tenant.id, inputs[j]!.sha256, where);
-        existing.set(j, at);
-      }));
-    }
+    const shas = inputs.map((input) => input.sha256);
+    const dKeys = shas.map((sha) => index.digestKey(prefix, sha));
+    // Every digest found is checked before anything is appended (the index does): the entry must be this
+    // tenant's deposit of this digest, else the batch fails whole with STORE_CORRUPT.
+    const found = await index.findDigests(tenant.id, dKeys, shas);
+    const existing: [number, Indexed][] = [];
     const fresh: number[] = [];
-    for (let j = 0; j < n; j++) if (!existing.has(j)) fresh.push(j);
+    for (let j = 0; j < n; j++) {
+      const f = found[j];
+      if (f === 'committing') throw new CunzhengError('LEDGER_BUSY', 'a deposit of this digest is being committed; retry shortly', { details: { retryAfterSeconds: 1 } });
+      if (f === undefined) fresh.push(j);
+      else existing.push([j, f]);
+    }
     // All of a request's new entries are queued, or none: a partly accepted batch would answer 503 for
     // entries that are in fact being written.
     if (!this.ledger.hasRoom(fresh.length)) {
       throw new CunzhengError('LEDGER_BUSY', 'the ledger queue is full; retry shortly', { details: { retryAfterSeconds: 1 } });
     }
     const results: DepositResult[] = new Array(n);
-    const olds = [...existing].map(async ([j, at]) => {
+    const appending = fresh.length === 0
+      ? undefined
+      : this.ledger.appendRun(fresh.map((j) => entries[j]!), { proofs: true, digestKeys: fresh.map((j) => dKeys[j]!) });
+    const olds = Promise.all(existing.map(async ([j, at]) => {
       this.metrics.existing++;
       results[j] = { created: false, receipt: await this.refreshedReceipt(at.index, at.bytes) };
-    });
-    if (fresh.length > 0) {
-      const appended = await this.ledger.appendRun(
-        fresh.map((j) => entries[j]!),
-        (leafIndex, leafHash, k) => {
-          const dKey = dKeys[fresh[k]!]!;
-          this.filter.add(dKey);
-          const v = indexValue(leafIndex);
-          return [[dKey, v], [idKey(leafHash), v]];
-        },
-        { proofs: true },
-      );
+    }));
+    // Awaited together: a read that fails while the run is appended is observed, never an unhandled rejection.
+    const [appended] = await Promise.all([appending, olds]);
+    if (appended !== undefined) {
       this.metrics.created[hashedBy] += fresh.length;
       const encode = this.proofEncoder(appended.checkpoint);
       for (let k = 0; k < fresh.length; k++) {
@@ -312,7 +277,6 @@ export class Deposits {
         };
       }
     }
-    await Promise.all(olds);
     return results;
   }
 
@@ -335,12 +299,9 @@ export class Deposits {
   /** The tenant's deposit of this SHA-256, if any, verified before it is returned. */
   async findBySha256(tenant: Tenant, sha256Hex: string): Promise<Receipt | undefined> {
     if (!isLowerHex(sha256Hex, 64)) throw new CunzhengError('DEPOSIT_BAD_DIGEST', 'sha256 must be 64 lowercase hex characters');
-    const v = await this.ledger.store.getExtra(digestKey(this.writer(tenant).keyPrefix, sha256Hex));
-    if (v === undefined) return undefined;
-    const where = `index D ${tenant.id}/${sha256Hex}`;
-    const found = await readIndexed(this.ledger, v, where);
-    if (found === 'committing') return undefined;
-    checkDigestTarget(found, tenant.id, sha256Hex, where);
-    return verifiedForServing(this.ledger, await this.refreshedReceipt(found.index, found.bytes), found.index, where);
+    const index = this.ledger.index;
+    const [found] = await index.findDigests(tenant.id, [index.digestKey(this.writer(tenant).keyPrefix, sha256Hex)], [sha256Hex]);
+    if (found === undefined || found === 'committing') return undefined;
+    return verifiedForServing(this.ledger, await this.refreshedReceipt(found.index, found.bytes), found.index, `index D ${tenant.id}/${sha256Hex}`);
   }
 }

@@ -31,11 +31,12 @@ import { bytesEqual, concatBytes, fromHex, toHex } from '../crypto/index.js';
 import { hashLeaf } from '../merkle/index.js';
 import { parseEntry } from '../entry/index.js';
 import { DEPOSIT_ID_BYTES } from '../receipt/index.js';
-import { TAG_ENTRY, extraKey, numberedRange, readUint64 } from '../storage/keys.js';
-import type { LedgerStore } from '../storage/store.js';
-import { DIGEST_TABLE, ID_TABLE, decodeIndexValue, digestPrefix } from './index-keys.js';
-import { KEY_PREFIX, TENANT_PREFIX, tenantIdOfKey } from './tenants.js';
+import { recordKeys, type LedgerRecords } from '../ledger/index.js';
 import { decodeKeyIndexValue, decodeTenantRecord, type StoredTenant } from './tenant-record.js';
+
+const { TABLE, decodeIndexValue, digestPrefix, idKey, keyHashOfKey, parseDigestKey, tenantIdOfKey } = recordKeys;
+const DIGEST_TABLE = TABLE.digest;
+const ID_TABLE = TABLE.id;
 
 export type ProblemReporter = (where: string, code: string, message: string) => void;
 
@@ -61,6 +62,7 @@ const UNPARSEABLE = 16;
 
 interface Table {
   tag: number;
+  name: 'digest' | 'id';
   expected: number;
   seen: number;
   fp: Uint32Array;
@@ -69,10 +71,10 @@ interface Table {
   label(key: Uint8Array): string;
 }
 
-const ID_KEY_CRC = crc32(extraKey(Uint8Array.of(ID_TABLE)));
+const ID_KEY_CRC = crc32(recordKeys.tablePrefix('id'));
 
 function idKeyOf(bytes: Uint8Array): Uint8Array {
-  return concatBytes(extraKey(Uint8Array.of(ID_TABLE)), hashLeaf(bytes).subarray(0, DEPOSIT_ID_BYTES));
+  return new Uint8Array(idKey(hashLeaf(bytes)));
 }
 
 function digestKeyOf(bytes: Uint8Array): Uint8Array | undefined {
@@ -85,12 +87,9 @@ function digestKeyOf(bytes: Uint8Array): Uint8Array | undefined {
 }
 
 function digestLabel(key: Uint8Array): string {
-  const zero = key.indexOf(0, 2);
-  if (zero > 0 && key.length === zero + 33) return `index D ${lenientText.decode(key.subarray(2, zero))}/${toHex(key.subarray(zero + 1))}`;
-  return `index D (hex ${toHex(key.subarray(2))})`;
+  const d = parseDigestKey(key);
+  return d === undefined ? `index D (hex ${toHex(key.subarray(2))})` : `index D ${d.tenantId}/${d.sha256}`;
 }
-
-const lenientText = new TextDecoder();
 
 function describeValue(v: Uint8Array, n: number): string {
   const i = decodeIndexValue(v);
@@ -107,10 +106,9 @@ interface TenantInfo {
  * Checks the derived records of a stopped store against its entries, reporting each problem; returns
  * what was read. Throws only when the store is unreadable or has no ledger state.
  */
-export async function checkDerivedRecords(store: LedgerStore, report: ProblemReporter): Promise<DerivedRecordsSummary> {
-  const state = await store.readState();
-  if (state === undefined) throw new CunzhengError('STORE_EMPTY', 'no ledger state: this is not a ledger store');
-  const n = state.treeSize;
+export async function checkDerivedRecords(store: LedgerRecords, report: ProblemReporter): Promise<DerivedRecordsSummary> {
+  const n = await store.storedTreeSize();
+  if (n === undefined) throw new CunzhengError('STORE_EMPTY', 'no ledger state: this is not a ledger store');
   const summary: DerivedRecordsSummary = { records: 0, entries: 0, tenants: 0, legacyTenants: 0 };
   const tenants = await checkTenants(store, report, summary);
 
@@ -119,9 +117,8 @@ export async function checkDerivedRecords(store: LedgerStore, report: ProblemRep
   const fpI = new Uint32Array(n);
   const subjects = new Map<string, { count: number; first: number; record: boolean }>();
   const prefixCrc = new Map<string, number>(); // CRC-32 of each tenant's x D prefix, continued per digest
-  await scan(store, numberedRange(TAG_ENTRY, 0, n), (kv) => {
-    for (const [k, bytes] of kv) {
-      const i = readUint64(k, 1);
+  await store.scanEntries(0, n, (kv) => {
+    for (const [i, bytes] of kv) {
       summary.entries++;
       fpI[i] = crc32(hashLeaf(bytes).subarray(0, DEPOSIT_ID_BYTES), ID_KEY_CRC);
       flags[i] = I_EXPECTED;
@@ -155,41 +152,15 @@ export async function checkDerivedRecords(store: LedgerStore, report: ProblemRep
   }
 
   const tables: Table[] = [
-    { tag: DIGEST_TABLE, expected: D_EXPECTED, seen: D_SEEN, fp: fpD, keyOf: (b) => (b === undefined ? undefined : digestKeyOf(b)), label: digestLabel },
+    { tag: DIGEST_TABLE, name: 'digest', expected: D_EXPECTED, seen: D_SEEN, fp: fpD, keyOf: (b) => (b === undefined ? undefined : digestKeyOf(b)), label: digestLabel },
     {
-      tag: ID_TABLE, expected: I_EXPECTED, seen: I_SEEN, fp: fpI,
+      tag: ID_TABLE, name: 'id', expected: I_EXPECTED, seen: I_SEEN, fp: fpI,
       keyOf: (b) => (b !== undefined && parses(b) ? idKeyOf(b) : undefined),
       label: (k) => `index I ${toHex(k.subarray(2))}`,
     },
   ];
   for (const t of tables) summary.records += await checkTable(store, t, flags, n, report);
   return summary;
-}
-
-type Range = { gte: Uint8Array; lt: Uint8Array };
-
-function prefixRange(prefix: Uint8Array): Range {
-  const lt = new Uint8Array(prefix);
-  lt[lt.length - 1]!++;
-  return { gte: new Uint8Array(prefix), lt };
-}
-
-/**
- * Every key and value of a range, handed over a thousand at a time: an async iterator costs about 3 µs per
- * record more, 20 s over the 6M records of a store of 2M deposits. (A candidate for LedgerStore: a
- * `scanRange(range, onChunk)` beside scanExtraKeys.)
- */
-async function scan(store: LedgerStore, range: Range, onChunk: (kv: [Uint8Array, Uint8Array][]) => void): Promise<void> {
-  const it = store.db.iterator(range);
-  try {
-    for (;;) {
-      const kv = await it.nextv(1000);
-      if (kv.length === 0) break;
-      onChunk(kv);
-    }
-  } finally {
-    await it.close();
-  }
 }
 
 function parses(bytes: Uint8Array): boolean {
@@ -202,10 +173,10 @@ function parses(bytes: Uint8Array): boolean {
 }
 
 /** One index table: the stored keys against the entries' fingerprints, then the exceptions exactly. */
-async function checkTable(store: LedgerStore, t: Table, flags: Uint8Array, n: number, report: ProblemReporter): Promise<number> {
+async function checkTable(store: LedgerRecords, t: Table, flags: Uint8Array, n: number, report: ProblemReporter): Promise<number> {
   let records = 0;
   const unmatched: { key: Uint8Array; value: Uint8Array }[] = [];
-  await scan(store, prefixRange(extraKey(Uint8Array.of(t.tag))), (kv) => {
+  await store.scan(t.name, (kv) => {
     for (const [k, v] of kv) {
       records++;
       const i = decodeIndexValue(v);
@@ -240,7 +211,7 @@ async function checkTable(store: LedgerStore, t: Table, flags: Uint8Array, n: nu
     report(t.label(u.key), 'INDEX_STRAY', `names ${describeValue(u.value, n)}, but no entry implies this key`);
   }
   for (const [hex, i] of missing) {
-    const v = await store.getExtra(fromHex(hex));
+    const v = await store.get(fromHex(hex));
     const j = v === undefined ? undefined : decodeIndexValue(v);
     const label = t.label(fromHex(hex));
     if (v === undefined) report(label, 'INDEX_MISSING', `entry ${i} implies this key, which is not stored`);
@@ -252,9 +223,9 @@ async function checkTable(store: LedgerStore, t: Table, flags: Uint8Array, n: nu
 }
 
 /** Tenant records and the API-key index, against each other. */
-async function checkTenants(store: LedgerStore, report: ProblemReporter, summary: DerivedRecordsSummary): Promise<Map<string, TenantInfo>> {
+async function checkTenants(store: LedgerRecords, report: ProblemReporter, summary: DerivedRecordsSummary): Promise<Map<string, TenantInfo>> {
   const tenants = new Map<string, TenantInfo>();
-  for await (const [k, v] of store.iterateExtra(TENANT_PREFIX)) {
+  for await (const [k, v] of store.iterate('tenant')) {
     summary.records++;
     const id = tenantIdOfKey(k);
     const d = decodeTenantRecord(id, v);
@@ -267,9 +238,9 @@ async function checkTenants(store: LedgerStore, report: ProblemReporter, summary
     if (d.legacy) summary.legacyTenants++;
     tenants.set(id, { record: d.tenant, keys: 0 });
   }
-  for await (const [k, v] of store.iterateExtra(KEY_PREFIX)) {
+  for await (const [k, v] of store.iterate('apiKey')) {
     summary.records++;
-    const hash = k.subarray(KEY_PREFIX.length);
+    const hash = keyHashOfKey(k);
     const where = `api key ${toHex(hash).slice(0, 16)}`;
     const d = decodeKeyIndexValue(hash, v);
     if (!d.ok) {

@@ -75,13 +75,13 @@ export function renderMetrics(ledger: Ledger, deposits: Deposits, tenants: Tenan
     `cunzheng_tile_cache_tiles ${ledger.cacheStats.tiles}`,
     '# HELP cunzheng_digest_filter_ready 1 when new digests are told apart in memory; 0 while it loads, or off (every lookup then reads LevelDB).',
     '# TYPE cunzheng_digest_filter_ready gauge',
-    `cunzheng_digest_filter_ready ${deposits.filter.ready ? 1 : 0}`,
+    `cunzheng_digest_filter_ready ${ledger.index.filter.ready ? 1 : 0}`,
     '# HELP cunzheng_digest_filter_entries Deposit fingerprints held by the digest filter.',
     '# TYPE cunzheng_digest_filter_entries gauge',
-    `cunzheng_digest_filter_entries ${deposits.filter.size}`,
+    `cunzheng_digest_filter_entries ${ledger.index.filter.size}`,
     '# HELP cunzheng_digest_filter_bytes Memory held by the digest filter.',
     '# TYPE cunzheng_digest_filter_bytes gauge',
-    `cunzheng_digest_filter_bytes ${deposits.filter.bytes}`,
+    `cunzheng_digest_filter_bytes ${ledger.index.filter.bytes}`,
   ];
   if (http !== undefined) {
     lines.push(

@@ -5,7 +5,7 @@ import { Deposits } from './deposits.js';
 import { Tenants } from './tenants.js';
 import { loadAdminToken } from './admin-token.js';
 import { Anchorer, type AnchorerOptions } from './anchorer.js';
-import type { ServiceContext } from '../http/context.js';
+import type { ServiceContext } from './context.js';
 
 export interface ServiceOptions extends LedgerOptions {
   adminToken?: string;
@@ -24,7 +24,7 @@ export async function openService(options: ServiceOptions): Promise<ServiceConte
   const ledger = await Ledger.open({ ...ledgerOptions, ...(log === undefined ? {} : { log }) });
   try {
     const adminToken = await loadAdminToken(options.dataDir, given);
-    const tenants = await Tenants.load(ledger.store);
+    const tenants = await Tenants.load(ledger.records);
     if (tenants.corrupt.length > 0) {
       log?.warn({ tenants: tenants.corrupt.map((c) => c.id) }, 'tenant records failed their check: those tenants are answered STORE_CORRUPT (run cunzheng fsck on a copy of the data directory)');
     }
@@ -36,7 +36,7 @@ export async function openService(options: ServiceOptions): Promise<ServiceConte
     });
     const deposits = new Deposits(ledger, anchorer);
     // In the background: until the digest filter is loaded, idempotency lookups all go to LevelDB.
-    void deposits.loadFilter();
+    void ledger.index.loadFilter();
     return { ledger, tenants, deposits, adminToken, anchorer };
   } catch (e) {
     await ledger.close();

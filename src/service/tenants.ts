@@ -13,12 +13,10 @@ import { randomBytes } from 'node:crypto';
 import { CunzhengError } from '../errors.js';
 import { constantTimeEqual, fromHex, fromUtf8, sha256, toHex, utf8 } from '../crypto/index.js';
 import { parseEntry, validateUscc } from '../entry/index.js';
-import { extraKey } from '../storage/keys.js';
-import type { LedgerStore } from '../storage/store.js';
+import { recordKeys, type LedgerRecords } from '../ledger/index.js';
 import {
   decodeKeyIndexValue, decodeTenantRecord, encodeKeyIndexValue, encodeTenantRecord, isTenantName, TENANT_NAME_MAX, type StoredTenant,
 } from './tenant-record.js';
-import { decodeIndexValue, digestPrefix } from './index-keys.js';
 
 export interface Tenant {
   id: string;
@@ -27,29 +25,8 @@ export interface Tenant {
   created: string;
 }
 
-export const TENANT_PREFIX = extraKey(utf8('T'));
-export const KEY_PREFIX = extraKey(utf8('K'));
 export const API_KEY_PREFIX = 'czk_';
-
-export function tenantKey(id: string): Uint8Array {
-  return extraKey(utf8(`T${id}`));
-}
-
-export function apiKeyIndexKey(keyHash: Uint8Array): Uint8Array {
-  const k = new Uint8Array(KEY_PREFIX.length + keyHash.length);
-  k.set(KEY_PREFIX);
-  k.set(keyHash, KEY_PREFIX.length);
-  return k;
-}
-
-/** The id of a tenant record's key (`x T <id>`), as text even when the key is damaged. */
-export function tenantIdOfKey(key: Uint8Array): string {
-  try {
-    return fromUtf8(key.subarray(TENANT_PREFIX.length));
-  } catch {
-    return `(hex ${toHex(key.subarray(TENANT_PREFIX.length))})`;
-  }
-}
+const { apiKeyIndexKey, decodeIndexValue, digestPrefix, keyHashOfKey, tenantIdOfKey, tenantKey } = recordKeys;
 
 export function checkTenantName(name: unknown): string {
   if (!isTenantName(name)) {
@@ -75,28 +52,28 @@ export class Tenants {
   /** Legacy records whose name and USCC one of their entries confirmed at load (upgradeLegacyRecords). */
   private readonly confirmedLegacy = new Set<string>();
 
-  private constructor(private readonly store: LedgerStore) {}
+  private constructor(private readonly records: LedgerRecords) {}
 
   /**
    * Loads every tenant record. A record that fails its check (or, for a legacy record, disagrees with the
    * API-key index or with the subject of one of its entries) is left out and listed in `corrupt`.
    */
-  static async load(store: LedgerStore): Promise<Tenants> {
-    const t = new Tenants(store);
+  static async load(records: LedgerRecords): Promise<Tenants> {
+    const t = new Tenants(records);
     // Key hash (hex) → the tenant id its index value names (undefined when the value is damaged).
     const keyIndex = new Map<string, string | undefined>();
-    for await (const [k, v] of store.iterateExtra(KEY_PREFIX)) {
-      const hash = k.subarray(KEY_PREFIX.length);
+    for await (const [k, v] of records.iterate('apiKey')) {
+      const hash = keyHashOfKey(k);
       const d = decodeKeyIndexValue(hash, v);
       keyIndex.set(toHex(hash), d.ok ? d.id : undefined);
     }
-    for await (const [k, v] of store.iterateExtra(TENANT_PREFIX)) {
+    for await (const [k, v] of records.iterate('tenant')) {
       const keyId = tenantIdOfKey(k);
       const d = decodeTenantRecord(keyId, v);
       let reason = d.ok ? undefined : d.reason;
       if (d.ok && d.legacy) {
         t.legacyRecords++;
-        const verdict = await legacyDisagreement(store, d.tenant, keyIndex);
+        const verdict = await legacyDisagreement(records, d.tenant, keyIndex);
         reason = verdict === 'confirmed' || verdict === 'unconfirmed' ? undefined : verdict;
         if (verdict === 'confirmed') t.confirmedLegacy.add(d.tenant.id);
       }
@@ -143,7 +120,7 @@ export class Tenants {
     const apiKey = `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
     const keyHash = new Uint8Array(sha256(utf8(apiKey)));
     const stored: StoredTenant = { id, name, uscc, created: new Date().toISOString(), keyHash: toHex(keyHash) };
-    await this.store.putExtra([
+    await this.records.put([
       [tenantKey(id), encodeTenantRecord(stored)],
       [apiKeyIndexKey(keyHash), encodeKeyIndexValue(keyHash, id)],
     ]);
@@ -166,7 +143,7 @@ export class Tenants {
       const keyHash = fromHex(s.keyHash, 32);
       pairs.push([tenantKey(id), encodeTenantRecord(s)], [apiKeyIndexKey(keyHash), encodeKeyIndexValue(keyHash, id)]);
     }
-    await this.store.putExtra(pairs);
+    await this.records.put(pairs);
     for (const id of ids) this.confirmedLegacy.delete(id);
     this.legacyRecords -= ids.length;
     return ids;
@@ -211,14 +188,14 @@ function corruptTenantError(c: CorruptTenant): CunzhengError {
  * carry the record's name and USCC ('confirmed'). A tenant without entries has only the index to agree with
  * ('unconfirmed': accepted, not upgraded).
  */
-async function legacyDisagreement(store: LedgerStore, t: StoredTenant, keyIndex: Map<string, string | undefined>): Promise<string | 'confirmed' | 'unconfirmed'> {
+async function legacyDisagreement(records: LedgerRecords, t: StoredTenant, keyIndex: Map<string, string | undefined>): Promise<string | 'confirmed' | 'unconfirmed'> {
   // The index key is the hash itself: its presence confirms the record's hash (a damaged index value
   // names the tenant wrongly, but says nothing against the record, whose id its own key confirms).
   if (!keyIndex.has(t.keyHash)) return 'legacy record: no API-key index entry holds its key hash';
   const prefix = digestPrefix(t.id);
-  for await (const [, v] of store.iterateExtra(prefix)) {
+  for await (const [, v] of records.iterate(prefix)) {
     const index = decodeIndexValue(v);
-    const bytes = index === undefined ? undefined : await store.readEntry(index);
+    const bytes = index === undefined ? undefined : await records.readEntry(index);
     if (bytes === undefined) return 'unconfirmed'; // a damaged index: fsck's to report, it says nothing about the record
     let subject;
     try {

@@ -42,7 +42,7 @@ export class HostileClient {
   /** fsck finds no problem and every acknowledged receipt verifies against the entry stored at its index. */
   async expectLedgerIntact(): Promise<void> {
     const { ledger } = this.s.ctx;
-    const report = await fsckStore(ledger.store, ledger.verifierKey);
+    const report = await fsckStore(ledger['store'], ledger.verifierKey);
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.treeSize).toBe(ledger.treeSize);

@@ -282,10 +282,10 @@ describe('operations', () => {
     expect(delta('cunzheng_group_size_count')).toBe(delta('cunzheng_groups_committed_total'));
     expect(after.get('cunzheng_tenants')).toBe(1);
     // The digest filter: loaded in the background at open, then one fingerprint per new digest.
-    await vi.waitFor(() => expect(s.ctx.deposits.filter.ready).toBe(true));
+    await vi.waitFor(() => expect(s.ctx.ledger.index.filter.ready).toBe(true));
     const loaded = await scrape();
     expect(loaded.get('cunzheng_digest_filter_ready')).toBe(1);
-    expect(loaded.get('cunzheng_digest_filter_entries')).toBe(s.ctx.deposits.filter.size);
+    expect(loaded.get('cunzheng_digest_filter_entries')).toBe(s.ctx.ledger.index.filter.size);
     expect(loaded.get('cunzheng_digest_filter_bytes')).toBeGreaterThan(0);
     await deposit(['metrics 4']);
     expect((await scrape()).get('cunzheng_digest_filter_entries')).toBe(loaded.get('cunzheng_digest_filter_entries')! + 1);

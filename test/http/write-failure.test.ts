@@ -19,10 +19,10 @@ describe('when a write fails under the service', () => {
       method: 'POST', url: '/v1/deposits', headers: { authorization: `Bearer ${tenant.apiKey}` }, payload: { sha256: digestOf(label) },
     });
     expect((await deposit('before')).statusCode).toBe(201);
-    const store = s.ctx.ledger.store as unknown as { hasRoomToReopen: () => Promise<boolean> };
+    const store = s.ctx.ledger['store'] as unknown as { hasRoomToReopen: () => Promise<boolean> };
     let room = false;
     store.hasRoomToReopen = async () => room;
-    const level = s.ctx.ledger.store.db as unknown as { batch: () => { put: () => void; write: () => Promise<void> } };
+    const level = s.ctx.ledger['store'].db as unknown as { batch: () => { put: () => void; write: () => Promise<void> } };
     level.batch = () => ({ put: () => undefined, write: async () => { throw new Error('ENOSPC: no space left on device, write /secret/path/000123.log'); } });
 
     const failed = await deposit('in doubt');

@@ -159,12 +159,12 @@ describe('when a group write fails', () => {
       const before = ledger.checkpoint;
       // The failure comes from LevelDB's own handle, as a full disk would: the store fences itself and
       // the recovery reopens it (the new handle writes again).
-      const level = ledger.store.db as unknown as { batch: () => { put: () => void; write: () => Promise<void> } };
+      const level = ledger['store'].db as unknown as { batch: () => { put: () => void; write: () => Promise<void> } };
       level.batch = () => ({ put: () => undefined, write: async () => { throw new Error('ENOSPC: no space left on device'); } });
       expect(await rejectionCode(ledger.append(utf8('lost')))).toBe('LEDGER_WRITE_FAILED');
       expect(ledger.checkpoint).toBe(before);
       await waitUnfenced(ledger);
-      expect(ledger.store.db).not.toBe(level); // reopened
+      expect(ledger['store'].db).not.toBe(level); // reopened
       expect(ledger.stats.writeFailures).toBe(1);
       expect(ledger.stats.recoveries).toBe(1);
       const a = await ledger.append(utf8('second'));
@@ -179,10 +179,10 @@ describe('when a group write fails', () => {
     const ledger = await Ledger.open({ dataDir: t.dir });
     try {
       await ledger.append(utf8('first'));
-      const store = ledger.store as unknown as { hasRoomToReopen: () => Promise<boolean> };
+      const store = ledger['store'] as unknown as { hasRoomToReopen: () => Promise<boolean> };
       let room = false;
       store.hasRoomToReopen = async () => room;
-      const level = ledger.store.db as unknown as { batch: () => { put: () => void; write: () => Promise<void> } };
+      const level = ledger['store'].db as unknown as { batch: () => { put: () => void; write: () => Promise<void> } };
       level.batch = () => ({ put: () => undefined, write: async () => { throw new Error('ENOSPC: no space left on device'); } });
       expect(await rejectionCode(ledger.append(utf8('lost')))).toBe('LEDGER_WRITE_FAILED');
       await new Promise((r) => setTimeout(r, 600)); // a few attempts, each finding no room
@@ -218,10 +218,10 @@ describe('when the stored tree does not match its last checkpoint', () => {
   it('refuses to open it (LEDGER_CORRUPT)', async () => {
     const ledger = await Ledger.open({ dataDir: t.dir });
     await appendVectorLeaves(ledger, 0, 3);
-    const state = (await ledger.store.readState())!;
+    const state = (await ledger['store'].readState())!;
     state.hashes[0]![0]! ^= 1;
     const { encodeState } = await import('../../src/storage/state.js');
-    await ledger.store.db.put(Uint8Array.of(0x73), encodeState(state));
+    await ledger['store'].db.put(Uint8Array.of(0x73), encodeState(state));
     await ledger.close();
     expect(await rejectionCode(Ledger.open({ dataDir: t.dir }))).toBe('LEDGER_CORRUPT');
   });

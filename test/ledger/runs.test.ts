@@ -11,7 +11,8 @@ import { openCheckpoint } from '../../src/checkpoint/index.js';
 import { parseVerifierKey } from '../../src/note/index.js';
 import { toHex, utf8 } from '../../src/crypto/index.js';
 import type { CommitGroup } from '../../src/storage/store.js';
-import { extraKey } from '../../src/storage/keys.js';
+import { recordKeys } from '../../src/ledger/index.js';
+import { sha256 } from '../../src/crypto/index.js';
 import { CunzhengError } from '../../src/errors.js';
 import { ReferenceTree } from '../merkle/reference.js';
 import { rejectionCode, tempDir, waitUnfenced } from './helpers.js';
@@ -76,9 +77,9 @@ describe('appendRun under concurrency', () => {
             const submitted: { entries: Uint8Array[]; proofs: boolean; p: Promise<AppendedRun> }[] = [];
             for (const r of runs) {
               const entries = Array.from({ length: r.size }, () => utf8(`entry ${serial++}`));
-              submitted.push({ entries, proofs: r.proofs, p: ledger.appendRun(entries, undefined, { proofs: r.proofs }) });
+              submitted.push({ entries, proofs: r.proofs, p: ledger.appendRun(entries, { proofs: r.proofs }) });
               const single = [utf8(`single ${serial++}`)];
-              submitted.push({ entries: single, proofs: true, p: ledger.append(single[0]!, undefined, { proof: true }).then((a) => ({ firstIndex: a.leafIndex, leafHashes: [a.leafHash], treeSize: a.treeSize, checkpoint: a.checkpoint, proofs: [a.proof!] })) });
+              submitted.push({ entries: single, proofs: true, p: ledger.append(single[0]!, { proof: true }).then((a) => ({ firstIndex: a.leafIndex, leafHashes: [a.leafHash], treeSize: a.treeSize, checkpoint: a.checkpoint, proofs: [a.proof!] })) });
             }
             const results = await Promise.all(submitted.map((s) => s.p));
             const total = serial;
@@ -157,7 +158,7 @@ describe('appendRun under concurrency', () => {
     const sizes = [1, 255, 1, 256, 3, 257, 100, 600, 1];
     let serial = 0;
     const entries = sizes.map((n) => Array.from({ length: n }, () => utf8(`e${serial++}`)));
-    const results = await Promise.all(entries.map((es) => ledger.appendRun(es, undefined, { proofs: true })));
+    const results = await Promise.all(entries.map((es) => ledger.appendRun(es, { proofs: true })));
     for (const [i, r] of results.entries()) {
       const { rootHash } = rootOf(ledger, r.checkpoint);
       for (let k = 0; k < entries[i]!.length; k++) {
@@ -242,7 +243,7 @@ describe('group boundaries', () => {
     const singles = (tag: string, n: number): Promise<AppendedRun>[] =>
       Array.from({ length: n }, (_, i) => ledger.appendRun([utf8(`${tag}${i}`)]));
     const before = singles('a', 3);
-    const big = ledger.appendRun(Array.from({ length: 25 }, (_, i) => utf8(`big${i}`)), undefined, { proofs: true });
+    const big = ledger.appendRun(Array.from({ length: 25 }, (_, i) => utf8(`big${i}`)), { proofs: true });
     const after = singles('b', 12);
     const [b4, r, af] = await Promise.all([Promise.all(before), big, Promise.all(after)]);
     expect(r.firstIndex).toBe(3);
@@ -321,7 +322,7 @@ describe('the queue bound', () => {
 });
 
 describe('a write failure while the next group is staged', () => {
-  type Rec = { entry: Uint8Array; extraCalls: number[]; result?: number; error?: unknown };
+  type Rec = { entry: Uint8Array; key: Uint8Array; result?: number; error?: unknown };
 
   /**
    * Several callers append (singles and runs) continuously; the `failAt`-th commit fails (`landed`: after
@@ -329,24 +330,25 @@ describe('a write failure while the next group is staged', () => {
    */
   async function scenario(landed: boolean, failAt: number): Promise<void> {
     const ledger = await openLedger({ maxGroup: 40 });
+    await ledger.index.loadFilter(); // empty: from here on, the filter knows only what the commits taught it
     await ledger.appendRun(Array.from({ length: 5 }, (_, i) => utf8(`pre ${i}`)));
-    const store = ledger.store as unknown as { commit: (g: CommitGroup) => Promise<void> };
-    const real = store.commit.bind(ledger.store);
+    const store = ledger['store'] as unknown as { commit: (g: CommitGroup) => Promise<void> };
+    const real = store.commit.bind(ledger['store']);
     let calls = 0;
     let failed: { firstIndex: number; entries: string[] } | undefined;
     const commits: { firstIndex: number; count: number }[] = [];
+    /** Per digest key (hex), the leaf indices the commits handed to the store wrote under it. */
+    const written = new Map<string, number[]>();
 
     const recs: Rec[] = [];
-    const extraFor = (batch: Rec[]) => (leafIndex: number, leafHash: Uint8Array, position: number): [Uint8Array, Uint8Array][] => {
-      const r = batch[position]!;
-      r.extraCalls.push(leafIndex);
-      if (hex(leafHash) !== hex(hashLeaf(r.entry))) throw new Error('extra called with a wrong leaf hash');
-      return [[extraKey(utf8(`R${new TextDecoder().decode(r.entry)}`)), utf8(String(leafIndex))]];
-    };
+    const keyOf = (entry: Uint8Array): Uint8Array => new Uint8Array(recordKeys.digestKey(recordKeys.digestPrefix('t'), hex(sha256(entry))));
     const submit = (tag: string, n: number, proofs: boolean): Promise<void> => {
-      const batch: Rec[] = Array.from({ length: n }, (_, k) => ({ entry: utf8(`${tag} k${k}`), extraCalls: [] }));
+      const batch: Rec[] = Array.from({ length: n }, (_, k) => {
+        const entry = utf8(`${tag} k${k}`);
+        return { entry, key: keyOf(entry) };
+      });
       recs.push(...batch);
-      return ledger.appendRun(batch.map((b) => b.entry), extraFor(batch), { proofs }).then(
+      return ledger.appendRun(batch.map((b) => b.entry), { proofs, digestKeys: batch.map((b) => b.key) }).then(
         (r) => {
           batch.forEach((b, k) => (b.result = r.firstIndex + k));
           if (proofs) {
@@ -362,6 +364,12 @@ describe('a write failure while the next group is staged', () => {
     const injected: Promise<void>[] = [];
     store.commit = async (g: CommitGroup): Promise<void> => {
       calls++;
+      for (const [k, v] of g.extra ?? []) {
+        if (k[1] !== recordKeys.TABLE.digest) continue;
+        const list = written.get(hex(k)) ?? [];
+        list.push(recordKeys.decodeIndexValue(v)!);
+        written.set(hex(k), list);
+      }
       if (calls === failAt) {
         failed = { firstIndex: g.firstIndex, entries: g.entries.map((e) => new TextDecoder().decode(e)) };
         // Queued while this batch is being written: the integrator stages them as the next group.
@@ -411,8 +419,8 @@ describe('a write failure while the next group is staged', () => {
     for (const e of failed!.entries) expect(writeFailed.map((r) => new TextDecoder().decode(r.entry))).toContain(e);
     expect(rejected.filter((r) => codeOf(r) === 'LEDGER_FENCED').length).toBeGreaterThan(0);
     // Nothing is prepared twice: a group in doubt is never re-staged at other indices.
-    for (const r of recs) expect(r.extraCalls.length).toBeLessThanOrEqual(1);
-    for (const r of resolved) expect(r.extraCalls[0]).toBe(r.result);
+    for (const r of recs) expect((written.get(hex(r.key)) ?? []).length).toBeLessThanOrEqual(1);
+    for (const r of resolved) expect(written.get(hex(r.key))).toEqual([r.result]);
 
     // The tree: resolved entries at their indices (distinct); of the rejected ones, only the failed
     // group's, and only if its batch landed.
@@ -425,7 +433,9 @@ describe('a write failure while the next group is staged', () => {
     for (const r of resolved) {
       expect(hex((await ledger.entry(r.result!))!)).toBe(hex(r.entry));
       verifyInclusion(r.result!, size, hashLeaf(r.entry), await ledger.inclusionProof(r.result!, size), rootHash);
-      expect(new TextDecoder().decode((await ledger.store.getExtra(extraKey(utf8(`R${new TextDecoder().decode(r.entry)}`))))!)).toBe(String(r.result));
+      // Its digest key landed in its entry's batch, naming it; and the digest filter learned it.
+      expect(recordKeys.decodeIndexValue((await ledger.records.get(r.key))!)).toBe(r.result);
+      expect(ledger.index.filter.mayContain(r.key)).toBe(true);
     }
     const failedText = new Set(failed!.entries);
     const onDisk: string[] = [];
@@ -436,8 +446,10 @@ describe('a write failure while the next group is staged', () => {
     }
     const failedOnDisk = onDisk.map((e, i) => [e, i] as const).filter(([e]) => failedText.has(e));
     if (landed) {
-      // Its batch reached the disk: the recovery found it there and went on after it.
+      // Its batch reached the disk: the recovery found it there and went on after it, and the digest
+      // filter learned its keys (a repeated deposit must find them, though their callers were told otherwise).
       expect(failedOnDisk.map(([, i]) => i)).toEqual(failed!.entries.map((_, k) => failed!.firstIndex + k));
+      for (const e of failed!.entries) expect(ledger.index.filter.mayContain(keyOf(utf8(e)))).toBe(true);
     } else {
       expect(failedOnDisk).toEqual([]);
     }
@@ -456,7 +468,7 @@ describe('a write failure while the next group is staged', () => {
     expect(again.treeSize).toBe(size + 1);
     expect(hex(rootOf(again, again.checkpoint).rootHash)).toBe(root);
     for (const r of resolved.slice(0, 50)) expect(hex((await again.entry(r.result!))!)).toBe(hex(r.entry));
-    const more = await again.append(utf8('after reopen'), undefined, { proof: true });
+    const more = await again.append(utf8('after reopen'), { proof: true });
     expect(more.leafIndex).toBe(size + 1);
     verifyInclusion(more.leafIndex, more.treeSize, more.leafHash, more.proof!, rootOf(again, more.checkpoint).rootHash);
   }

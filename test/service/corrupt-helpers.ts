@@ -12,6 +12,7 @@ import { completeUscc } from '../../src/entry/index.js';
 import { toHex, utf8 } from '../../src/crypto/index.js';
 import { LedgerStore } from '../../src/storage/store.js';
 import { checkDerivedRecords } from '../../src/service/fsck-records.js';
+import { LedgerRecords } from '../../src/ledger/index.js';
 import type { Tenant } from '../../src/service/tenants.js';
 
 export const ORIGIN = 'test.example/derived-records';
@@ -71,7 +72,7 @@ export interface Problem {
 
 export async function check(store: LedgerStore): Promise<{ problems: Problem[]; records: number; legacyTenants: number }> {
   const problems: Problem[] = [];
-  const s = await checkDerivedRecords(store, (where, code, message) => problems.push({ where, code, message }));
+  const s = await checkDerivedRecords(new LedgerRecords(() => store), (where, code, message) => problems.push({ where, code, message }));
   return { problems, records: s.records, legacyTenants: s.legacyTenants };
 }
 

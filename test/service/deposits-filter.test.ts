@@ -52,12 +52,12 @@ async function openBare(): Promise<{ ledger: Ledger; tenants: Tenants; deposits:
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopped ??= ledger.close());
   toClose.push(stop);
-  return { ledger, tenants: await Tenants.load(ledger.store), deposits: new Deposits(ledger), stop };
+  return { ledger, tenants: await Tenants.load(ledger.records), deposits: new Deposits(ledger), stop };
 }
 
-async function whenReady(deposits: Deposits): Promise<void> {
+async function whenReady(ledger: Ledger): Promise<void> {
   const until = Date.now() + 10_000;
-  while (!deposits.filter.ready) {
+  while (!ledger.index.filter.ready) {
     if (Date.now() > until) throw new Error('the digest filter did not become ready');
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -97,8 +97,8 @@ describe('after a restart, with the filter loaded from the stored keys', () => {
   it('answers old digests with their original receipts and appends nothing; another tenant still deposits', async () => {
     const s = await seed();
     const { ctx } = await start();
-    await whenReady(ctx.deposits);
-    expect(ctx.deposits.filter.size).toBe(s.shas.length);
+    await whenReady(ctx.ledger);
+    expect(ctx.ledger.index.filter.size).toBe(s.shas.length);
     const a = ctx.tenants.get(s.a.id)!;
     const b = ctx.tenants.get(s.b.id)!;
 
@@ -138,9 +138,9 @@ describe('after a restart, with the filter loaded from the stored keys', () => {
   it('answers never-deposited digests from memory, and still reads the store for the old ones', async () => {
     const s = await seed();
     const { ctx } = await start();
-    await whenReady(ctx.deposits);
+    await whenReady(ctx.ledger);
     const a = ctx.tenants.get(s.a.id)!;
-    const spy = vi.spyOn(ctx.ledger.store, 'getExtraMany');
+    const spy = vi.spyOn(ctx.ledger['store'], 'getExtraMany');
 
     const fresh = digests(200);
     const created = await ctx.deposits.depositBatch(a, items(fresh));
@@ -168,8 +168,8 @@ describe('before the filter is ready', () => {
     const { ledger, tenants, deposits } = await openBare();
     const a = tenants.get(s.a.id)!;
     const b = tenants.get(s.b.id)!;
-    expect(deposits.filter.ready).toBe(false);
-    const spy = vi.spyOn(ledger.store, 'getExtraMany');
+    expect(ledger.index.filter.ready).toBe(false);
+    const spy = vi.spyOn(ledger['store'], 'getExtraMany');
 
     const again = await deposits.depositBatch(a, items(s.shas));
     expect(again.every((r) => !r.created)).toBe(true);
@@ -185,12 +185,12 @@ describe('before the filter is ready', () => {
     const theirs = await deposits.deposit(b, { sha256: s.shas[2]! });
     expect(theirs.created).toBe(true);
     expect(ledger.treeSize).toBe(s.size + 3);
-    expect(deposits.filter.ready).toBe(false);
+    expect(ledger.index.filter.ready).toBe(false);
 
     // Loading the filter now: deposits from before the restart (the scan) and from before the load (the
     // commit path) are both known, and a repeat appends nothing.
-    await deposits.loadFilter();
-    expect(deposits.filter.ready).toBe(true);
+    await ledger.index.loadFilter();
+    expect(ledger.index.filter.ready).toBe(true);
     const repeat = await deposits.depositBatch(a, items([...s.shas.slice(0, 3), fresh[0]!, fresh[1]!]));
     expect(repeat.every((r) => !r.created)).toBe(true);
     expect(repeat.map((r) => r.receipt.id)).toEqual([...s.ids.slice(0, 3), one[0]!.receipt.id, one[2]!.receipt.id]);
@@ -203,8 +203,8 @@ describe('a filter that says "maybe" wrongly', () => {
   it('costs a lookup but never loses or duplicates a deposit (mayContain always true)', async () => {
     const s = await seed();
     const { ctx } = await start();
-    await whenReady(ctx.deposits);
-    ctx.deposits.filter.mayContain = () => true;
+    await whenReady(ctx.ledger);
+    ctx.ledger.index.filter.mayContain = () => true;
     const a = ctx.tenants.get(s.a.id)!;
     const fresh = digests(20);
     const r = await ctx.deposits.depositBatch(a, items([...fresh, ...s.shas.slice(0, 20)]));
@@ -217,10 +217,10 @@ describe('a filter that says "maybe" wrongly', () => {
   it('also when every key has the same fingerprint (all collisions)', async () => {
     const s = await seed(30);
     const { ledger, tenants, deposits } = await openBare();
-    deposits.filter.fingerprint = () => 0x1234;
-    await deposits.loadFilter();
-    expect(deposits.filter.ready).toBe(true);
-    expect(deposits.filter.size).toBe(1);
+    ledger.index.filter.fingerprint = () => 0x1234;
+    await ledger.index.loadFilter();
+    expect(ledger.index.filter.ready).toBe(true);
+    expect(ledger.index.filter.size).toBe(1);
     const a = tenants.get(s.a.id)!;
     const fresh = digests(10);
     const r = await deposits.depositBatch(a, items([...s.shas.slice(0, 10), ...fresh]));
@@ -277,7 +277,7 @@ describe('concurrent batches of one tenant with overlapping digests', () => {
   it('append each digest once, with the filter loaded', async () => {
     const s = await seed(20);
     const { ctx } = await start();
-    await whenReady(ctx.deposits);
+    await whenReady(ctx.ledger);
     await race(ctx.deposits, ctx.ledger, ctx.tenants.get(s.a.id)!, s.shas, s.ids);
   });
 
@@ -285,6 +285,6 @@ describe('concurrent batches of one tenant with overlapping digests', () => {
     const s = await seed(20);
     const { ledger, tenants, deposits } = await openBare();
     await race(deposits, ledger, tenants.get(s.a.id)!, s.shas, s.ids);
-    expect(deposits.filter.ready).toBe(false);
+    expect(ledger.index.filter.ready).toBe(false);
   });
 });

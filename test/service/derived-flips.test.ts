@@ -6,6 +6,7 @@
  * a tenant does). And the running service, with any one index value flipped, answers that lookup STORE_CORRUPT
  * and every other one with its own receipt, which verifies.
  */
+import { LedgerRecords } from '../../src/ledger/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { utf8 } from '../../src/crypto/index.js';
@@ -102,7 +103,7 @@ describe('legacy (b4de8cb) tenant records', () => {
       for (let bit = 0; bit < 8 * legacy.length; bit++) {
         await store.db.put(key, flipBit(legacy, bit));
         const reported = (await check(store)).problems.length > 0;
-        const tenants = await Tenants.load(store);
+        const tenants = await Tenants.load(new LedgerRecords(() => store));
         const refused = tenants.corrupt.length > 0;
         expect(refused, `bit ${bit}: load and fsck disagree`).toBe(reported);
         if (!reported) {
@@ -132,7 +133,7 @@ describe('the service with a flipped index value', () => {
         ...s.shasA.map((sha, i) => ({ t: a, sha, id: s.idsA[i]! })),
         ...s.shasB.map((sha, i) => ({ t: b, sha, id: s.idsB[i]! })),
       ];
-      const db = ctx.ledger.store.db;
+      const db = ctx.ledger['store'].db;
       await fc.assert(
         fc.asyncProperty(fc.nat(lookups.length - 1), fc.boolean(), fc.nat(63), async (which, digestIndex, bit) => {
           const target = lookups[which]!;

@@ -2,6 +2,7 @@
  * checkDerivedRecords on a real store seeded through the service, then damaged on purpose through the raw
  * LevelDB handle: each kind of damage is reported with its code, and a clean store reports nothing.
  */
+import { LedgerRecords } from '../../src/ledger/index.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openService } from '../../src/service/open.js';
 import { Tenants } from '../../src/service/tenants.js';
@@ -155,14 +156,14 @@ describe('upgrading legacy records', () => {
       await store.db.put(tenantKeyOf(t.id), utf8(JSON.stringify({ id: t.id, name: f.name, uscc: f.uscc, created: f.created, keyHash: f.keyHash })));
       await store.db.put(new Uint8Array([0x78, 0x4b, ...Buffer.from(f.keyHash!, 'hex')]), utf8(t.id));
     }
-    const tenants = await Tenants.load(store);
+    const tenants = await Tenants.load(new LedgerRecords(() => store));
     expect(tenants.legacyRecords).toBe(2);
     expect(await tenants.upgradeLegacyRecords()).toEqual([s.a.id]);
     expect(tenants.legacyRecords).toBe(1);
     const r = await check(store);
     expect(r.problems).toEqual([]);
     expect(r.legacyTenants).toBe(1);
-    const again = await Tenants.load(store);
+    const again = await Tenants.load(new LedgerRecords(() => store));
     expect(again.legacyRecords).toBe(1);
     expect(again.authenticate(s.a.apiKey)?.name).toBe(s.a.name);
     expect(again.authenticate(s.b.apiKey)?.name).toBe(s.b.name);

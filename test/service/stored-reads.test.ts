@@ -75,19 +75,19 @@ async function seed(): Promise<{ ctx: ServiceContext; app: FastifyInstance; a: T
 describe('GET by digest and by id, with a damaged index or entry', () => {
   it('a digest index naming another of the tenant\'s leaves: 500 STORE_CORRUPT, not the other deposit\'s receipt', async () => {
     const { ctx, app, a, shasA } = await seed();
-    await ctx.ledger.store.db.put(digestKeyOf(a.id, shasA[1]!), indexBytes(3));
+    await ctx.ledger['store'].db.put(digestKeyOf(a.id, shasA[1]!), indexBytes(3));
     expectErrorBody(await bySha(app, a, shasA[1]!), 500, 'STORE_CORRUPT');
     // One beyond the tree (a flipped high bit) as well.
-    await ctx.ledger.store.db.put(digestKeyOf(a.id, shasA[2]!), flipBit(indexBytes(2), 0));
+    await ctx.ledger['store'].db.put(digestKeyOf(a.id, shasA[2]!), flipBit(indexBytes(2), 0));
     expectErrorBody(await bySha(app, a, shasA[2]!), 500, 'STORE_CORRUPT');
     expect((await bySha(app, a, shasA[0]!)).statusCode).toBe(200);
   });
 
   it('an id index naming another leaf (the tenant\'s or another tenant\'s): 500 STORE_CORRUPT, not 200 or 404', async () => {
     const { ctx, app, a, ra } = await seed();
-    await ctx.ledger.store.db.put(idKeyOf(ra[0]!.id), indexBytes(4));
+    await ctx.ledger['store'].db.put(idKeyOf(ra[0]!.id), indexBytes(4));
     expectErrorBody(await byId(app, a, ra[0]!.id), 500, 'STORE_CORRUPT');
-    await ctx.ledger.store.db.put(idKeyOf(ra[1]!.id), indexBytes(5)); // B's first deposit
+    await ctx.ledger['store'].db.put(idKeyOf(ra[1]!.id), indexBytes(5)); // B's first deposit
     expectErrorBody(await byId(app, a, ra[1]!.id), 500, 'STORE_CORRUPT');
     const ok = await byId(app, a, ra[2]!.id);
     expect(ok.statusCode).toBe(200);
@@ -97,9 +97,9 @@ describe('GET by digest and by id, with a damaged index or entry', () => {
   it('a stored entry that no longer parses: 500 STORE_CORRUPT, never the client\'s ENTRY_UNKNOWN_FIELD', async () => {
     const { ctx, app, a, shasA, ra } = await seed();
     const key = new Uint8Array([0x65, 0, 0, 0, 0, 0, 0, 0, 3]);
-    const entry = (await ctx.ledger.store.db.get(key))!;
+    const entry = (await ctx.ledger['store'].db.get(key))!;
     const at = Buffer.from(entry).indexOf('"hashedBy"') + 8; // the y of hashedBy
-    await ctx.ledger.store.db.put(key, flipBit(entry, 8 * at)); // "hashedBx": an unknown field
+    await ctx.ledger['store'].db.put(key, flipBit(entry, 8 * at)); // "hashedBx": an unknown field
     expectErrorBody(await byId(app, a, ra[3]!.id), 500, 'STORE_CORRUPT');
     // The HTTP body says "internal error"; the error (and the log) name the damaged record.
     await expect(ctx.deposits.get(ctx.tenants.get(a.id)!, ra[3]!.id)).rejects.toMatchObject({ code: 'STORE_CORRUPT', details: { where: 'entry 3', problem: 'ENTRY_UNPARSEABLE' } });
@@ -123,7 +123,7 @@ describe('GET by digest and by id, with a damaged index or entry', () => {
 describe('an idempotent repeat through a damaged digest index', () => {
   it('is STORE_CORRUPT: never another deposit\'s receipt, never a duplicate leaf, and nothing of the batch is appended', async () => {
     const { ctx, app, a, shasA } = await seed();
-    await ctx.ledger.store.db.put(digestKeyOf(a.id, shasA[1]!), indexBytes(6)); // B's second deposit
+    await ctx.ledger['store'].db.put(digestKeyOf(a.id, shasA[1]!), indexBytes(6)); // B's second deposit
     const size = ctx.ledger.treeSize;
     const one = await app.inject({ method: 'POST', url: '/v1/deposits', headers: a.auth, payload: { sha256: shasA[1] } });
     expectErrorBody(one, 500, 'STORE_CORRUPT');
@@ -142,9 +142,9 @@ describe('tenant records', () => {
   it('a flipped bit in a tenant\'s name: refused at load; that tenant is answered STORE_CORRUPT, the other served', async () => {
     const { ctx, a, b } = await seed();
     const key = tenantKeyOf(a.id);
-    const record = (await ctx.ledger.store.db.get(key))!;
+    const record = (await ctx.ledger['store'].db.get(key))!;
     const at = Buffer.from(record).indexOf(utf8('公司')) + 2; // a continuation byte: still valid UTF-8, another character
-    await ctx.ledger.store.db.put(key, flipBit(record, 8 * at));
+    await ctx.ledger['store'].db.put(key, flipBit(record, 8 * at));
     const { ctx: ctx2, app } = await restart();
     const res = await app.inject({ method: 'POST', url: '/v1/deposits', headers: a.auth, payload: { sha256: digests(1)[0] } });
     expectErrorBody(res, 500, 'STORE_CORRUPT');
@@ -152,16 +152,16 @@ describe('tenant records', () => {
     expect(() => ctx2.tenants.authenticate(a.auth.authorization.slice('Bearer '.length))).toThrow(expect.objectContaining({ code: 'STORE_CORRUPT', details: { where: `tenant ${a.id}`, problem: 'TENANT_CORRUPT' } }));
     expectErrorBody(await bySha(app, a, digests(1)[0]!), 500, 'STORE_CORRUPT');
     expect((await deposit(app, b, digests(1))).length).toBe(1);
-    const r = await check(ctx2.ledger.store);
+    const r = await check(ctx2.ledger['store']);
     expect(codes(r.problems)).toEqual(['TENANT_CORRUPT']);
   });
 
   it('a tenant record whose key was damaged: its API key is answered STORE_CORRUPT, not 401', async () => {
     const { ctx, a } = await seed();
     const key = tenantKeyOf(a.id);
-    const record = (await ctx.ledger.store.db.get(key))!;
-    await ctx.ledger.store.db.del(key);
-    await ctx.ledger.store.db.put(flipBit(key, 8 * 5 + 1), record);
+    const record = (await ctx.ledger['store'].db.get(key))!;
+    await ctx.ledger['store'].db.del(key);
+    await ctx.ledger['store'].db.put(flipBit(key, 8 * 5 + 1), record);
     const { app } = await restart();
     const res = await app.inject({ method: 'GET', url: `/v1/deposits?sha256=${digests(1)[0]}`, headers: a.auth });
     expectErrorBody(res, 500, 'STORE_CORRUPT');
@@ -171,9 +171,9 @@ describe('tenant records', () => {
   it('legacy (b4de8cb) records load and serve; a legacy name that differs from its entries is refused at load', async () => {
     const { ctx, a, b } = await seed();
     const legacy = async (t: T, name: string): Promise<void> => {
-      const s = JSON.parse(Buffer.from((await ctx.ledger.store.db.get(tenantKeyOf(t.id)))!).toString()) as Record<string, string>;
-      await ctx.ledger.store.db.put(tenantKeyOf(t.id), utf8(JSON.stringify({ id: t.id, name, uscc: s.uscc, created: s.created, keyHash: s.keyHash })));
-      await ctx.ledger.store.db.put(new Uint8Array([0x78, 0x4b, ...Buffer.from(s.keyHash!, 'hex')]), utf8(t.id));
+      const s = JSON.parse(Buffer.from((await ctx.ledger['store'].db.get(tenantKeyOf(t.id)))!).toString()) as Record<string, string>;
+      await ctx.ledger['store'].db.put(tenantKeyOf(t.id), utf8(JSON.stringify({ id: t.id, name, uscc: s.uscc, created: s.created, keyHash: s.keyHash })));
+      await ctx.ledger['store'].db.put(new Uint8Array([0x78, 0x4b, ...Buffer.from(s.keyHash!, 'hex')]), utf8(t.id));
     };
     await legacy(a, a.name);
     await legacy(b, '乙方实业有限公可'); // a valid name, but not the one in B's entries

@@ -15,9 +15,9 @@
  * probe chain. Above MAX_SLOTS (2^26 slots: 256 MiB, about 33M deposits) the filter turns itself off and
  * every lookup goes to LevelDB, as before the filter existed.
  *
- * It starts empty and not ready: opening the service scans the stored keys in the background (keys
+ * It starts empty and not ready: opening the ledger scans the stored keys in the background (keys
  * only, in chunks); until the scan ends every lookup goes to LevelDB. Keys committed during the scan are
- * added by the commit path as well, so nothing is missed either way.
+ * added once durable by the commit path as well, so nothing is missed either way.
  */
 import { randomBytes } from 'node:crypto';
 

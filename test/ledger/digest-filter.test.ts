@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
-import { DigestFilter } from '../../src/service/digest-filter.js';
+import { DigestFilter } from '../../src/ledger/digest-filter.js';
 import { FULL_RELIABILITY } from '../support/fuzz.js';
 
 const START_SLOTS = 1 << 16;

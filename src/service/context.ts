@@ -1,0 +1,15 @@
+/** What the service is made of once opened on a data directory: what the HTTP routes (or a test) are handed. */
+import type { Ledger } from '../ledger/index.js';
+import type { Deposits } from './deposits.js';
+import type { Tenants } from './tenants.js';
+import type { AdminToken } from './admin-token.js';
+import type { Anchorer } from './anchorer.js';
+
+export interface ServiceContext {
+  ledger: Ledger;
+  tenants: Tenants;
+  deposits: Deposits;
+  adminToken: AdminToken;
+  /** Timestamps checkpoints at the configured TSAs (disabled when none is configured). */
+  anchorer: Anchorer;
+}
