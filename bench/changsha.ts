@@ -38,7 +38,7 @@ import { openService } from '../src/service/open.js';
 import { completeUscc, USCC_CHARSET } from '../src/entry/index.js';
 import { verifyReceipt, type Receipt } from '../src/receipt/index.js';
 import { runAudit, type AuditResult } from '../cli/commands/audit.js';
-import { summarize, type BenchResult } from './harness.js';
+import { benchWorkers, summarize, type BenchResult } from './harness.js';
 
 /** The server runs with the flags `cunzheng serve` and `npm start` use (a 64 MiB young generation). */
 const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
@@ -304,7 +304,7 @@ interface Ready {
 
 async function serve(dataDir: string): Promise<void> {
   const adminToken = `bench-admin-${randomBytes(16).toString('hex')}`;
-  const ctx = await openService({ dataDir, origin: 'changsha.example/cunzheng', adminToken });
+  const ctx = await openService({ dataDir, origin: 'changsha.example/cunzheng', adminToken, workers: benchWorkers() });
   // Production settings but for the logger (off) and the docs UI (off); the production rate limit.
   const app = await buildApp(ctx, { docs: false, rateLimitPerMinute: 1_000_000 }, {
     logger: false, requestTimeout: 15 * 60_000, connectionTimeout: 0, keepAliveTimeout: 72_000,

@@ -2,7 +2,9 @@
  * A small benchmark harness: each case runs `runs` times for at least `minMs` each; we report the median
  * rate of the runs (and min/max), so one noisy run does not move the figure.
  */
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { autoWorkers } from '../src/service/workers/pool.js';
 
 export interface BenchResult {
   group: string;
@@ -75,4 +77,10 @@ export function printTable(results: BenchResult[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
   return [line(head), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...rows.map(line)].join('\n');
+}
+
+/** Worker threads of the benchmarked service: CUNZHENG_WORKERS, else what `serve` starts with. */
+export function benchWorkers(): number {
+  const given = process.env['CUNZHENG_WORKERS'];
+  return given === undefined || given === 'auto' ? autoWorkers(availableParallelism()) : Number(given);
 }

@@ -20,6 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import Fastify from 'fastify';
 import { buildApp } from '../src/http/app.js';
 import { openService } from '../src/service/open.js';
+import { benchWorkers } from './harness.js';
 import { buildEntry, completeUscc } from '../src/entry/index.js';
 
 /** The server runs with the flags `cunzheng serve` and `npm start` use (a 64 MiB young generation). */
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const adminToken = `bench-admin-${randomBytes(16).toString('hex')}`;
-  const ctx = await openService({ dataDir, origin: 'bench.example/cunzheng', adminToken });
+  const ctx = await openService({ dataDir, origin: 'bench.example/cunzheng', adminToken, workers: benchWorkers() });
   // The production defaults, except: no docs UI and a rate limit the benchmark cannot reach (the plugin
   // still runs on every tenant request, as it does in production).
   const app = await buildApp(ctx, { docs: false, rateLimitPerMinute: 1e12 }, { logger: false });

@@ -6,11 +6,13 @@
  * 0077 from the start: the ledger's files, the log key and the admin token are the operator's alone, even in
  * a data folder someone made 0755 beforehand.
  */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { CunzhengError } from '../../src/errors.js';
 import { DEFAULT_ORIGIN } from '../../src/ledger/index.js';
 import { closeOnSignals, startServer } from '../../src/http/server.js';
 import { loadAdminToken } from '../../src/service/admin-token.js';
+import { autoWorkers } from '../../src/service/workers/pool.js';
 import { UsageError } from '../exit-codes.js';
 import { isUsageCode } from '../report-error.js';
 import { loadTsaRoots } from '../trust.js';
@@ -32,6 +34,7 @@ export interface ServeFlags {
   maxInflight: string;
   maxTenantInflight: string;
   maxConnections: string;
+  workers: string;
 }
 
 async function asUsage<T>(p: Promise<T>): Promise<T> {
@@ -54,6 +57,8 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   const maxInFlightBytes = wholeNumber(flags.maxInflight, '--max-inflight', 1 << 20);
   const maxTenantInFlightBytes = wholeNumber(flags.maxTenantInflight, '--max-tenant-inflight', 1 << 20);
   const maxConnections = wholeNumber(flags.maxConnections, '--max-connections', 1);
+  // auto: one thread per core beside the main one (at least one): the sequencer stays on the main thread.
+  const workers = flags.workers === 'auto' ? autoWorkers(availableParallelism()) : wholeNumber(flags.workers, '--workers', 0, 64);
   const anchorIntervalMs = wholeNumber(flags.anchorInterval, '--anchor-interval', 1, 365 * 86_400) * 1000;
   const logLevel = checkLogLevel(flags.logLevel);
   checkOrigin(flags.origin);
@@ -87,6 +92,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
       maxInFlightBytes,
       maxTenantInFlightBytes,
       maxConnections,
+      workers,
     });
   } catch (e) {
     await plan.undo();

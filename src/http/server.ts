@@ -5,7 +5,7 @@
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildApp, requestSerializers } from './app.js';
-import { openService, type ServiceOptions } from '../service/open.js';
+import { closeService, openService, type ServiceOptions } from '../service/open.js';
 import type { AppOptions, ServiceContext } from './context.js';
 
 export interface ServerOptions extends ServiceOptions, AppOptions {
@@ -71,7 +71,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await app.listen({ host: options.host, port: options.port });
     ctx.anchorer.start();
   } catch (e) {
-    await ctx.ledger.close();
+    await closeService(ctx);
     throw e;
   }
   const addr = app.server.address();
@@ -88,8 +88,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       } finally {
         clearInterval(reaper);
       }
-      await ctx.anchorer.stop();
-      await ctx.ledger.close(); // commits what is queued, closes LevelDB
+      await closeService(ctx); // commits what is queued, closes LevelDB, ends the worker threads
     })());
   return { app, ctx, url, logger, close };
 }

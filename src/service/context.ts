@@ -4,6 +4,7 @@ import type { Deposits } from './deposits.js';
 import type { Tenants } from './tenants.js';
 import type { AdminToken } from './admin-token.js';
 import type { Anchorer } from './anchorer.js';
+import type { WorkerPool } from './workers/pool.js';
 
 export interface ServiceContext {
   ledger: Ledger;
@@ -12,4 +13,6 @@ export interface ServiceContext {
   adminToken: AdminToken;
   /** Timestamps checkpoints at the configured TSAs (disabled when none is configured). */
   anchorer: Anchorer;
+  /** The worker threads that write new deposits' replies (absent: the main thread writes them). */
+  pool?: WorkerPool;
 }

@@ -1,11 +1,10 @@
 /**
  * Deposits: turning a tenant's digest into a durable ledger entry and a receipt.
  *
- * Idempotency: the same tenant depositing the same SHA-256 again gets the original receipt (refreshed to
- * the newest checkpoint) and no new leaf — also when the two requests race, and within one batch: an
- * in-flight map serialises deposits of one (tenant, digest) in this process (the only writer of the log).
- * The ledger's deposit index answers the lookups (its digest filter in memory, LevelDB for the rest) and
- * writes the lookup keys, handed over as data with the run, in the same durable batch as the entries.
+ * Idempotency (deposit-runs.ts): the same tenant depositing the same SHA-256 again gets the original
+ * receipt (refreshed to the newest checkpoint) and no new leaf. The ledger's deposit index answers the
+ * lookups and writes the lookup keys, handed over as data with the run, in the same durable batch as the
+ * entries. Replies of new deposits are written by the worker pool when there is one (workers/).
  *
  * Whatever is read back from storage is checked before it is used: the index checks that a key names the
  * entry it describes and that the entry parses, and a receipt served by GET must verify under the log's
@@ -16,8 +15,12 @@ import { CunzhengError } from '../errors.js';
 import { fromHex, isLowerHex } from '../crypto/index.js';
 import { EntryBuilder, type EntryMeta, type HashedBy } from '../entry/index.js';
 import { buildReceipt, DEPOSIT_ID_BYTES, proofHashEncoder, type Receipt } from '../receipt/index.js';
+import { batchReplyJson } from '../http/batch-reply.js'; // (moving to receipt/)
 import { verifiedForServing } from './stored-deposit.js';
-import type { Indexed, Ledger } from '../ledger/index.js';
+import type { Ledger } from '../ledger/index.js';
+import { DepositRuns, type Outcome } from './deposit-runs.js';
+import { ReceiptWriter } from './workers/receipt-writer.js';
+import type { WorkerPool } from './workers/pool.js';
 import type { Tenant } from './tenants.js';
 import { receiptAnchors, type Anchorer } from './anchorer.js';
 
@@ -48,20 +51,31 @@ interface TenantWriter {
   keyPrefix: Uint8Array;
 }
 
-/** A run of deposits being appended by one call; concurrent calls with the same digest wait for it. */
-interface Claim {
-  run: Promise<DepositResult[]>;
-  position: number;
+/** A reply's bytes, and whether it made a new leaf (201) or found only earlier deposits (200). */
+export interface DepositReply {
+  created: boolean;
+  json: Uint8Array;
 }
 
+const utf8Encoder = new TextEncoder();
+
 export class Deposits {
-  private readonly inflight = new Map<string, Claim>();
   private readonly writers = new WeakMap<Tenant, TenantWriter>();
   readonly metrics: DepositMetrics = { created: { client: 0, server: 0 }, existing: 0 };
   /** Base64 of proof nodes of the newest group (a group's proofs share node objects). */
   private proofText: { checkpoint: string; encode: (h: Uint8Array) => string } = { checkpoint: '', encode: proofHashEncoder() };
+  private readonly runs: DepositRuns;
+  /** Writes the replies of new deposits, on the worker pool when there is one. */
+  readonly replies: ReceiptWriter;
 
-  constructor(private readonly ledger: Ledger, private readonly anchorer?: Anchorer) {}
+  constructor(private readonly ledger: Ledger, private readonly anchorer?: Anchorer, pool?: WorkerPool) {
+    this.replies = new ReceiptWriter(pool, ledger.origin, ledger.verifierKey);
+    this.runs = new DepositRuns({
+      ledger,
+      refreshed: (index, entry) => this.refreshedReceipt(index, entry),
+      receiptOf: (o) => this.receiptOf(o),
+    });
+  }
 
   private writer(tenant: Tenant): TenantWriter {
     let w = this.writers.get(tenant);
@@ -139,9 +153,14 @@ export class Deposits {
 
   /** Deposits one digest for `tenant`; resolves once the entry is durable. */
   async deposit(tenant: Tenant, input: DepositInput, hashedBy: HashedBy = 'client'): Promise<DepositResult> {
-    const entry = this.prepare(this.writer(tenant).builder, input, hashedBy);
-    if (input.prev !== undefined) await this.checkPrevs(tenant, [input]);
-    return (await this.depositEntries(tenant, [input], [entry], hashedBy))[0]!;
+    return this.resultOf((await this.depositOutcomes(tenant, [input], hashedBy))[0]!);
+  }
+
+  /** deposit(), answered as the reply's bytes (`JSON.stringify(receipt)`): a new one is written by the pool. */
+  async depositReply(tenant: Tenant, input: DepositInput, hashedBy: HashedBy = 'client'): Promise<DepositReply> {
+    const o = (await this.depositOutcomes(tenant, [input], hashedBy))[0]!;
+    if (o.created) return { created: true, json: await this.replies.single(o.checkpoint, o.fresh) };
+    return { created: false, json: utf8Encoder.encode(JSON.stringify(o.receipt)) };
   }
 
   /**
@@ -150,134 +169,61 @@ export class Deposits {
    * consecutive leaves of one group commit; results are in input order.
    */
   async depositBatch(tenant: Tenant, items: DepositInput[]): Promise<DepositResult[]> {
-    if (items.length === 0 || items.length > MAX_BATCH) {
+    return (await this.depositOutcomes(tenant, items, 'client', true)).map((o) => this.resultOf(o));
+  }
+
+  /** depositBatch(), answered as the reply's bytes (`{"receipts":[…],"created":[…]}`); an all-new batch is written by the pool. */
+  async depositBatchReply(tenant: Tenant, items: DepositInput[]): Promise<DepositReply> {
+    const outcomes = await this.depositOutcomes(tenant, items, 'client', true);
+    const first = outcomes[0]!;
+    if (first.created && outcomes.every((o) => o.created && o.checkpoint === first.checkpoint)) {
+      return { created: true, json: await this.replies.batch(first.checkpoint, outcomes.map((o) => (o as Outcome & { created: true }).fresh)) };
+    }
+    const results = outcomes.map((o) => this.resultOf(o));
+    return { created: results.some((r) => r.created), json: batchReplyJson(results.map((r) => r.receipt), results.map((r) => r.created)) };
+  }
+
+  private async depositOutcomes(tenant: Tenant, items: readonly DepositInput[], hashedBy: HashedBy, batch = false): Promise<Outcome[]> {
+    if (batch && (items.length === 0 || items.length > MAX_BATCH)) {
       throw new CunzhengError('DEPOSIT_BAD_BATCH', `a batch holds 1 to ${MAX_BATCH} items`);
     }
-    const builder = this.writer(tenant).builder;
+    const w = this.writer(tenant);
     let prevs = false;
     const entries = items.map((item, i) => {
       if (item.prev !== undefined) prevs = true;
       try {
-        return this.prepare(builder, item, 'client');
+        return this.prepare(w.builder, item, hashedBy);
       } catch (e) {
-        if (!(e instanceof CunzhengError)) throw e;
+        if (!batch || !(e instanceof CunzhengError)) throw e;
         throw new CunzhengError(e.code, `items[${i}]: ${e.message}`, { cause: e, details: { ...e.details, item: i } });
       }
     });
     if (prevs) await this.checkPrevs(tenant, items);
-    return this.depositEntries(tenant, items, entries, 'client');
+    const outcomes = await this.runs.run(tenant.id, w.keyPrefix, items.map((i) => i.sha256), entries);
+    for (const o of outcomes) {
+      if (o.created) this.metrics.created[hashedBy]++;
+      else this.metrics.existing++;
+    }
+    return outcomes;
   }
 
-  /**
-   * The idempotent core. A digest of this tenant already in flight (another request, or earlier in this
-   * batch) is awaited and answered with that deposit's receipt; the others are claimed synchronously (so
-   * no concurrent call can append them too), looked up, and the never-deposited ones appended as one run.
-   */
-  private async depositEntries(tenant: Tenant, inputs: readonly DepositInput[], entries: readonly Uint8Array[], hashedBy: HashedBy): Promise<DepositResult[]> {
-    const n = inputs.length;
-    const waits: (Claim | undefined)[] = new Array(n);
-    const mine: number[] = [];
-    const keys: string[] = [];
-    let resolveRun!: (r: DepositResult[]) => void;
-    let rejectRun!: (e: unknown) => void;
-    const run = new Promise<DepositResult[]>((res, rej) => {
-      resolveRun = res;
-      rejectRun = rej;
+  private resultOf(o: Outcome): DepositResult {
+    return o.created ? { created: true, receipt: this.receiptOf(o) } : { created: false, receipt: o.receipt };
+  }
+
+  /** A new deposit's receipt, built on this thread (proof nodes' base64 memoized per group). */
+  private receiptOf(o: Outcome & { created: true }): Receipt {
+    const f = o.fresh;
+    return buildReceipt({
+      entryBytes: f.entry,
+      leafIndex: f.leafIndex,
+      inclusionProof: f.proof,
+      checkpoint: o.checkpoint,
+      origin: this.ledger.origin,
+      logKey: this.ledger.verifierKey,
+      leafHash: f.leafHash,
+      encodeHash: this.proofEncoder(o.checkpoint),
     });
-    run.catch(() => undefined); // observed by the callers below; never an unhandled rejection here
-    for (let i = 0; i < n; i++) {
-      const key = `${tenant.id}\u0000${inputs[i]!.sha256}`;
-      const claim = this.inflight.get(key);
-      if (claim !== undefined) {
-        waits[i] = claim;
-        continue;
-      }
-      this.inflight.set(key, { run, position: mine.length });
-      mine.push(i);
-      keys.push(key);
-    }
-    let own: DepositResult[] = [];
-    if (mine.length > 0) {
-      try {
-        own = await this.claimed(tenant, mine.map((i) => inputs[i]!), mine.map((i) => entries[i]!), hashedBy);
-        resolveRun(own);
-      } catch (e) {
-        rejectRun(e);
-        throw e;
-      } finally {
-        for (const k of keys) this.inflight.delete(k);
-      }
-    }
-    const out: DepositResult[] = new Array(n);
-    let next = 0;
-    for (let i = 0; i < n; i++) {
-      const w = waits[i];
-      if (w === undefined) {
-        out[i] = own[next++]!;
-      } else {
-        this.metrics.existing++;
-        out[i] = { created: false, receipt: (await w.run)[w.position]!.receipt };
-      }
-    }
-    return out;
-  }
-
-  /** Looks up the claimed digests and appends the new ones; results in input order. */
-  private async claimed(tenant: Tenant, inputs: readonly DepositInput[], entries: readonly Uint8Array[], hashedBy: HashedBy): Promise<DepositResult[]> {
-    const index = this.ledger.index;
-    const prefix = this.writer(tenant).keyPrefix;
-    const n = inputs.length;
-    const shas = inputs.map((input) => input.sha256);
-    const dKeys = shas.map((sha) => index.digestKey(prefix, sha));
-    // Every digest found is checked before anything is appended (the index does): the entry must be this
-    // tenant's deposit of this digest, else the batch fails whole with STORE_CORRUPT.
-    const found = await index.findDigests(tenant.id, dKeys, shas);
-    const existing: [number, Indexed][] = [];
-    const fresh: number[] = [];
-    for (let j = 0; j < n; j++) {
-      const f = found[j];
-      if (f === 'committing') throw new CunzhengError('LEDGER_BUSY', 'a deposit of this digest is being committed; retry shortly', { details: { retryAfterSeconds: 1 } });
-      if (f === undefined) fresh.push(j);
-      else existing.push([j, f]);
-    }
-    // All of a request's new entries are queued, or none: a partly accepted batch would answer 503 for
-    // entries that are in fact being written.
-    if (!this.ledger.hasRoom(fresh.length)) {
-      throw new CunzhengError('LEDGER_BUSY', 'the ledger queue is full; retry shortly', { details: { retryAfterSeconds: 1 } });
-    }
-    const results: DepositResult[] = new Array(n);
-    const appending = fresh.length === 0
-      ? undefined
-      : this.ledger.appendRun(fresh.map((j) => entries[j]!), { proofs: true, digestKeys: fresh.map((j) => dKeys[j]!) });
-    const olds = Promise.all(existing.map(async ([j, at]) => {
-      this.metrics.existing++;
-      results[j] = { created: false, receipt: await this.refreshedReceipt(at.index, at.bytes) };
-    }));
-    // Awaited together: a read that fails while the run is appended is observed, never an unhandled rejection.
-    const [appended] = await Promise.all([appending, olds]);
-    if (appended !== undefined) {
-      this.metrics.created[hashedBy] += fresh.length;
-      const encode = this.proofEncoder(appended.checkpoint);
-      for (let k = 0; k < fresh.length; k++) {
-        const j = fresh[k]!;
-        const leafIndex = appended.firstIndex + k;
-        const proof = appended.proofs?.[k] ?? (await this.ledger.inclusionProof(leafIndex, appended.treeSize));
-        results[j] = {
-          created: true,
-          receipt: buildReceipt({
-            entryBytes: entries[j]!,
-            leafIndex,
-            inclusionProof: proof,
-            checkpoint: appended.checkpoint,
-            origin: this.ledger.origin,
-            logKey: this.ledger.verifierKey,
-            leafHash: appended.leafHashes[k]!,
-            encodeHash: encode,
-          }),
-        };
-      }
-    }
-    return results;
   }
 
   /** Base64 of proof nodes, memoized for the group of `checkpoint` (its proofs share node objects). */

@@ -1,10 +1,13 @@
 /** Opens the service's state on a data directory: the ledger, the tenants, the deposits, the admin token. */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Ledger, type LedgerOptions } from '../ledger/index.js';
 import { CunzhengError } from '../errors.js';
 import { Deposits } from './deposits.js';
 import { Tenants } from './tenants.js';
 import { loadAdminToken } from './admin-token.js';
 import { Anchorer, type AnchorerOptions } from './anchorer.js';
+import { WorkerPool } from './workers/pool.js';
 import type { ServiceContext } from './context.js';
 
 export interface ServiceOptions extends LedgerOptions {
@@ -14,10 +17,21 @@ export interface ServiceOptions extends LedgerOptions {
   tsaRoots?: Uint8Array[];
   anchorIntervalMs?: number;
   log?: AnchorerOptions['log'];
+  /** Worker threads that write new deposits' replies (default 0: the main thread does). `cunzheng serve` sizes it to the machine. */
+  workers?: number;
+}
+
+/** The worker script of the pool: beside this module once compiled; from the sources (tests), the compiled one in dist/. */
+function workerScript(): URL {
+  const js = new URL('./workers/worker.js', import.meta.url);
+  return existsSync(fileURLToPath(js)) ? js : new URL('../../dist/src/service/workers/worker.js', import.meta.url);
 }
 
 export async function openService(options: ServiceOptions): Promise<ServiceContext> {
-  const { adminToken: given, tsaUrls, tsaRoots, anchorIntervalMs, log, ...ledgerOptions } = options;
+  const { adminToken: given, tsaUrls, tsaRoots, anchorIntervalMs, log, workers, ...ledgerOptions } = options;
+  if (workers !== undefined && (!Number.isSafeInteger(workers) || workers < 0 || workers > 64)) {
+    throw new CunzhengError('SERVICE_BAD_WORKERS', 'workers must be an integer from 0 to 64');
+  }
   if ((tsaUrls?.length ?? 0) > 0 && (tsaRoots?.length ?? 0) === 0) {
     throw new CunzhengError('ANCHOR_NO_ROOTS', 'anchoring needs the TSA roots to verify replies against (--tsa-roots PEM)');
   }
@@ -34,12 +48,20 @@ export async function openService(options: ServiceOptions): Promise<ServiceConte
       intervalMs: anchorIntervalMs ?? 60_000,
       ...(log === undefined ? {} : { log }),
     });
-    const deposits = new Deposits(ledger, anchorer);
+    const pool = workers === undefined || workers === 0 ? undefined : new WorkerPool(workerScript(), workers);
+    const deposits = new Deposits(ledger, anchorer, pool);
     // In the background: until the digest filter is loaded, idempotency lookups all go to LevelDB.
     void ledger.index.loadFilter();
-    return { ledger, tenants, deposits, adminToken, anchorer };
+    return { ledger, tenants, deposits, adminToken, anchorer, ...(pool === undefined ? {} : { pool }) };
   } catch (e) {
     await ledger.close();
     throw e;
   }
+}
+
+/** Stops anchoring, commits what is queued and closes the ledger, then ends the worker threads. */
+export async function closeService(ctx: ServiceContext): Promise<void> {
+  await ctx.anchorer.stop();
+  await ctx.ledger.close();
+  await ctx.pool?.close();
 }

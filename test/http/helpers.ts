@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { openService } from '../../src/service/open.js';
+import { closeService, openService } from '../../src/service/open.js';
 import { buildApp } from '../../src/http/app.js';
 import type { AppOptions, ServiceContext } from '../../src/http/context.js';
 import { completeUscc } from '../../src/entry/index.js';
@@ -36,15 +36,16 @@ export function tempDir(prefix = 'cunzheng-http-'): { dir: string; cleanup: () =
 /** A service on a fresh data directory (docs off unless asked for). */
 export async function openTestService(
   appOptions: AppOptions = {},
-  serviceOptions: { maxGroup?: number; maxQueue?: number } = {},
+  serviceOptions: { maxGroup?: number; maxQueue?: number; workers?: number } = {},
 ): Promise<TestService> {
   const t = tempDir();
-  const ctx = await openService({ dataDir: t.dir, origin: ORIGIN, adminToken: ADMIN_TOKEN, ...serviceOptions });
+  // One worker thread by default: the replies of new deposits go through the pool, as under `serve`.
+  const ctx = await openService({ dataDir: t.dir, origin: ORIGIN, adminToken: ADMIN_TOKEN, workers: 1, ...serviceOptions });
   let app: FastifyInstance;
   try {
     app = await buildApp(ctx, { docs: false, ...appOptions });
   } catch (e) {
-    await ctx.ledger.close();
+    await closeService(ctx);
     t.cleanup();
     throw e;
   }
@@ -54,7 +55,7 @@ export async function openTestService(
       try {
         await app.close();
       } finally {
-        await ctx.ledger.close();
+        await closeService(ctx);
       }
     })());
   return {

@@ -6,7 +6,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { ServiceContext } from '../context.js';
-import { batchReplyJson } from '../batch-reply.js';
 import { notFound } from '../errors.js';
 import { normaliseDepositBody, normaliseQueryAndParams } from '../hex-fields.js';
 import { BatchReply, DepositBody, DepositId, ErrorBody, Hex64, type DepositItemT } from '../schemas.js';
@@ -33,17 +32,10 @@ export async function depositRoutes(app: FastifyInstance, ctx: ServiceContext): 
   }, async (req, reply) => {
     const tenant = req.tenant!;
     const body = req.body as DepositItemT | { items: DepositItemT[] };
-    if ('items' in body) {
-      const results = await ctx.deposits.depositBatch(tenant, body.items);
-      const anyCreated = results.some((r) => r.created);
-      // Written as bytes (batch-reply.ts): as a string, the ~2 KB per receipt would be built, then scanned
-      // for Content-Length and encoded again when written.
-      const json = batchReplyJson(results.map((r) => r.receipt), results.map((r) => r.created));
-      return reply.status(anyCreated ? 201 : 200).type('application/json; charset=utf-8').send(json);
-    }
-    const r = await ctx.deposits.deposit(tenant, body, 'client');
-    void reply.status(r.created ? 201 : 200);
-    return r.receipt;
+    // Answered as bytes, written by the worker pool for new deposits (service/workers): as a string, the
+    // ~2 KB per receipt would be built, then scanned for Content-Length and encoded again when written.
+    const r = 'items' in body ? await ctx.deposits.depositBatchReply(tenant, body.items) : await ctx.deposits.depositReply(tenant, body, 'client');
+    return reply.status(r.created ? 201 : 200).type('application/json; charset=utf-8').send(Buffer.from(r.json.buffer, r.json.byteOffset, r.json.byteLength));
   });
 
   app.get('/v1/deposits/:id', {

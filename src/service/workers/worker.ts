@@ -1,0 +1,24 @@
+/**
+ * A worker thread of the pool (pool.ts): runs jobs by kind and answers `{id, ok, value}` or
+ * `{id, ok: false, error: {code, message}}`; the result's buffers are transferred back.
+ */
+import { parentPort } from 'node:worker_threads';
+import { CunzhengError } from '../../errors.js';
+import { runReceiptJob, type ReceiptJobPayload } from './receipt-job.js';
+
+const port = parentPort;
+if (port === null) throw new Error('worker.ts runs in a worker thread');
+
+port.on('message', (m: { id: number; kind: string; payload: unknown }) => {
+  try {
+    if (m.kind === 'receipts') {
+      const r = runReceiptJob(m.payload as ReceiptJobPayload);
+      port.postMessage({ id: m.id, ok: true, value: r }, [r.bytes.buffer as ArrayBuffer, r.ends.buffer as ArrayBuffer]);
+      return;
+    }
+    throw new CunzhengError('WORKER_UNKNOWN_JOB', `no job of kind ${JSON.stringify(m.kind)}`);
+  } catch (e) {
+    const code = e instanceof CunzhengError ? e.code : 'WORKER_FAILED';
+    port.postMessage({ id: m.id, ok: false, error: { code, message: e instanceof Error ? e.message : String(e) } });
+  }
+});
