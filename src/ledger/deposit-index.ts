@@ -17,7 +17,7 @@ import { hashLeaf } from '../merkle/index.js';
 import { parseEntry, type Entry } from '../entry/index.js';
 import { DEPOSIT_ID_BYTES } from '../receipt/deposit-id.js';
 import { DigestFilter } from './digest-filter.js';
-import { decodeIndexValue, digestKey, digestPrefix, idKey, indexValue } from './record-keys.js';
+import { decodeIndexValue, digestKey, digestPrefix, idKey, indexValue, listingKey, listingPrefix, LISTING_VALUE, parseListingKey } from './record-keys.js';
 import type { LedgerRecords, Pair } from './records.js';
 
 export function storeCorrupt(where: string, message: string, problem: string, cause?: unknown): CunzhengError {
@@ -33,14 +33,20 @@ export type IndexedEntry = Indexed | 'committing';
 
 /**
  * The index keys of a run, the group's leaves [from, to) whose first leaf index is `firstIndex`: `I` for
- * every entry, `D` for those the run gave a digest key (`digestKeys[i - from]`).
+ * every entry, `D` for those the run gave a digest key (`digestKeys[i - from]`), `L` for every entry when
+ * the run gave a tenant's listing prefix.
  */
-export function indexWrites(leafHashes: readonly Uint8Array[], from: number, to: number, firstIndex: number, digestKeys: readonly (Uint8Array | undefined)[] | undefined, out: Pair[]): void {
+export function indexWrites(
+  leafHashes: readonly Uint8Array[], from: number, to: number, firstIndex: number,
+  digestKeys: readonly (Uint8Array | undefined)[] | undefined, listing: Uint8Array | undefined, out: Pair[],
+): void {
   for (let i = from; i < to; i++) {
-    const v = indexValue(firstIndex + i - from);
+    const leaf = firstIndex + i - from;
+    const v = indexValue(leaf);
     out.push([idKey(leafHashes[i]!), v]);
     const d = digestKeys?.[i - from];
     if (d !== undefined) out.push([d, v]);
+    if (listing !== undefined) out.push([listingKey(listing, leaf), LISTING_VALUE]);
   }
 }
 
@@ -58,6 +64,28 @@ export class DepositIndex {
   /** The key prefix of a tenant's digest keys (keep it per tenant: it is a copy). */
   prefix(tenantId: string): Uint8Array {
     return digestPrefix(tenantId);
+  }
+
+  /** The prefix of a tenant's listing keys (keep it per tenant: it is a copy). */
+  listingPrefix(tenantId: string): Uint8Array {
+    return listingPrefix(tenantId);
+  }
+
+  /**
+   * Up to `limit` leaf indices of the tenant's deposits after leaf `after` (from the first when undefined),
+   * in leaf order, within the released tree (a group being committed is not listed until it is answered).
+   */
+  async list(tenantId: string, after: number | undefined, limit: number): Promise<number[]> {
+    const prefix = listingPrefix(tenantId);
+    const gte = listingKey(prefix, after === undefined ? 0 : after + 1).slice();
+    const lt = listingKey(prefix, this.host.treeSize).slice();
+    const out: number[] = [];
+    for (const [k] of await this.records.range(gte, lt, limit)) {
+      const at = parseListingKey(k);
+      if (at === undefined || at.tenantId !== tenantId) throw storeCorrupt(`listing ${tenantId}`, 'a listing key has not the shape of one', 'INDEX_MISMATCH');
+      out.push(at.leafIndex);
+    }
+    return out;
   }
 
   /** The digest key of a lowercase-hex SHA-256 under a tenant's prefix (DEPOSIT_BAD_DIGEST unless 64 hex digits). */

@@ -100,7 +100,8 @@ export class Integrator {
         return reject(new CunzhengError('LEDGER_BUSY', 'the ledger queue is full; retry shortly', { details: { retryAfterSeconds: 1, queueDepth: this.queued } }));
       }
       // A copy: the queue counts these entries now and uncounts them when the group is taken.
-      this.queue.push({ entries: entries.slice(), digestKeys: keys, proofs: opts.proofs === true, resolve, reject });
+      if (opts.listing !== undefined && !(opts.listing instanceof Uint8Array)) return reject(new CunzhengError('LEDGER_BAD_ENTRY', 'listing is a key prefix'));
+      this.queue.push({ entries: entries.slice(), digestKeys: keys, listing: opts.listing, proofs: opts.proofs === true, resolve, reject });
       this.queued += entries.length;
       this.stats.queueDepth = this.queued;
       this.schedule();
@@ -274,7 +275,7 @@ export class Integrator {
         at++;
       }
       // The index keys are data of the run: written in this batch, learned once it is durable.
-      indexWrites(leafHashes, from, at, firstIndex + from, p.digestKeys, extra);
+      indexWrites(leafHashes, from, at, firstIndex + from, p.digestKeys, p.listing, extra);
       if (p.digestKeys !== undefined) for (const k of p.digestKeys) if (k !== undefined) digestKeys.push(k);
     }
     const prepared: PreparedAppend = this.tree.prepare(leafHashes, base?.prepared);

@@ -24,6 +24,7 @@ import { RECORD_META, openRecord, storedCheckpoint } from './open-checks.js';
 import { Integrator } from './integrator.js';
 import { LedgerRecords } from './records.js';
 import { DepositIndex } from './deposit-index.js';
+import { backfillListings } from './listing-backfill.js';
 import type { AppendOptions, Appended, AppendedRun, LedgerOptions, LedgerStats, Released } from './types.js';
 
 export type { AppendOptions, Appended, AppendedRun, LedgerOptions, LedgerStats } from './types.js';
@@ -99,6 +100,7 @@ export class Ledger {
       if (record.current?.note !== latest.note) await signer.release(latest.note);
       if (signed === undefined) await store.writeMeta(RECORD_META, RECORD_FILE);
       if (unstored.length > 0) await store.putCheckpoints(unstored.map((r) => ({ treeSize: r.treeSize, note: utf8(r.note) })));
+      await backfillListings(store, tree.treeSize, opts.log);
       return new Ledger(store, tree, signer, key.verifierKey, latest, opts);
     } catch (e) {
       await signer?.close();

@@ -4,6 +4,7 @@
  *
  *   x D <tenant id> 0x00 <sha256 (32)>  → leaf index (8, big-endian)  a deposit's digest; written in the entry's batch
  *   x I <deposit id (16)>               → leaf index (8, big-endian)  every entry; written in the entry's batch
+ *   x L <tenant id> 0x00 <leaf index (8)> → (empty)                  a tenant's deposits in leaf order; written in the entry's batch
  *   x T <tenant id>                     → the tenant record (service/tenant-record.ts)
  *   x K <SHA-256 of an API key (32)>    → the API-key index value (service/tenant-record.ts)
  *   x A <tree size (8, big-endian)>     → the verified RFC 3161 anchors of the checkpoint of that size (JSON)
@@ -18,7 +19,7 @@ import { DEPOSIT_ID_BYTES } from '../receipt/deposit-id.js';
 import { extraKey, keyBytes, keyWithHex, readUint64, TAG_EXTRA, writeUint64 } from '../storage/keys.js';
 
 /** The second byte of each table's keys. */
-export const TABLE = { digest: 0x44, id: 0x49, tenant: 0x54, apiKey: 0x4b, anchor: 0x41 } as const;
+export const TABLE = { digest: 0x44, id: 0x49, listing: 0x4c, tenant: 0x54, apiKey: 0x4b, anchor: 0x41 } as const;
 export type TableName = keyof typeof TABLE;
 
 /** The full key prefix of a table: x ‖ its letter (a copy: prefixes are kept). */
@@ -46,6 +47,29 @@ export function parseDigestKey(key: Uint8Array): { tenantId: string; sha256: str
 }
 
 const lenient = new TextDecoder();
+
+/** The key prefix of a tenant's listing keys: x L <tenant id> 0x00 (a copy, kept as long as the tenant). */
+export function listingPrefix(tenantId: string): Uint8Array {
+  return new Uint8Array(extraKey(utf8(`L${tenantId}\u0000`)));
+}
+
+/** A listing key: the tenant's prefix ‖ the leaf index (8, big-endian), so a prefix scan walks leaf order. */
+export function listingKey(prefix: Uint8Array, leafIndex: number): Uint8Array {
+  const k = keyBytes(prefix.length + 8);
+  k.set(prefix);
+  writeUint64(k, prefix.length, leafIndex);
+  return k;
+}
+
+/** Which tenant and leaf a listing key names, or undefined when the key has not the shape. */
+export function parseListingKey(key: Uint8Array): { tenantId: string; leafIndex: number } | undefined {
+  const zero = key.indexOf(0, 2);
+  if (key[0] !== TAG_EXTRA || key[1] !== TABLE.listing || zero < 0 || key.length !== zero + 9) return undefined;
+  return { tenantId: lenient.decode(key.subarray(2, zero)), leafIndex: readUint64(key, zero + 1) };
+}
+
+/** The value of a listing key: nothing (the key is the record). */
+export const LISTING_VALUE = new Uint8Array(0);
 
 /** x I ‖ the deposit id's 16 bytes (the first 16 bytes of the leaf hash). */
 export function idKey(depositIdOrLeafHash: Uint8Array): Uint8Array {

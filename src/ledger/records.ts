@@ -32,6 +32,11 @@ export class LedgerRecords {
     return this.store().iterateExtra(typeof tableOrPrefix === 'string' ? tablePrefix(tableOrPrefix) : tableOrPrefix);
   }
 
+  /** Up to `limit` records of [gte, lt) in key order (keys made in record-keys.ts). */
+  range(gte: Uint8Array, lt: Uint8Array, limit: number): Promise<Pair[]> {
+    return this.store().readRange({ gte, lt }, limit);
+  }
+
   /** Every key of a table, keys only, handed over in chunks (for in-memory indexes). */
   scanKeys(table: TableName | Uint8Array, onChunk: (keys: Uint8Array[]) => void): Promise<void> {
     return this.store().scanExtraKeys(typeof table === 'string' ? tablePrefix(table) : table, onChunk);

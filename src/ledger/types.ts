@@ -28,6 +28,8 @@ export interface AppendOptions {
   proofs?: boolean;
   /** Per entry, its `x D` key (DepositIndex.digestKey) or undefined: written in the entry's batch, learned once durable. */
   digestKeys?: readonly (Uint8Array | undefined)[];
+  /** A tenant's listing prefix (DepositIndex.listingPrefix): every entry of the run is listed under it, in leaf order. */
+  listing?: Uint8Array;
 }
 
 export interface Appended {
@@ -55,6 +57,7 @@ export interface AppendedRun {
 export interface Pending {
   entries: readonly Uint8Array[];
   digestKeys: readonly (Uint8Array | undefined)[] | undefined;
+  listing: Uint8Array | undefined;
   proofs: boolean;
   resolve: (a: AppendedRun) => void;
   reject: (e: unknown) => void;

@@ -25,6 +25,12 @@ interface Claim {
   position: number;
 }
 
+/** The tenant's key prefixes in the deposit index (made once per tenant). */
+export interface TenantPrefixes {
+  digest: Uint8Array;
+  listing: Uint8Array;
+}
+
 export interface RunHost {
   ledger: Ledger;
   /** The refreshed receipt of an existing deposit. */
@@ -38,8 +44,8 @@ export class DepositRuns {
 
   constructor(private readonly host: RunHost) {}
 
-  /** Deposits `entries` (built from `sha256s`, under the tenant's digest-key `prefix`); outcomes in input order. */
-  async run(tenantId: string, prefix: Uint8Array, sha256s: readonly string[], entries: readonly Uint8Array[]): Promise<Outcome[]> {
+    /** Deposits `entries` (built from `sha256s`) under the tenant's index prefixes; outcomes in input order. */
+  async run(tenantId: string, prefix: TenantPrefixes, sha256s: readonly string[], entries: readonly Uint8Array[]): Promise<Outcome[]> {
     const n = sha256s.length;
     const waits: (Claim | undefined)[] = new Array(n);
     const mine: number[] = [];
@@ -89,11 +95,11 @@ export class DepositRuns {
   }
 
   /** Looks up the claimed digests and appends the new ones; outcomes in input order. */
-  private async claimed(tenantId: string, prefix: Uint8Array, sha256s: readonly string[], entries: readonly Uint8Array[]): Promise<Outcome[]> {
+  private async claimed(tenantId: string, prefix: TenantPrefixes, sha256s: readonly string[], entries: readonly Uint8Array[]): Promise<Outcome[]> {
     const { ledger } = this.host;
     const index = ledger.index;
     const n = sha256s.length;
-    const dKeys = sha256s.map((sha) => index.digestKey(prefix, sha));
+    const dKeys = sha256s.map((sha) => index.digestKey(prefix.digest, sha));
     // Every digest found is checked before anything is appended (the index does): the entry must be this
     // tenant's deposit of this digest, else the batch fails whole with STORE_CORRUPT.
     const found = await index.findDigests(tenantId, dKeys, sha256s);
@@ -113,7 +119,7 @@ export class DepositRuns {
     const out: Outcome[] = new Array(n);
     const appending = fresh.length === 0
       ? undefined
-      : ledger.appendRun(fresh.map((j) => entries[j]!), { proofs: true, digestKeys: fresh.map((j) => dKeys[j]!) });
+      : ledger.appendRun(fresh.map((j) => entries[j]!), { proofs: true, digestKeys: fresh.map((j) => dKeys[j]!), listing: prefix.listing });
     const olds = Promise.all(existing.map(async ([j, at]) => {
       out[j] = { created: false, receipt: await this.host.refreshed(at.index, at.bytes) };
     }));

@@ -18,7 +18,7 @@ import { buildReceipt, DEPOSIT_ID_BYTES, proofHashEncoder, type Receipt } from '
 import { batchReplyJson } from '../http/batch-reply.js'; // (moving to receipt/)
 import { verifiedForServing } from './stored-deposit.js';
 import type { Ledger } from '../ledger/index.js';
-import { DepositRuns, type Outcome } from './deposit-runs.js';
+import { DepositRuns, type Outcome, type TenantPrefixes } from './deposit-runs.js';
 import { ReceiptWriter } from './workers/receipt-writer.js';
 import type { WorkerPool } from './workers/pool.js';
 import type { Tenant } from './tenants.js';
@@ -45,10 +45,10 @@ export interface DepositMetrics {
   existing: number;
 }
 
-/** What a tenant's deposits share: its entry builder (subject validated once) and its digest key prefix. */
+/** What a tenant's deposits share: its entry builder (subject validated once) and its index key prefixes. */
 interface TenantWriter {
   builder: EntryBuilder;
-  keyPrefix: Uint8Array;
+  prefixes: TenantPrefixes;
 }
 
 /** A reply's bytes, and whether it made a new leaf (201) or found only earlier deposits (200). */
@@ -80,7 +80,7 @@ export class Deposits {
   private writer(tenant: Tenant): TenantWriter {
     let w = this.writers.get(tenant);
     if (w === undefined) {
-      w = { builder: new EntryBuilder('deposit', tenant.id, { name: tenant.name, uscc: tenant.uscc }), keyPrefix: this.ledger.index.prefix(tenant.id) };
+      w = { builder: new EntryBuilder('deposit', tenant.id, { name: tenant.name, uscc: tenant.uscc }), prefixes: { digest: this.ledger.index.prefix(tenant.id), listing: this.ledger.index.listingPrefix(tenant.id) } };
       this.writers.set(tenant, w);
     }
     return w;
@@ -199,7 +199,7 @@ export class Deposits {
       }
     });
     if (prevs) await this.checkPrevs(tenant, items);
-    const outcomes = await this.runs.run(tenant.id, w.keyPrefix, items.map((i) => i.sha256), entries);
+    const outcomes = await this.runs.run(tenant.id, w.prefixes, items.map((i) => i.sha256), entries);
     for (const o of outcomes) {
       if (o.created) this.metrics.created[hashedBy]++;
       else this.metrics.existing++;
@@ -246,7 +246,7 @@ export class Deposits {
   async findBySha256(tenant: Tenant, sha256Hex: string): Promise<Receipt | undefined> {
     if (!isLowerHex(sha256Hex, 64)) throw new CunzhengError('DEPOSIT_BAD_DIGEST', 'sha256 must be 64 lowercase hex characters');
     const index = this.ledger.index;
-    const [found] = await index.findDigests(tenant.id, [index.digestKey(this.writer(tenant).keyPrefix, sha256Hex)], [sha256Hex]);
+    const [found] = await index.findDigests(tenant.id, [index.digestKey(this.writer(tenant).prefixes.digest, sha256Hex)], [sha256Hex]);
     if (found === undefined || found === 'committing') return undefined;
     return verifiedForServing(this.ledger, await this.refreshedReceipt(found.index, found.bytes), found.index, `index D ${tenant.id}/${sha256Hex}`);
   }

@@ -1,10 +1,11 @@
 /**
- * fsck of the records derived from the entries: the digest and id indexes (`x D`, `x I`), the tenant
- * records (`x T`) and the API-key index (`x K`). Offline, on a stopped store; never writes.
+ * fsck of the records derived from the entries: the digest, id and listing indexes (`x D`, `x I`, `x L`),
+ * the tenant records (`x T`) and the API-key index (`x K`, fsck-tenants.ts). Offline, on a stopped store;
+ * never writes.
  *
  * Both directions are compared: every key the entries imply must be stored with the right leaf index, and
  * every stored key must be one the entries imply. Memory: one pass over the entries keeps, per entry, the
- * CRC-32 of each key it implies and a flag byte (9 bytes per entry: 18 MB at 2M entries); one pass over
+ * CRC-32 of each key it implies and a flag byte (13 bytes per entry: 26 MB at 2M entries); one pass over
  * each stored table marks the entries whose key was found pointing at them. CRC-32 tells apart any two
  * keys of equal length that differ in one bit or one burst of up to 32 bits, so a flipped key or value is
  * never taken for the right one; for damage beyond that a false match has odds of 2^-32 per key. Only the
@@ -32,9 +33,9 @@ import { hashLeaf } from '../merkle/index.js';
 import { parseEntry } from '../entry/index.js';
 import { DEPOSIT_ID_BYTES } from '../receipt/index.js';
 import { recordKeys, type LedgerRecords } from '../ledger/index.js';
-import { decodeKeyIndexValue, decodeTenantRecord, type StoredTenant } from './tenant-record.js';
+import { checkTenants } from './fsck-tenants.js';
 
-const { TABLE, decodeIndexValue, digestPrefix, idKey, keyHashOfKey, parseDigestKey, tenantIdOfKey } = recordKeys;
+const { TABLE, decodeIndexValue, digestPrefix, idKey, listingKey, listingPrefix, parseDigestKey, parseListingKey } = recordKeys;
 const DIGEST_TABLE = TABLE.digest;
 const ID_TABLE = TABLE.id;
 
@@ -59,16 +60,32 @@ const D_SEEN = 2;
 const I_EXPECTED = 4;
 const I_SEEN = 8;
 const UNPARSEABLE = 16;
+const L_EXPECTED = 32;
+const L_SEEN = 64;
 
 interface Table {
   tag: number;
-  name: 'digest' | 'id';
+  name: 'digest' | 'id' | 'listing';
   expected: number;
   seen: number;
   fp: Uint32Array;
-  /** The exact key entry bytes imply in this table, or undefined (none, or an entry that does not parse). */
-  keyOf(bytes: Uint8Array | undefined): Uint8Array | undefined;
+  /** The exact key the entry at `index` implies in this table, or undefined (none, or an entry that does not parse). */
+  keyOf(bytes: Uint8Array | undefined, index: number): Uint8Array | undefined;
+  /** The leaf a stored record names (in its value, or, for a listing, in its key), or undefined. */
+  leafOf(key: Uint8Array, value: Uint8Array): number | undefined;
   label(key: Uint8Array): string;
+}
+
+const leafInValue = (_k: Uint8Array, v: Uint8Array): number | undefined => decodeIndexValue(v);
+const leafInKey = (k: Uint8Array): number | undefined => parseListingKey(k)?.leafIndex;
+
+function listingKeyOf(bytes: Uint8Array, index: number): Uint8Array | undefined {
+  try {
+    const e = parseEntry(bytes);
+    return e.kind === 'deposit' ? new Uint8Array(listingKey(listingPrefix(e.tenant), index)) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const ID_KEY_CRC = crc32(recordKeys.tablePrefix('id'));
@@ -91,15 +108,9 @@ function digestLabel(key: Uint8Array): string {
   return d === undefined ? `index D (hex ${toHex(key.subarray(2))})` : `index D ${d.tenantId}/${d.sha256}`;
 }
 
-function describeValue(v: Uint8Array, n: number): string {
-  const i = decodeIndexValue(v);
+function describeValue(i: number | undefined, v: Uint8Array, n: number): string {
   if (i === undefined) return `${v.length} bytes, not an 8-byte leaf index`;
   return i < n ? `leaf ${i}` : `leaf ${i}, beyond the tree of ${n}`;
-}
-
-interface TenantInfo {
-  record: StoredTenant | undefined;
-  keys: number;
 }
 
 /**
@@ -115,6 +126,9 @@ export async function checkDerivedRecords(store: LedgerRecords, report: ProblemR
   const flags = new Uint8Array(n);
   const fpD = new Uint32Array(n);
   const fpI = new Uint32Array(n);
+  const fpL = new Uint32Array(n);
+  const listingCrc = new Map<string, number>(); // CRC-32 of each tenant's x L prefix, continued per leaf
+  const leafBytes = new Uint8Array(8);
   const subjects = new Map<string, { count: number; first: number; record: boolean }>();
   const prefixCrc = new Map<string, number>(); // CRC-32 of each tenant's x D prefix, continued per digest
   await store.scanEntries(0, n, (kv) => {
@@ -135,7 +149,11 @@ export async function checkDerivedRecords(store: LedgerRecords, report: ProblemR
         let p = prefixCrc.get(e.tenant);
         if (p === undefined) prefixCrc.set(e.tenant, (p = crc32(digestPrefix(e.tenant))));
         fpD[i] = crc32(fromHex(e.digest.sha256, 32), p); // = crc32 of the whole key
-        flags[i] |= D_EXPECTED;
+        let l = listingCrc.get(e.tenant);
+        if (l === undefined) listingCrc.set(e.tenant, (l = crc32(listingPrefix(e.tenant))));
+        writeLeaf(leafBytes, i);
+        fpL[i] = crc32(leafBytes, l);
+        flags[i] |= D_EXPECTED | L_EXPECTED;
       }
       const t = tenants.get(e.tenant);
       if (t !== undefined && t.record === undefined) continue; // a damaged record, reported already
@@ -152,15 +170,33 @@ export async function checkDerivedRecords(store: LedgerRecords, report: ProblemR
   }
 
   const tables: Table[] = [
-    { tag: DIGEST_TABLE, name: 'digest', expected: D_EXPECTED, seen: D_SEEN, fp: fpD, keyOf: (b) => (b === undefined ? undefined : digestKeyOf(b)), label: digestLabel },
+    { tag: DIGEST_TABLE, name: 'digest', expected: D_EXPECTED, seen: D_SEEN, fp: fpD, keyOf: (b) => (b === undefined ? undefined : digestKeyOf(b)), leafOf: leafInValue, label: digestLabel },
     {
       tag: ID_TABLE, name: 'id', expected: I_EXPECTED, seen: I_SEEN, fp: fpI,
       keyOf: (b) => (b !== undefined && parses(b) ? idKeyOf(b) : undefined),
+      leafOf: leafInValue,
       label: (k) => `index I ${toHex(k.subarray(2))}`,
+    },
+    {
+      tag: TABLE.listing, name: 'listing', expected: L_EXPECTED, seen: L_SEEN, fp: fpL,
+      keyOf: (b, i) => (b === undefined ? undefined : listingKeyOf(b, i)),
+      leafOf: leafInKey,
+      label: (k) => {
+        const l = parseListingKey(k);
+        return l === undefined ? `listing (hex ${toHex(k.subarray(2))})` : `listing ${l.tenantId}/${l.leafIndex}`;
+      },
     },
   ];
   for (const t of tables) summary.records += await checkTable(store, t, flags, n, report);
   return summary;
+}
+
+/** The 8-byte big-endian leaf index of a listing key. */
+function writeLeaf(out: Uint8Array, i: number): void {
+  const hi = Math.floor(i / 2 ** 32);
+  const lo = i % 2 ** 32;
+  new DataView(out.buffer, out.byteOffset, 8).setUint32(0, hi);
+  new DataView(out.buffer, out.byteOffset, 8).setUint32(4, lo);
 }
 
 function parses(bytes: Uint8Array): boolean {
@@ -179,82 +215,46 @@ async function checkTable(store: LedgerRecords, t: Table, flags: Uint8Array, n: 
   await store.scan(t.name, (kv) => {
     for (const [k, v] of kv) {
       records++;
-      const i = decodeIndexValue(v);
+      const i = t.leafOf(k, v);
       if (i !== undefined && i < n && (flags[i]! & (t.expected | t.seen)) === t.expected && t.fp[i] === crc32(k)) {
         flags[i]! |= t.seen;
         continue;
       }
       if (unmatched.length < RESOLVE_LIMIT) unmatched.push({ key: new Uint8Array(k), value: new Uint8Array(v) });
-      else report(t.label(k), 'INDEX_STRAY', `names ${describeValue(v, n)} and matches no entry's key (not told apart: over ${RESOLVE_LIMIT} problems)`);
+      else report(t.label(k), 'INDEX_STRAY', `names ${describeValue(i, v, n)} and matches no entry's key (not told apart: over ${RESOLVE_LIMIT} problems)`);
     }
   });
   // The entries whose key was not found pointing at them, by their exact key.
   const missing = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     if ((flags[i]! & (t.expected | t.seen)) !== t.expected) continue;
-    const key = missing.size < RESOLVE_LIMIT ? t.keyOf(await store.readEntry(i)) : undefined;
-    if (key === undefined) report(`entry ${i}`, 'INDEX_MISSING', `its ${t.tag === DIGEST_TABLE ? 'digest' : 'id'} key was not found naming it`);
+    const key = missing.size < RESOLVE_LIMIT ? t.keyOf(await store.readEntry(i), i) : undefined;
+    if (key === undefined) report(`entry ${i}`, 'INDEX_MISSING', `its ${t.name} key was not found naming it`);
     else missing.set(toHex(key), i);
   }
   for (const u of unmatched) {
     const hex = toHex(u.key);
     const i = missing.get(hex);
     if (i !== undefined) {
-      report(t.label(u.key), 'INDEX_MISMATCH', `should name leaf ${i}, names ${describeValue(u.value, n)}`);
+      report(t.label(u.key), 'INDEX_MISMATCH', `should name leaf ${i}, names ${describeValue(t.leafOf(u.key, u.value), u.value, n)}`);
       missing.delete(hex);
       continue;
     }
-    const j = decodeIndexValue(u.value);
+    const j = t.leafOf(u.key, u.value);
     if (j !== undefined && j < n && (flags[j]! & UNPARSEABLE) !== 0) continue; // reported as ENTRY_UNPARSEABLE
-    const exact = j !== undefined && j < n ? t.keyOf(await store.readEntry(j)) : undefined;
+    const exact = j !== undefined && j < n ? t.keyOf(await store.readEntry(j), j) : undefined;
     if (exact !== undefined && bytesEqual(exact, u.key)) continue; // right after all (it shares leaf j with a stray)
-    report(t.label(u.key), 'INDEX_STRAY', `names ${describeValue(u.value, n)}, but no entry implies this key`);
+    report(t.label(u.key), 'INDEX_STRAY', `names ${describeValue(j, u.value, n)}, but no entry implies this key`);
   }
   for (const [hex, i] of missing) {
     const v = await store.get(fromHex(hex));
-    const j = v === undefined ? undefined : decodeIndexValue(v);
+    const j = v === undefined ? undefined : t.leafOf(fromHex(hex), v);
     const label = t.label(fromHex(hex));
     if (v === undefined) report(label, 'INDEX_MISSING', `entry ${i} implies this key, which is not stored`);
-    else if (j !== undefined && j < n && j !== i && (flags[j]! & t.seen) !== 0 && bytesEqual(t.keyOf(await store.readEntry(j)) ?? new Uint8Array(0), fromHex(hex))) {
+    else if (j !== undefined && j < n && j !== i && (flags[j]! & t.seen) !== 0 && bytesEqual(t.keyOf(await store.readEntry(j), j) ?? new Uint8Array(0), fromHex(hex))) {
       report(`entry ${i}`, t.tag === DIGEST_TABLE ? 'DIGEST_DUPLICATE' : 'INDEX_MISMATCH', `leaf ${j} has the same ${t.tag === DIGEST_TABLE ? 'tenant and SHA-256' : 'deposit id'}; ${label} names leaf ${j}`);
-    } else report(label, 'INDEX_MISMATCH', `should name leaf ${i}, names ${describeValue(v, n)}`);
+    } else report(label, 'INDEX_MISMATCH', `should name leaf ${i}, names ${describeValue(j, v, n)}`);
   }
   return records;
 }
 
-/** Tenant records and the API-key index, against each other. */
-async function checkTenants(store: LedgerRecords, report: ProblemReporter, summary: DerivedRecordsSummary): Promise<Map<string, TenantInfo>> {
-  const tenants = new Map<string, TenantInfo>();
-  for await (const [k, v] of store.iterate('tenant')) {
-    summary.records++;
-    const id = tenantIdOfKey(k);
-    const d = decodeTenantRecord(id, v);
-    if (!d.ok) {
-      report(`tenant ${id}`, 'TENANT_CORRUPT', `the tenant record is refused: ${d.reason}`);
-      tenants.set(id, { record: undefined, keys: 0 });
-      continue;
-    }
-    summary.tenants++;
-    if (d.legacy) summary.legacyTenants++;
-    tenants.set(id, { record: d.tenant, keys: 0 });
-  }
-  for await (const [k, v] of store.iterate('apiKey')) {
-    summary.records++;
-    const hash = keyHashOfKey(k);
-    const where = `api key ${toHex(hash).slice(0, 16)}`;
-    const d = decodeKeyIndexValue(hash, v);
-    if (!d.ok) {
-      report(where, 'API_KEY_INDEX_CORRUPT', d.reason);
-      continue;
-    }
-    const t = tenants.get(d.id);
-    if (t === undefined) report(where, 'API_KEY_INDEX_DANGLING', `names tenant ${d.id}, which has no record`);
-    else if (t.record === undefined) continue; // its tenant's record is damaged: reported above
-    else if (t.record.keyHash !== toHex(hash)) report(where, 'API_KEY_INDEX_MISMATCH', `names tenant ${d.id}, whose record holds another key hash`);
-    else t.keys++;
-  }
-  for (const [id, t] of tenants) {
-    if (t.record !== undefined && t.keys === 0) report(`tenant ${id}`, 'API_KEY_INDEX_MISSING', 'no API-key index entry holds the key hash of this record');
-  }
-  return tenants;
-}

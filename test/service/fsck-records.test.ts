@@ -29,8 +29,8 @@ describe('a clean store', () => {
   it('reports nothing and counts every derived record', async () => {
     const r = await check(store);
     expect(r.problems).toEqual([]);
-    // 16 digest keys, 16 id keys, 2 tenant records, 2 API-key index entries.
-    expect(r.records).toBe(16 + 16 + 2 + 2);
+    // 16 digest keys, 16 id keys, 16 listing keys, 2 tenant records, 2 API-key index entries.
+    expect(r.records).toBe(16 + 16 + 16 + 2 + 2);
     expect(r.legacyTenants).toBe(0);
   });
 });
