@@ -8,10 +8,10 @@
  *        └── digest == SHA-256(document)?                      └──consistency──► anchor checkpoint ◄── RFC 3161 token
  */
 import { CunzhengError } from '../errors.js';
-import { bytesEqual, fromBase64, fromHex, sha256, sm3, toBase64, toHex, utf8 } from '../crypto/index.js';
+import { bytesEqual, fromBase64, fromHex, sha256, sm3, toBase64, toHex } from '../crypto/index.js';
 import { hashLeaf, verifyConsistency, verifyInclusion } from '../merkle/index.js';
-import { openCheckpoint } from '../checkpoint/index.js';
-import { parseNote, parseVerifierKey, type NoteVerifier } from '../note/index.js';
+import { checkpointImprint, openCheckpoint } from '../checkpoint/index.js';
+import { parseVerifierKey, type NoteVerifier } from '../note/index.js';
 import { verifyTimestampToken } from '../anchor/pure.js';
 import { parseEntry, type Entry } from '../entry/index.js';
 import { depositIdFromLeafHash } from './deposit-id.js';
@@ -208,7 +208,7 @@ export async function verifyReceipt(
     const summary: AnchorSummary = { type: 'rfc3161', treeSize: anchored.treeSize, tokenChecked: false };
     if (options.tsaRoots !== undefined && options.tsaRoots.length > 0) {
       // The token stamps the checkpoint BODY, so cosignatures added later do not change its imprint.
-      const imprint = sha256(utf8(parseNote(a.checkpoint).text));
+      const imprint = checkpointImprint(a.checkpoint);
       const t = await verifyTimestampToken(fromBase64(a.token, undefined, 'anchor token'), { imprint, roots: options.tsaRoots });
       summary.tokenChecked = true;
       summary.genTime = t.genTime.toISOString();

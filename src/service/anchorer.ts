@@ -12,8 +12,8 @@
  * quiet success.
  */
 import { CunzhengError } from '../errors.js';
-import { fromUtf8, sha256, toBase64, utf8 } from '../crypto/index.js';
-import { parseNote } from '../note/index.js';
+import { fromUtf8, toBase64, utf8 } from '../crypto/index.js';
+import { checkpointImprint } from '../checkpoint/index.js';
 import { requestTimestamp } from '../anchor/index.js';
 import { recordKeys } from '../ledger/index.js';
 import type { Ledger } from '../ledger/index.js';
@@ -54,10 +54,8 @@ const MAX_BACKOFF_MS = 5 * 60_000;
 
 const { anchorKey, treeSizeOfAnchorKey } = recordKeys;
 
-/** SHA-256 of a signed checkpoint's body: what an anchor token stamps. */
-export function checkpointImprint(note: string): Uint8Array {
-  return sha256(utf8(parseNote(note).text));
-}
+/** SHA-256 of a signed checkpoint's body: what an anchor token stamps (one definition, in checkpoint/). */
+export { checkpointImprint };
 
 export class Anchorer {
   private timer: NodeJS.Timeout | undefined;
@@ -201,8 +199,5 @@ export class Anchorer {
   }
 }
 
-/** Receipt anchors (DESIGN.md) for an anchored checkpoint that is the receipt's own checkpoint. */
-export function receiptAnchors(a: AnchoredCheckpoint): { type: 'rfc3161'; checkpoint: string; token: string; consistency: string[] }[] {
-  return a.anchors.map((s) => ({ type: 'rfc3161' as const, checkpoint: a.checkpoint, token: s.token, consistency: [] }));
-}
-
+/** Receipt anchors of an anchored checkpoint that is the receipt's own: receipt/'s receiptAnchors. */
+export { receiptAnchors } from '../receipt/index.js';
