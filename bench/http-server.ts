@@ -14,6 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -49,6 +50,19 @@ export interface ServerStats {
   /** Milliseconds of the most recent group commits (up to 4,096), oldest first. */
   commitMs: number[];
   rssBytes: number;
+  /** CPU milliseconds of the main thread and of the worker threads (Linux /proc; 10 ms ticks), and the main thread's busy time. */
+  mainCpuMs: number;
+  workersCpuMs: number;
+  mainBusyMs: number;
+  /** Main-thread milliseconds by stage (service/deposits.ts, ledger stats, the receipt writer). */
+  stageMs: Record<'entries' | 'hash' | 'write' | 'proofs' | 'receipts', number>;
+}
+
+/** The main thread's CPU milliseconds (its task is the process id): utime + stime, 10 ms ticks. */
+function mainThreadCpuMs(): number {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function log(message: string): void {
@@ -69,6 +83,7 @@ async function main(): Promise<void> {
   const echo = Fastify({ logger: false });
   echo.post('/echo', async () => ({ ok: true }));
   echo.get('/stats', async (): Promise<ServerStats> => {
+    const workersCpuMs = (await ctx.pool?.cpuMs()) ?? 0;
     const cpu = process.cpuUsage();
     const s = ctx.ledger.stats;
     return {
@@ -79,6 +94,16 @@ async function main(): Promise<void> {
       entriesCommitted: s.entriesCommitted,
       commitMs: s.commitMs,
       rssBytes: process.memoryUsage.rss(),
+      mainCpuMs: mainThreadCpuMs(),
+      workersCpuMs,
+      mainBusyMs: performance.eventLoopUtilization().active,
+      stageMs: {
+        entries: ctx.deposits.metrics.stageMs.entries,
+        hash: s.stageMs.hash,
+        write: s.stageMs.write,
+        proofs: s.stageMs.proofs,
+        receipts: ctx.deposits.metrics.stageMs.receipts + ctx.deposits.replies.stats.mainMs,
+      },
     };
   });
 

@@ -92,6 +92,37 @@ interface Sample {
   clientCpu: number;
   group: number;
   commitMs: number;
+  /** Server µs per deposit by stage (deposit cases): see stageLine. */
+  stages?: Record<string, number>;
+}
+
+/**
+ * Where a deposit's server CPU went, µs per deposit: main-thread stages measured in the service (entries:
+ * validation and entry building; hash: leaf hashes and the tree; write: the batch handed to LevelDB;
+ * proofs; receipts: built or packed on the main thread), `http` (the rest of the main thread: fastify,
+ * parsing, schema validation, auth, the socket), `workers` (receipts on the pool), and `other` (the rest of
+ * the process: LevelDB's threads, V8's GC helpers, libuv).
+ */
+function stagesOf(before: ServerStats, after: ServerStats, serverCpuUs: number, deposits: number): Record<string, number> | undefined {
+  if (deposits <= 0) return undefined;
+  // Stages are timed on the main thread's clock; scaled to its CPU time (they are wall time while it runs).
+  const main = (after.mainCpuMs - before.mainCpuMs) * 1000;
+  const busy = after.mainBusyMs - before.mainBusyMs;
+  const scale = busy > 0 ? Math.min(1, (main / 1000) / busy) : 1;
+  const d = (k: keyof ServerStats['stageMs']): number => (after.stageMs[k] - before.stageMs[k]) * 1000 * scale;
+  const workers = (after.workersCpuMs - before.workersCpuMs) * 1000;
+  const staged = d('entries') + d('hash') + d('write') + d('proofs') + d('receipts');
+  const out: Record<string, number> = {
+    http: main - staged, entries: d('entries'), hash: d('hash'), write: d('write'), proofs: d('proofs'), receipts: d('receipts'),
+    workers, other: serverCpuUs - main - workers,
+  };
+  for (const k of Object.keys(out)) out[k] = out[k]! / deposits;
+  return out;
+}
+
+function stageLine(st: Record<string, number> | undefined): string {
+  if (st === undefined) return '';
+  return ` [µs/deposit: ${Object.entries(st).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}]`;
 }
 
 function log(message: string): void {
@@ -210,7 +241,10 @@ async function runOnce(c: Case, s: Server, seconds: number): Promise<Sample> {
   const groups = after.groupsCommitted - before.groupsCommitted;
   const serverCpuUs = after.cpuUserUs - before.cpuUserUs + after.cpuSystemUs - before.cpuSystemUs;
   const commits = after.commitMs.slice(-Math.min(groups, after.commitMs.length));
+  const deposits = c.items > 0 ? r.requests.total * c.items : 0;
+  const stages = stagesOf(before, after, serverCpuUs, deposits);
   return {
+    ...(stages === undefined ? {} : { stages }),
     reqPerS,
     depositsPerS: reqPerS * c.items,
     p50: r.latency.p50,
@@ -232,7 +266,7 @@ function describe(c: Case, x: Sample): string {
   const group = c.items > 0 ? `, ${x.group.toFixed(0)} entries/group commit of ${x.commitMs.toFixed(1)} ms` : '';
   return (
     `${formatRate(x.reqPerS)} req/s, p50 ${x.p50} ms, p99 ${x.p99} ms, ` +
-    `CPU server ${x.serverCpu.toFixed(0)}% (${cpuPer(c, x.serverUs)}) client ${x.clientCpu.toFixed(0)}%${group}`
+    `CPU server ${x.serverCpu.toFixed(0)}% (${cpuPer(c, x.serverUs)}) client ${x.clientCpu.toFixed(0)}%${group}${stageLine(x.stages)}`
   );
 }
 
@@ -245,7 +279,9 @@ function rows(c: Case, xs: Sample[]): BenchResult[] {
   const pick = (f: (x: Sample) => number): number[] => xs.map(f);
   const med = (f: (x: Sample) => number): number => summarize('', '', pick(f), '').median;
   const group = c.items > 0 ? `; ${med((x) => x.group).toFixed(0)} entries/group commit of ${med((x) => x.commitMs).toFixed(1)} ms` : '';
-  const note = `CPU server ${med((x) => x.serverCpu).toFixed(0)}% (${cpuPer(c, med((x) => x.serverUs))}), client ${med((x) => x.clientCpu).toFixed(0)}%${group}`;
+  const stageKeys = Object.keys(xs[0]?.stages ?? {});
+  const stages = stageKeys.length === 0 ? undefined : Object.fromEntries(stageKeys.map((k) => [k, med((x) => x.stages?.[k] ?? 0)]));
+  const note = `CPU server ${med((x) => x.serverCpu).toFixed(0)}% (${cpuPer(c, med((x) => x.serverUs))}), client ${med((x) => x.clientCpu).toFixed(0)}%${group}${stageLine(stages)}`;
   const out = [summarize(c.group, c.name, pick((x) => x.reqPerS), 'req/s', note)];
   if (c.items > 0) {
     const target = c.items > 1 ? 'target ≥ 100k/s' : undefined;

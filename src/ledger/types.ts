@@ -74,6 +74,12 @@ export interface LedgerStats {
   commitMs: number[];
   /** Writes that failed (each fenced the ledger until the store was reopened) and recoveries since. */
   writeFailures: number;
+  /**
+   * Main-thread milliseconds since open, by stage of the write path: hashing the entries and extending the
+   * tree (`hash`), handing a group's batch to LevelDB (`write`: the puts, not the fsync, which runs on
+   * LevelDB's thread), and building a group's inclusion proofs (`proofs`).
+   */
+  stageMs: { hash: number; write: number; proofs: number };
   recoveries: number;
 }
 

@@ -43,6 +43,8 @@ export const MAX_BATCH = 10_000;
 export interface DepositMetrics {
   created: Record<HashedBy, number>;
   existing: number;
+  /** Main-thread milliseconds: validating inputs and building entries; building receipts here (not by the pool). */
+  stageMs: { entries: number; receipts: number };
 }
 
 /** What a tenant's deposits share: its entry builder (subject validated once) and its index key prefixes. */
@@ -61,7 +63,7 @@ const utf8Encoder = new TextEncoder();
 
 export class Deposits {
   private readonly writers = new WeakMap<Tenant, TenantWriter>();
-  readonly metrics: DepositMetrics = { created: { client: 0, server: 0 }, existing: 0 };
+  readonly metrics: DepositMetrics = { created: { client: 0, server: 0 }, existing: 0, stageMs: { entries: 0, receipts: 0 } };
   /** Base64 of proof nodes of the newest group (a group's proofs share node objects). */
   private proofText: { checkpoint: string; encode: (h: Uint8Array) => string } = { checkpoint: '', encode: proofHashEncoder() };
   private readonly runs: DepositRuns;
@@ -160,7 +162,10 @@ export class Deposits {
   async depositReply(tenant: Tenant, input: DepositInput, hashedBy: HashedBy = 'client'): Promise<DepositReply> {
     const o = (await this.depositOutcomes(tenant, [input], hashedBy))[0]!;
     if (o.created) return { created: true, json: await this.replies.single(o.checkpoint, o.fresh) };
-    return { created: false, json: utf8Encoder.encode(JSON.stringify(o.receipt)) };
+    const t0 = performance.now();
+    const json = utf8Encoder.encode(JSON.stringify(o.receipt));
+    this.metrics.stageMs.receipts += performance.now() - t0;
+    return { created: false, json };
   }
 
   /**
@@ -179,8 +184,11 @@ export class Deposits {
     if (first.created && outcomes.every((o) => o.created && o.checkpoint === first.checkpoint)) {
       return { created: true, json: await this.replies.batch(first.checkpoint, outcomes.map((o) => (o as Outcome & { created: true }).fresh)) };
     }
+    const t0 = performance.now();
     const results = outcomes.map((o) => this.resultOf(o));
-    return { created: results.some((r) => r.created), json: batchReplyJson(results.map((r) => r.receipt), results.map((r) => r.created)) };
+    const json = batchReplyJson(results.map((r) => r.receipt), results.map((r) => r.created));
+    this.metrics.stageMs.receipts += performance.now() - t0;
+    return { created: results.some((r) => r.created), json };
   }
 
   private async depositOutcomes(tenant: Tenant, items: readonly DepositInput[], hashedBy: HashedBy, batch = false): Promise<Outcome[]> {
@@ -188,6 +196,7 @@ export class Deposits {
       throw new CunzhengError('DEPOSIT_BAD_BATCH', `a batch holds 1 to ${MAX_BATCH} items`);
     }
     const w = this.writer(tenant);
+    const t0 = performance.now();
     let prevs = false;
     const entries = items.map((item, i) => {
       if (item.prev !== undefined) prevs = true;
@@ -198,6 +207,7 @@ export class Deposits {
         throw new CunzhengError(e.code, `items[${i}]: ${e.message}`, { cause: e, details: { ...e.details, item: i } });
       }
     });
+    this.metrics.stageMs.entries += performance.now() - t0;
     if (prevs) await this.checkPrevs(tenant, items);
     const outcomes = await this.runs.run(tenant.id, w.prefixes, items.map((i) => i.sha256), entries);
     for (const o of outcomes) {

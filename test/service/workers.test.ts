@@ -106,6 +106,10 @@ describe('a worker that dies', () => {
     const again = packReceiptJob(ORIGIN, LOG_KEY, replies.map((r) => ({ ...r, items: r.items.slice(0, 2) })));
     expect(split(await p.run<ReceiptJobResult>({ kind: 'receipts', payload: again.payload, transfer: again.transfer }))).toEqual(expected(replies.map((r) => ({ ...r, items: r.items.slice(0, 2) }))));
     expect(p.stats.failures).toBe(1);
+    // Each live worker reports its own CPU time (Linux /proc/thread-self), which only grows.
+    const cpu = await p.cpuMs();
+    expect(cpu).toBeGreaterThanOrEqual(0);
+    expect(await p.cpuMs()).toBeGreaterThanOrEqual(cpu!);
   });
 
   it('leaves the writer to write the replies itself: every caller still gets its bytes', async () => {

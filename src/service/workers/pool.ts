@@ -30,6 +30,7 @@ export class WorkerPool {
   /** Jobs run by the workers, and workers replaced after a failure (for /metrics). */
   readonly stats = { jobs: 0, failures: 0 };
 
+
   constructor(private readonly script: URL, readonly size: number) {
     if (!Number.isSafeInteger(size) || size < 1 || size > 64) throw new CunzhengError('WORKER_BAD_POOL', 'a worker pool holds 1 to 64 workers');
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
@@ -52,6 +53,7 @@ export class WorkerPool {
       const i = this.slots.indexOf(slot);
       if (i < 0) return;
       const e = new CunzhengError('WORKER_FAILED', `a worker thread ${why}`);
+
       for (const job of slot.inflight.values()) job.reject(e);
       slot.inflight.clear();
       if (this.closed) {
@@ -71,11 +73,21 @@ export class WorkerPool {
     if (this.closed) return Promise.reject(new CunzhengError('WORKER_CLOSED', 'the worker pool is closed'));
     let slot = this.slots[0]!;
     for (const s of this.slots) if (s.inflight.size < slot.inflight.size) slot = s;
+    return this.runOn(slot, job);
+  }
+
+  private runOn<T>(slot: Slot, job: PoolJob): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       slot.inflight.set(id, { resolve: resolve as (v: unknown) => void, reject });
       slot.worker.postMessage({ id, kind: job.kind, payload: job.payload }, job.transfer ?? []);
     });
+  }
+
+  /** CPU milliseconds of the live workers (Linux; undefined elsewhere), for benchmarks and diagnostics. */
+  async cpuMs(): Promise<number | undefined> {
+    const each = await Promise.all(this.slots.map((s) => this.runOn<number | null>(s, { kind: 'cpu', payload: null })));
+    return each.some((v) => v === null) ? undefined : each.reduce<number>((a, b) => a + b!, 0);
   }
 
   /** Jobs in flight, over all workers. */

@@ -20,7 +20,7 @@ export class ReceiptWriter {
   private items = 0;
   private scheduled = false;
   /** Replies written by a worker, and by the main thread (no pool, small turns, a failed worker). */
-  readonly stats = { pooled: 0, inline: 0, fallbacks: 0 };
+  readonly stats = { pooled: 0, inline: 0, fallbacks: 0, mainMs: 0 };
 
   constructor(private readonly pool: WorkerPool | undefined, private readonly origin: string, private readonly logKey: string) {}
 
@@ -55,9 +55,12 @@ export class ReceiptWriter {
     const requests = waiting.map((w) => w.request);
     let result: ReceiptJobResult | undefined;
     if (this.pool !== undefined && items >= MIN_POOL_ITEMS) {
+      const t0 = performance.now();
       const { payload, transfer } = packReceiptJob(this.origin, this.logKey, requests);
+      const job = this.pool.run<ReceiptJobResult>({ kind: 'receipts', payload, transfer });
+      this.stats.mainMs += performance.now() - t0;
       try {
-        result = await this.pool.run<ReceiptJobResult>({ kind: 'receipts', payload, transfer });
+        result = await job;
         this.stats.pooled += waiting.length;
       } catch {
         this.stats.fallbacks += waiting.length; // the transferred buffers are gone: pack again below
@@ -65,7 +68,9 @@ export class ReceiptWriter {
     }
     try {
       if (result === undefined) {
+        const t0 = performance.now();
         result = runReceiptJob(packReceiptJob(this.origin, this.logKey, requests).payload);
+        this.stats.mainMs += performance.now() - t0;
         this.stats.inline += waiting.length;
       }
     } catch (e) {

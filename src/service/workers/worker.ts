@@ -2,6 +2,7 @@
  * A worker thread of the pool (pool.ts): runs jobs by kind and answers `{id, ok, value}` or
  * `{id, ok: false, error: {code, message}}`; the result's buffers are transferred back.
  */
+import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { CunzhengError } from '../../errors.js';
 import { runReceiptJob, type ReceiptJobPayload } from './receipt-job.js';
@@ -16,9 +17,24 @@ port.on('message', (m: { id: number; kind: string; payload: unknown }) => {
       port.postMessage({ id: m.id, ok: true, value: r }, [r.bytes.buffer as ArrayBuffer, r.ends.buffer as ArrayBuffer]);
       return;
     }
+    if (m.kind === 'cpu') {
+      port.postMessage({ id: m.id, ok: true, value: threadCpuMs() });
+      return;
+    }
     throw new CunzhengError('WORKER_UNKNOWN_JOB', `no job of kind ${JSON.stringify(m.kind)}`);
   } catch (e) {
     const code = e instanceof CunzhengError ? e.code : 'WORKER_FAILED';
     port.postMessage({ id: m.id, ok: false, error: { code, message: e instanceof Error ? e.message : String(e) } });
   }
 });
+
+/** This thread's CPU time in ms (Linux: /proc/thread-self/stat, utime + stime in clock ticks of 10 ms), or null elsewhere. */
+function threadCpuMs(): number | null {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
