@@ -5,6 +5,9 @@ import { toBase64 } from '../crypto/index.js';
 import { hashLeaf } from '../merkle/index.js';
 import { depositIdFromLeafHash } from './deposit-id.js';
 import { RECEIPT_FORMAT, type Anchor, type Receipt } from './receipt.js';
+import { isBuiltReceipt, markBuilt } from './built.js';
+
+export { isBuiltReceipt };
 
 export interface ReceiptInput {
   entryBytes: Uint8Array;
@@ -15,7 +18,8 @@ export interface ReceiptInput {
   origin: string;
   /** The log's verifier key string. */
   logKey: string;
-  anchors?: Anchor[];
+  /** The receipt's anchors (receiptAnchors() makes those of the receipt's own checkpoint); none when absent. */
+  anchors?: readonly Anchor[];
   /** The leaf hash when the caller already has it (saves one hash). */
   leafHash?: Uint8Array;
   /** Base64 for proof hashes: callers building many receipts pass one from `proofHashEncoder()`. */
@@ -43,17 +47,7 @@ export function proofHashEncoder(): (h: Uint8Array) => string {
   return encode;
 }
 
-/** Receipts made by buildReceipt with this module's encoders: frozen, so what is known of them stays true. */
-const built = new WeakSet<Receipt>();
-
-/**
- * True when `r` is a receipt buildReceipt made (and froze): its `format` is RECEIPT_FORMAT, `id` is
- * lowercase hex, `entry` and every `proof` element are standard base64, and `index` is a safe integer.
- * None of those strings needs escaping in JSON, which lets a writer copy them as they are.
- */
-export function isBuiltReceipt(r: unknown): boolean {
-  return typeof r === 'object' && r !== null && built.has(r as Receipt);
-}
+const NO_ANCHORS: readonly Anchor[] = Object.freeze([]);
 
 /** A receipt, frozen (with its proof and log) so that it stays what it was built as. */
 export function buildReceipt(input: ReceiptInput): Receipt {
@@ -66,9 +60,9 @@ export function buildReceipt(input: ReceiptInput): Receipt {
     index: input.leafIndex,
     proof: Object.freeze(input.inclusionProof.map(encode)) as string[],
     checkpoint: input.checkpoint,
-    anchors: input.anchors ?? [],
+    anchors: (input.anchors ?? NO_ANCHORS) as Anchor[],
     log: Object.freeze({ origin: input.origin, key: input.logKey }),
   });
-  if (Number.isSafeInteger(r.index) && (encode === toBase64 || base64Encoders.has(encode))) built.add(r);
+  if (Number.isSafeInteger(r.index) && (encode === toBase64 || base64Encoders.has(encode))) markBuilt(r);
   return r;
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { batchReplyJson } from '../../src/http/batch-reply.js';
-import { buildReceipt, isBuiltReceipt, proofHashEncoder, type Anchor, type Receipt } from '../../src/receipt/index.js';
+import { batchReplyJson, buildReceipt, isBuiltReceipt, proofHashEncoder, receiptReplyJson, type Anchor, type Receipt } from '../../src/receipt/index.js';
 import { fuzzRuns } from '../support/fuzz.js';
 
 // Any strings (lone surrogates, quotes, control characters, CJK): the piecewise writer must escape exactly
@@ -28,11 +27,16 @@ const batchArb = fc
   .chain((shared) => fc.array(receiptArb(shared), { minLength: 1, maxLength: 30 }))
   .chain((receipts) => fc.tuple(fc.constant(receipts), fc.array(fc.boolean(), { minLength: receipts.length, maxLength: receipts.length })));
 
-describe('batchReplyJson', () => {
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+const bytesEqual = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+describe('batchReplyJson, receiptReplyJson', () => {
   it('writes exactly the UTF-8 bytes of JSON.stringify({receipts, created})', () => {
     fc.assert(fc.property(batchArb, ([receipts, created]) => {
-      const want = Buffer.from(JSON.stringify({ receipts, created }), 'utf8');
-      expect(batchReplyJson(receipts, created).equals(want)).toBe(true);
+      const want = utf8(JSON.stringify({ receipts, created }));
+      expect(bytesEqual(batchReplyJson(receipts, created), want)).toBe(true);
+      for (const r of receipts.slice(0, 3)) expect(bytesEqual(receiptReplyJson(r), utf8(JSON.stringify(r)))).toBe(true);
     }), { numRuns: fuzzRuns(300) });
   });
 
@@ -58,7 +62,8 @@ describe('batchReplyJson', () => {
         return it.copy ? { ...r } : r;
       });
       const created = receipts.map((_, i) => i % 2 === 0);
-      expect(batchReplyJson(receipts, created).equals(Buffer.from(JSON.stringify({ receipts, created }), 'utf8'))).toBe(true);
+      expect(bytesEqual(batchReplyJson(receipts, created), utf8(JSON.stringify({ receipts, created })))).toBe(true);
+      for (const r of receipts) expect(bytesEqual(receiptReplyJson(r), utf8(JSON.stringify(r)))).toBe(true);
     }), { numRuns: fuzzRuns(200) });
   });
 
@@ -76,7 +81,7 @@ describe('batchReplyJson', () => {
     // reply escapes their proof strings as JSON.stringify does.
     const odd = buildReceipt({ ...base, encodeHash: () => 'a"b\\c\u0001' });
     expect(isBuiltReceipt(odd)).toBe(false);
-    expect(batchReplyJson([r, odd], [true, true]).toString('utf8')).toBe(JSON.stringify({ receipts: [r, odd], created: [true, true] }));
+    expect(text(batchReplyJson([r, odd], [true, true]))).toBe(JSON.stringify({ receipts: [r, odd], created: [true, true] }));
     expect(isBuiltReceipt({ ...r })).toBe(false);
     expect(isBuiltReceipt(null)).toBe(false);
   });
@@ -85,11 +90,12 @@ describe('batchReplyJson', () => {
     const big = 'é'.repeat(100_000) + '\u2028"\\';
     const r: Receipt = { format: 'cunzheng/receipt/v1', id: 'a'.repeat(32), entry: big, index: 7, proof: ['x'], checkpoint: 'c\n— d', anchors: [], log: { origin: 'o', key: 'k' } };
     const out = batchReplyJson([r, { ...r, index: 8 }], [true, false]);
-    expect(out.equals(Buffer.from(JSON.stringify({ receipts: [r, { ...r, index: 8 }], created: [true, false] }), 'utf8'))).toBe(true);
+    expect(bytesEqual(out, utf8(JSON.stringify({ receipts: [r, { ...r, index: 8 }], created: [true, false] })))).toBe(true);
+    expect(bytesEqual(receiptReplyJson(r), utf8(JSON.stringify(r)))).toBe(true);
   });
 
   it('falls back to JSON.stringify for objects that are not in the receipt shape', () => {
     const odd = { id: 'b', format: 'cunzheng/receipt/v1', entry: 'e', index: 1, proof: [], checkpoint: 'c', anchors: [], log: { key: 'k', origin: 'o' }, extra: 1 } as unknown as Receipt;
-    expect(batchReplyJson([odd], [true]).toString('utf8')).toBe(JSON.stringify({ receipts: [odd], created: [true] }));
+    expect(text(batchReplyJson([odd], [true]))).toBe(JSON.stringify({ receipts: [odd], created: [true] }));
   });
 });
