@@ -3,7 +3,7 @@
  * one. It reads nodes through the tree (edge tiles, the tile cache, the store) and never writes.
  */
 import { CunzhengError } from '../errors.js';
-import { hashChildren, buildConsistencyProof, inclusionNodes, inclusionSiblings, rehash, type NodeID } from '../merkle/index.js';
+import { hashChildren, buildConsistencyProof, inclusionNodes, planRunProofs, rehash } from '../merkle/index.js';
 import type { LedgerTree } from './tree.js';
 
 export class Prover {
@@ -34,66 +34,9 @@ export class Prover {
     if (!Number.isSafeInteger(first) || !Number.isSafeInteger(count) || first < 0 || count < 0 || first + count > treeSize) {
       throw new CunzhengError('LEDGER_BAD_INDEX', `leaves [${String(first)}, +${String(count)}) are not all below the tree size ${treeSize}`);
     }
-    // Leaf i's proof is its `inner` path siblings, then a tail that depends only on its fork (the node
-    // where its path leaves the right border): the ephemeral fold of the nodes right of the fork, then the
-    // perfect subtrees left of it. Siblings are computed here; each fork's tail is planned once. No
-    // per-leaf node objects: a group of 1,000 leaves has ~20,000 proof hashes but ~2,000 distinct nodes.
-    // Node keys: index·64 + level is exact below 2^47 nodes on a level (far beyond any tree here).
-    const need = new Map<number, NodeID>();
-    const want = (level: number, index: number): number => {
-      const k = index * 64 + level;
-      if (!need.has(k)) need.set(k, { level, index });
-      return k;
-    };
-    const inners = new Array<number>(count);
-    const forkOf = new Array<number>(count);
-    const tails = new Map<number, { keys: number[]; run: number; hashes?: Uint8Array[] }>();
-    for (let i = 0; i < count; i++) {
-      const leaf = first + i;
-      const inner = inclusionSiblings(leaf, treeSize);
-      let index = leaf;
-      for (let level = 0; level < inner; level++) {
-        want(level, index % 2 === 0 ? index + 1 : index - 1);
-        index = Math.floor(index / 2);
-      }
-      const fork = index * 64 + inner;
-      inners[i] = inner;
-      forkOf[i] = fork;
-      if (!tails.has(fork)) {
-        const plan = inclusionNodes(leaf, treeSize);
-        const ids = plan.ids.slice(inner);
-        tails.set(fork, { keys: ids.map((id) => want(id.level, id.index)), run: plan.end > plan.begin ? plan.end - plan.begin : 0 });
-      }
-    }
-    const unique = [...need.values()];
-    const hashes = await this.tree().readNodes(unique);
-    const byKey = new Map<number, Uint8Array>();
-    unique.forEach((id, i) => byKey.set(id.index * 64 + id.level, hashes[i]!));
-    const node = (k: number): Uint8Array => byKey.get(k)!;
-    for (const tail of tails.values()) {
-      const { keys, run } = tail;
-      if (run === 0) {
-        tail.hashes = keys.map(node);
-        continue;
-      }
-      let h = node(keys[0]!);
-      for (let j = 1; j < run; j++) h = hashChildren(node(keys[j]!), h);
-      tail.hashes = [h, ...keys.slice(run).map(node)];
-    }
-    const proofs: Uint8Array[][] = new Array(count);
-    for (let i = 0; i < count; i++) {
-      const inner = inners[i]!;
-      const tail = tails.get(forkOf[i]!)!.hashes!;
-      const proof: Uint8Array[] = new Array(inner + tail.length);
-      let index = first + i;
-      for (let level = 0; level < inner; level++) {
-        proof[level] = node((index % 2 === 0 ? index + 1 : index - 1) * 64 + level);
-        index = Math.floor(index / 2);
-      }
-      for (let j = 0; j < tail.length; j++) proof[inner + j] = tail[j]!;
-      proofs[i] = proof;
-    }
-    return proofs;
+    // Planned in merkle/ (each distinct node read once, each fork's tail once), read in one call.
+    const plan = planRunProofs(first, count, treeSize);
+    return plan.assemble(plan.ids.length === 0 ? [] : await this.tree().readNodes(plan.ids));
   }
 
   /** The inclusion proof of `leafIndex` in the tree of `treeSize` (any size up to the current one). */

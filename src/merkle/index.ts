@@ -27,6 +27,7 @@ export {
   type NodeReader,
   type ProofNodes,
 } from './proof.js';
+export { planRunProofs, type RunProofPlan } from './run-proofs.js';
 export { rootFromInclusionProof, verifyConsistency, verifyInclusion } from './verify.js';
 export { CompactRange, type NodeVisitor } from './compact-range.js';
 export {
