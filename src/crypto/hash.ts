@@ -4,7 +4,7 @@
  * node:crypto does not exist (see hash-portable.ts; a browser build maps this module to it).
  */
 import { createHash, hash as oneShot, type Hash } from 'node:crypto';
-import { ByteSlab } from './slab.js';
+import { ByteViews } from './byte-views.js';
 
 export const SHA256_SIZE = 32;
 export const SM3_SIZE = 32;
@@ -28,23 +28,25 @@ function wrap(h: Hash): IncrementalHash {
   return self;
 }
 
-// One-shot digests are copied into a shared slab and handed out as 32-byte views of it. Asked for a
+// One-shot digests are copied into a shared buffer and handed out as 32-byte views of it. Asked for a
 // Buffer, node:crypto gives each digest a backing store of its own, allocated outside the V8 heap, tracked
 // and freed by the garbage collector: that made a 65-byte node hash cost 560 ns, against 320 ns for the
-// same digest as a latin1 string copied into the slab. A slab is 16 KiB (512 digests); a digest that is
-// kept alive keeps its slab alive, which bounds what the few long-lived hashes (tree state) hold.
-const digestSlab = new ByteSlab(16 * 1024);
+// same digest as a latin1 string copied into the shared buffer. A buffer is 16 KiB (512 digests); a digest
+// that is kept alive keeps its buffer alive, which bounds what the few long-lived hashes (tree state) hold.
+const digestViews = new ByteViews(16 * 1024);
 
-function slabDigest(latin1: string): Uint8Array {
-  digestSlab.reserve(SHA256_SIZE).write(latin1, digestSlab.offset, SHA256_SIZE, 'latin1');
-  return digestSlab.take(SHA256_SIZE);
+function viewDigest(latin1: string): Uint8Array {
+  const b = digestViews.reserve(SHA256_SIZE);
+  const at = digestViews.offset;
+  for (let i = 0; i < SHA256_SIZE; i++) b[at + i] = latin1.charCodeAt(i);
+  return digestViews.take(SHA256_SIZE);
 }
 
 export function sha256(...parts: Uint8Array[]): Uint8Array {
   if (parts.length === 1) {
     // One-shot hashing skips the Hash object: about 25% faster for the 65-byte nodes and ~1 KB entries
     // the ledger hashes.
-    return slabDigest(oneShot('sha256', parts[0]!, 'binary'));
+    return viewDigest(oneShot('sha256', parts[0]!, 'binary'));
   }
   const h = createHash('sha256');
   for (const p of parts) h.update(p);

@@ -18,7 +18,7 @@ export const TAG_STATE = 0x73; // 's'
 export const TAG_META = 0x6d; // 'm'
 export const TAG_EXTRA = 0x78; // 'x'
 
-import { ByteSlab } from '../crypto/slab.js';
+import { ByteSlab } from '../node/slab.js';
 
 const TWO_32 = 2 ** 32;
 

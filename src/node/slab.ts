@@ -1,11 +1,12 @@
 /**
- * Small byte strings as views of shared off-heap buffers (Node only; not part of the library's API).
+ * Small byte strings as views of shared off-heap Node Buffers (Node only; not part of the library's API).
  *
- * Three hot paths hand out many short-lived byte strings: entry bytes (utf8View), SHA-256 digests and
- * LevelDB keys. Each as a buffer of its own would be a backing store for V8 to allocate, track and free
- * (or, below 65 bytes, an in-heap array that N-API must move out of the heap before LevelDB reads it);
- * as views of one buffer they cost an object each. A view that is kept alive keeps its whole buffer alive,
- * so slabs are for bytes that are short-lived or few.
+ * LevelDB keys and small values are built here: each as a buffer of its own would be a backing store for V8
+ * to allocate, track and free (or, below 65 bytes, an in-heap array that N-API must move out of the heap
+ * before LevelDB reads it); as views of one buffer they cost an object each. The buffer is a Node Buffer so
+ * callers can write hex or text straight into it (`b.write(hex, at, n, 'hex')`). A view that is kept alive
+ * keeps its whole buffer alive, so slabs are for bytes that are short-lived or few: copy a kept one with
+ * .slice(). (The pure core has its portable counterpart, crypto/byte-views.ts, for digests and entry bytes.)
  *
  *   const b = slab.reserve(n);      // a buffer with room for n bytes at slab.offset
  *   b.write(text, slab.offset);     // write at most n bytes there
