@@ -39,6 +39,12 @@ class Writer {
     this.at += encoder.encodeInto(s, this.buf.subarray(this.at)).written;
   }
 
+  /** A string known to be ASCII (hex, base64, digits, fixed punctuation): as many bytes as characters. */
+  ascii(s: string): void {
+    this.room(s.length);
+    this.at += encoder.encodeInto(s, this.buf.subarray(this.at)).written;
+  }
+
   byte(c: number): void {
     this.room(1);
     this.buf[this.at++] = c;
@@ -96,27 +102,34 @@ const COMMA = 0x2c;
 /** What every built receipt starts with, up to its id's opening quote. */
 const BUILT_HEAD = encoder.encode(`{"format":${JSON.stringify(RECEIPT_FORMAT)},"id":"`);
 
-/** Appends one receipt (of the receipt shape), reusing the tail of the previous one when it is the same. */
-function writeReceipt(w: Writer, r: Receipt, tail: Tail | undefined): Tail {
+/** Appends one receipt (of the receipt shape) and its tail (tailOf(r)). */
+function writeReceipt(w: Writer, r: Receipt, tail: Tail): void {
   if (isBuiltReceipt(r)) {
     w.bytes(BUILT_HEAD);
     // id, entry and proof need no escaping (built.ts): one template, one encode.
-    w.text(r.proof.length === 0
+    w.ascii(r.proof.length === 0
       ? `${r.id}","entry":"${r.entry}","index":${r.index},"proof":[]`
       : `${r.id}","entry":"${r.entry}","index":${r.index},"proof":["${r.proof.join('","')}"]`);
   } else {
     w.text(`{"format":${JSON.stringify(r.format)},"id":${JSON.stringify(r.id)},"entry":${JSON.stringify(r.entry)},"index":${r.index},"proof":${JSON.stringify(r.proof)}`);
   }
-  const t = tailOf(r, tail);
-  w.bytes(t.bytes);
-  return t;
+  w.bytes(tail.bytes);
+}
+
+/**
+ * The bytes a receipt's own members take, before its tail: exact but for the index's digits (at most 16)
+ * for a built receipt (all ASCII, nothing escaped), a first guess for any other (the writer grows).
+ */
+function headBytes(r: Receipt): number {
+  return isBuiltReceipt(r) ? BUILT_HEAD.length + r.id.length + r.entry.length + 48 * r.proof.length + 64 : r.entry.length + 48 * r.proof.length + 160;
 }
 
 /** The reply to a single deposit: `JSON.stringify(receipt)` as UTF-8 bytes. */
 export function receiptReplyJson(receipt: Receipt): Uint8Array {
   if (!isBuiltReceipt(receipt) && !hasReceiptShape(receipt)) return encoder.encode(JSON.stringify(receipt));
-  const w = new Writer(receipt.entry.length + receipt.proof.length * 48 + receipt.checkpoint.length * 3 + 512);
-  writeReceipt(w, receipt, undefined);
+  const tail = tailOf(receipt, undefined);
+  const w = new Writer(headBytes(receipt) + tail.bytes.length);
+  writeReceipt(w, receipt, tail);
   return w.done();
 }
 
@@ -124,13 +137,23 @@ export function receiptReplyJson(receipt: Receipt): Uint8Array {
 export function batchReplyJson(receipts: readonly Receipt[], created: readonly boolean[]): Uint8Array {
   // Built receipts have the shape by construction: only the others are inspected.
   if (!receipts.every((r) => isBuiltReceipt(r) || hasReceiptShape(r))) return encoder.encode(JSON.stringify({ receipts, created }));
-  const w = new Writer(receipts.length * 2200 + created.length * 6 + 32);
-  w.text('{"receipts":[');
+  // Tails first, so that the array is allocated once at (about) its final size: an allocation here is
+  // zero-filled (no Buffer.allocUnsafe), and growing a 2 MB array means filling and copying it again.
+  const tails = new Array<Tail>(receipts.length);
+  const end = `],"created":${JSON.stringify(created)}}`;
+  let size = 16 + 3 * end.length;
   let tail: Tail | undefined;
   for (let i = 0; i < receipts.length; i++) {
-    if (i > 0) w.byte(COMMA);
-    tail = writeReceipt(w, receipts[i]!, tail);
+    const r = receipts[i]!;
+    tail = tails[i] = tailOf(r, tail);
+    size += 1 + headBytes(r) + tail.bytes.length;
   }
-  w.text(`],"created":${JSON.stringify(created)}}`);
+  const w = new Writer(size);
+  w.ascii('{"receipts":[');
+  for (let i = 0; i < receipts.length; i++) {
+    if (i > 0) w.byte(COMMA);
+    writeReceipt(w, receipts[i]!, tails[i]!);
+  }
+  w.text(end);
   return w.done();
 }
