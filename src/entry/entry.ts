@@ -25,6 +25,7 @@ import { findDuplicateKey } from './duplicate-keys.js';
 import { ENTRY_KINDS, isEntryKind, type EntryKind } from './kinds.js';
 import { normalizeMeta, normalizeMetaJson, type EntryMeta, type MetaValue } from './meta.js';
 import { validateUscc } from './uscc.js';
+import { SUBJECT_NAME_MAX, SUBJECT_NAME_RULE } from './rules.js';
 
 export const ENTRY_VERSION = 1;
 /** Far above any valid entry (meta ≤ 8 KiB, everything else < 2 KiB); bounds the work a hostile file causes. */
@@ -110,8 +111,8 @@ function required(obj: Record<string, unknown>, field: string, key: string): unk
 
 function checkSubject(value: unknown): EntrySubject {
   const obj = checkObject('subject', value, SUBJECT_FIELDS);
-  const name = checkText('subject.name', required(obj, 'subject.name', 'name'), { min: 1, max: 256 });
-  if (/^\s|\s$/u.test(name)) badField('subject.name', 'must not begin or end with white space');
+  const name = checkText('subject.name', required(obj, 'subject.name', 'name'), { min: 1, max: SUBJECT_NAME_MAX });
+  if (!SUBJECT_NAME_RULE.test(name)) badField('subject.name', 'must not begin or end with white space');
   const usccRaw = required(obj, 'subject.uscc', 'uscc');
   let uscc: string;
   try {

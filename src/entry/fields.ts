@@ -4,6 +4,7 @@
  */
 import { isLowerHex } from '../crypto/index.js';
 import { CunzhengError } from '../errors.js';
+import { DIGEST_HEX_LENGTH, DIGEST_HEX_RULE, FORBIDDEN_TEXT_RE, isPlainText } from './rules.js';
 
 export type EntryErrorCode =
   | 'ENTRY_TOO_LARGE'
@@ -30,31 +31,7 @@ export function describeValue(value: unknown): string {
   return typeof value;
 }
 
-/**
- * Text shown to people (names, titles, notes) must read the same everywhere it is printed, so it may not
- * hold: lone surrogates (not Unicode; encoders disagree on them), control characters (a "\n" in a name
- * could forge a line on a printed certificate), line/paragraph separators, or the bidirectional
- * embedding/override/isolate controls that reorder what a reader sees ("Trojan Source"). Joiners and
- * variation selectors stay allowed: emoji sequences need them.
- */
-const FORBIDDEN_TEXT_RE = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\u202A-\u202E\u2066-\u2069]/u;
-
-/**
- * True when `text` holds no UTF-16 unit that FORBIDDEN_TEXT_RE could match: no C0/C1 control, no
- * surrogate (paired or not), nothing in U+2028–U+202E or U+2066–U+2069. A char-code loop, several times
- * faster than the Unicode-property RegExp on the short texts of metadata; when it finds such a unit the
- * RegExp decides (a surrogate may be half of a valid pair).
- */
-function plainText(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xdfff) || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) {
-      return false;
-    }
-  }
-  return true;
-}
-
+/** Text (TEXT_RULE) of `min`..`max` UTF-16 code units; the error names the first forbidden character. */
 export function checkText(field: string, value: unknown, opts: { min: number; max: number }): string {
   if (typeof value !== 'string') badField(field, `expected a string, got ${describeValue(value)}`);
   if (value.length < opts.min || value.length > opts.max) {
@@ -63,7 +40,7 @@ export function checkText(field: string, value: unknown, opts: { min: number; ma
       got: value.length,
     });
   }
-  if (plainText(value)) return value;
+  if (isPlainText(value)) return value;
   const bad = FORBIDDEN_TEXT_RE.exec(value);
   if (bad !== null) {
     const cp = bad[0].codePointAt(0) ?? 0;
@@ -92,12 +69,12 @@ export function checkId(field: string, value: unknown): string {
   return value;
 }
 
-/** A 32-byte digest as 64 lowercase hex digits. */
+/** A 32-byte digest as 64 lowercase hex digits (DIGEST_HEX_RULE). */
 export function checkDigestHex(field: string, value: unknown): string {
-  if (typeof value !== 'string') badField(field, `expected 64 lowercase hex digits, got ${describeValue(value)}`);
-  if (!isLowerHex(value, 64)) {
-    badField(field, `expected 64 lowercase hex digits, got ${value.length} characters${value.length === 64 ? ' (not lowercase hex)' : ''}`, {
-      want: 64,
+  if (typeof value !== 'string') badField(field, `expected ${DIGEST_HEX_LENGTH} lowercase hex digits, got ${describeValue(value)}`);
+  if (!DIGEST_HEX_RULE.test(value)) {
+    badField(field, `expected ${DIGEST_HEX_LENGTH} lowercase hex digits, got ${value.length} characters${value.length === DIGEST_HEX_LENGTH ? ' (not lowercase hex)' : ''}`, {
+      want: DIGEST_HEX_LENGTH,
       got: value.length,
     });
   }

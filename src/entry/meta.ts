@@ -14,24 +14,25 @@
  */
 import { utf8Length } from '../crypto/index.js';
 import { badField, checkText, describeValue } from './fields.js';
+import { META_KEY_MAX_LENGTH, META_KEY_RULE } from './rules.js';
 
 export type MetaValue = string | number | boolean | string[];
 export type EntryMeta = Readonly<Record<string, MetaValue>>;
 
 export const META_MAX_KEYS = 32;
-export const META_MAX_KEY_LENGTH = 64;
+export const META_MAX_KEY_LENGTH = META_KEY_MAX_LENGTH;
 export const META_MAX_STRING = 1024;
 export const META_MAX_ARRAY = 32;
 export const META_MAX_BYTES = 8192;
 
+/** The known keys that must be strings (labels is a string array, version a string or a number). */
+export const META_STRING_KEYS = ['title', 'level', 'category', 'filename', 'path', 'note'] as const;
+
+const STRING_KEYS: ReadonlySet<string> = new Set(META_STRING_KEYS);
+
 /** Keys start with a letter: no "__proto__", and no integer-like keys (JS objects reorder those first). */
-const META_KEY_RE = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
-
-const STRING_KEYS = new Set(['title', 'level', 'category', 'filename', 'path', 'note']);
-
-
 function checkKey(key: string): void {
-  if (!META_KEY_RE.test(key)) {
+  if (!META_KEY_RULE.test(key)) {
     const shown = key.length > 70 ? `${key.slice(0, 70)}…` : key;
     badField('meta', `key ${JSON.stringify(shown)} must be 1-${META_MAX_KEY_LENGTH} characters of [A-Za-z0-9_-] starting with a letter`, {
       got: shown,

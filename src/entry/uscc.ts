@@ -44,7 +44,16 @@ const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30
 /** GB 11714 weights for the 8 body characters of the organisation code. */
 const ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2] as const;
 
-const CHARSET_RE = /^[0-9A-HJ-NPQRTUWXY]*$/;
+export const USCC_LENGTH = 18;
+/** USCC_CHARSET as a RegExp character class. */
+const CHARSET_CLASS = '[0-9A-HJ-NPQRTUWXY]';
+/**
+ * The code's form as a JSON Schema pattern: 18 charset characters with digits at positions 3-8 (the checks
+ * USCC_BAD_LENGTH, USCC_BAD_CHARACTER and USCC_BAD_DIVISION). The two check characters are beyond a
+ * pattern: validateUscc checks them.
+ */
+export const USCC_PATTERN = `^${CHARSET_CLASS}{2}[0-9]{6}${CHARSET_CLASS}{${USCC_LENGTH - 8}}$`;
+const CHARSET_RE = new RegExp(`^${CHARSET_CLASS}*$`);
 const DIVISION_RE = /^[0-9]{6}$/;
 
 function fail(code: UsccErrorCode, message: string, details?: Record<string, unknown>): never {
@@ -120,9 +129,9 @@ export function completeUscc(first16: string): string {
 
 /** Returns `code` unchanged when it is a valid unified social credit code; throws a USCC_* error otherwise. */
 export function validateUscc(code: unknown): string {
-  if (typeof code !== 'string' || code.length !== 18) {
-    fail('USCC_BAD_LENGTH', `USCC: expected a string of 18 characters, got ${describeInput(code)}`, {
-      want: 18,
+  if (typeof code !== 'string' || code.length !== USCC_LENGTH) {
+    fail('USCC_BAD_LENGTH', `USCC: expected a string of ${USCC_LENGTH} characters, got ${describeInput(code)}`, {
+      want: USCC_LENGTH,
       got: typeof code === 'string' ? code.length : typeof code,
     });
   }

@@ -20,6 +20,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { AppOptions, ServiceContext } from './context.js';
 import { adminAuth, tenantAuth } from './auth.js';
 import { installErrorHandler } from './errors.js';
+import { httpAnswer } from './status-table.js';
 import { CunzhengError } from '../errors.js';
 import { ErrorBody, Receipt } from './schemas.js';
 import { publicRoutes } from './routes/public.js';
@@ -43,20 +44,19 @@ export const requestSerializers = {
 
 /** Errors fastify raises before routing (a malformed percent-encoding, an overlong parameter), in this API's shape. */
 function frameworkError(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
-  const statusCode = tooLong ? 414 : 400;
-  const code = tooLong ? 'URL_TOO_LONG' : 'BAD_URL';
-  void reply.status(statusCode).type('application/json; charset=utf-8').send({ statusCode, code, message: tooLong ? 'a path parameter is too long' : 'malformed URL' });
+  const answer = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? httpAnswer('URL_TOO_LONG', 'a path parameter is too long') : httpAnswer('BAD_URL', 'malformed URL');
+  void reply.status(answer.statusCode).type('application/json; charset=utf-8').send(answer);
 }
 
 /** Requests node's HTTP parser rejects (bad framing, oversized headers) never reach fastify: answered here. */
 function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  const [statusCode, code, message] =
-    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'REQUEST_TIMEOUT', 'request timeout']
-    : err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'HEADERS_TOO_LARGE', 'request headers too large']
-    : [400, 'BAD_HTTP_REQUEST', 'malformed HTTP request'];
-  const body = JSON.stringify({ statusCode, code, message });
+  const answer =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? httpAnswer('REQUEST_TIMEOUT', 'request timeout')
+    : err.code === 'HPE_HEADER_OVERFLOW' ? httpAnswer('HEADERS_TOO_LARGE', 'request headers too large')
+    : httpAnswer('BAD_HTTP_REQUEST', 'malformed HTTP request');
+  const { statusCode } = answer;
+  const body = JSON.stringify(answer);
   if (socket.writable) {
     socket.write(`HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   }
@@ -74,7 +74,9 @@ export async function buildApp(ctx: ServiceContext, options: AppOptions = {}, fa
     return503OnClosing: false,
     clientErrorHandler: clientError,
     ...fastifyOptions,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, code: { regExp: schemaRegExp } } },
+    // allowMatchingProperties: the metadata schema types its known keys (properties) and bounds every key
+    // (patternProperties), as the entry does.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, allowMatchingProperties: true, code: { regExp: schemaRegExp } } },
   });
   app.decorateRequest('tenant', undefined);
   // server.ts caps connections (maxConnections); node closes those beyond the cap and says so.

@@ -9,10 +9,11 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CunzhengError } from '../errors.js';
+import { DIGEST_HEX_LENGTH } from '../entry/index.js';
 
 const FIELDS: readonly (readonly [string, number, string])[] = [
-  ['sha256', 64, 'a SHA-256 digest: 64 hex characters'],
-  ['sm3', 64, 'an SM3 digest: 64 hex characters'],
+  ['sha256', DIGEST_HEX_LENGTH, `a SHA-256 digest: ${DIGEST_HEX_LENGTH} hex characters`],
+  ['sm3', DIGEST_HEX_LENGTH, `an SM3 digest: ${DIGEST_HEX_LENGTH} hex characters`],
   ['prev', 32, 'a deposit id: 32 hex characters'],
 ];
 

@@ -1,14 +1,14 @@
 /**
  * The regular-expression engine the request schemas are compiled with (Ajv's `code.regExp`).
  *
- * Every deposit item carries one or two digests that the schema checks against `^[0-9a-f]{64}$`, and
- * metadata keys checked against `^[A-Za-z][A-Za-z0-9_.-]{0,63}$`; as RegExps (with the `u` flag Ajv adds)
- * those tests cost more than char-code loops that accept exactly the same strings (property tests hold
- * each loop to its RegExp). Patterns of the form `^[0-9a-f]{N}$` and the metadata-key pattern are answered
- * by loops; every other pattern is an ordinary RegExp. The schemas (and the OpenAPI document made from
- * them) keep their patterns as written.
+ * The patterns of the entry's rules (src/entry/rules.ts: digests, metadata keys, text) are answered by the
+ * entry's own predicates, char-code loops that accept exactly what the pattern accepts (property tests
+ * hold each to its RegExp) at a fraction of a `u`-flag RegExp's cost, on every digest, key and string of
+ * every deposit item. Any other `^[0-9a-f]{N}$` is a hex loop too; every other pattern is an ordinary
+ * RegExp. The schemas (and the OpenAPI document made from them) keep their patterns as written.
  */
 import { isLowerHex } from '../crypto/index.js';
+import { DIGEST_HEX_RULE, META_KEY_RULE, TEXT_RULE, type StringRule } from '../entry/index.js';
 
 export interface RegExpLike {
   test(s: string): boolean;
@@ -17,26 +17,17 @@ export interface RegExpLike {
 
 const LOWER_HEX_PATTERN = /^\^\[0-9a-f\]\{([1-9][0-9]{0,3})\}\$$/;
 
-/** The metadata-key pattern of schemas.ts: a letter, then up to 63 of letters, digits, "_", "." and "-". */
-export const META_KEY_PATTERN = '^[A-Za-z][A-Za-z0-9_.-]{0,63}$';
+/** The metadata-key pattern of the request schemas: the entry's. */
+export const META_KEY_PATTERN = META_KEY_RULE.pattern;
 
-function isLetter(c: number): boolean {
-  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
-}
-
-function isMetaKey(s: string): boolean {
-  if (s.length < 1 || s.length > 64 || !isLetter(s.charCodeAt(0))) return false;
-  for (let i = 1; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (!(isLetter(c) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2e || c === 0x2d)) return false;
-  }
-  return true;
-}
+/** Patterns answered by the entry's predicates (their `u` semantics; the schemas are compiled with `u`). */
+const RULES: ReadonlyMap<string, StringRule> = new Map([DIGEST_HEX_RULE, META_KEY_RULE, TEXT_RULE].map((r) => [r.pattern, r]));
 
 export function schemaRegExp(pattern: string, flags: string): RegExpLike {
   // Ajv keys compiled patterns by toString(): it must name the pattern.
   const text = `/${pattern}/${flags}`;
-  if (pattern === META_KEY_PATTERN) return { test: isMetaKey, toString: () => text };
+  const rule = RULES.get(pattern);
+  if (rule !== undefined && flags.includes('u')) return { test: rule.test, toString: () => text };
   const hex = LOWER_HEX_PATTERN.exec(pattern);
   if (hex === null) return new RegExp(pattern, flags);
   const length = Number(hex[1]);

@@ -21,7 +21,7 @@
  * every entry. Only `created` (informational, in no entry) stays unverifiable.
  */
 import { bytesEqual, fromUtf8, isLowerHex, sha256, toHex, utf8 } from '../crypto/index.js';
-import { isValidUscc } from '../entry/index.js';
+import { isSubjectName, isValidUscc } from '../entry/index.js';
 
 export interface StoredTenant {
   id: string;
@@ -34,19 +34,12 @@ export interface StoredTenant {
 
 export const TENANT_RECORD_VERSION = 2;
 export const TENANT_ID = /^tn_[0-9a-f]{24}$/;
-const NAME_MAX = 256;
-// Control characters, line/paragraph separators and bidi overrides would let a name forge certificate lines;
-// a lone surrogate is not Unicode (it cannot be stored as UTF-8). The same set the entry refuses in
-// subject.name: a tenant the service accepts must be able to deposit.
-const FORBIDDEN_IN_NAME = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\u202a-\u202e\u2066-\u2069]/u;
 const RECORD_DOMAIN = 'cunzheng/tenant-record/v2\n';
 const KEY_DOMAIN = utf8('cunzheng/api-key-index/v2\n');
 const KEY_VALUE_V2 = 0x02;
 
-export function isTenantName(name: unknown): name is string {
-  return typeof name === 'string' && name.length > 0 && name.length <= NAME_MAX && name.trim() === name && !FORBIDDEN_IN_NAME.test(name);
-}
-export const TENANT_NAME_MAX = NAME_MAX;
+/** A tenant's name is the subject name of its entries: the entry's rule, so a tenant the service accepts can deposit. */
+export const isTenantName = isSubjectName;
 
 function recordCheck(t: StoredTenant): string {
   return toHex(sha256(utf8(RECORD_DOMAIN + JSON.stringify([t.id, t.name, t.uscc, t.created, t.keyHash]))));

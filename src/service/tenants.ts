@@ -12,10 +12,10 @@
 import { randomBytes } from 'node:crypto';
 import { CunzhengError } from '../errors.js';
 import { constantTimeEqual, fromHex, fromUtf8, sha256, toHex, utf8 } from '../crypto/index.js';
-import { parseEntry, validateUscc } from '../entry/index.js';
+import { isSubjectName, parseEntry, SUBJECT_NAME_MAX, validateUscc } from '../entry/index.js';
 import { recordKeys, type LedgerRecords } from '../ledger/index.js';
 import {
-  decodeKeyIndexValue, decodeTenantRecord, encodeKeyIndexValue, encodeTenantRecord, isTenantName, TENANT_NAME_MAX, type StoredTenant,
+  decodeKeyIndexValue, decodeTenantRecord, encodeKeyIndexValue, encodeTenantRecord, type StoredTenant,
 } from './tenant-record.js';
 
 export interface Tenant {
@@ -29,8 +29,9 @@ export const API_KEY_PREFIX = 'czk_';
 const { apiKeyIndexKey, decodeIndexValue, digestPrefix, keyHashOfKey, tenantIdOfKey, tenantKey } = recordKeys;
 
 export function checkTenantName(name: unknown): string {
-  if (!isTenantName(name)) {
-    throw new CunzhengError('TENANT_BAD_NAME', `name must be 1-${TENANT_NAME_MAX} characters without control characters or surrounding spaces`);
+  // The subject name of every entry the tenant deposits: the entry's rule.
+  if (!isSubjectName(name)) {
+    throw new CunzhengError('TENANT_BAD_NAME', `name must be 1-${SUBJECT_NAME_MAX} characters without control characters or surrounding spaces`);
   }
   return name;
 }

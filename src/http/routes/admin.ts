@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../context.js';
-import { AnchorReply, ErrorBody, TenantBody, TenantReply } from '../schemas.js';
+import { AnchorReply, ErrorBody, TenantBody, TenantReply, explainTenantBody } from '../schemas.js';
 
 export async function adminRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
   app.post('/v1/admin/tenants', {
+    config: { explainInvalid: explainTenantBody },
     schema: {
       tags: ['admin'],
       summary: 'Register an enterprise as a tenant; its API key is shown once',

@@ -20,7 +20,7 @@ import { Type } from 'typebox';
 import { CunzhengError } from '../../errors.js';
 import { createSha256, createSm3, toHex } from '../../crypto/index.js';
 import type { ServiceContext } from '../context.js';
-import { DocumentQuery, ErrorBody, type DocumentQueryT } from '../schemas.js';
+import { DocumentQuery, ErrorBody, explainDocumentQuery, uploadMeta, type DocumentQueryT } from '../schemas.js';
 import { normaliseQueryAndParams } from '../hex-fields.js';
 
 export const UPLOAD_HINT = 'send the document as the raw body: curl --data-binary @file -H "Content-Type: application/octet-stream"';
@@ -105,7 +105,7 @@ export async function documentRoutes(app: FastifyInstance, ctx: ServiceContext, 
   app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
 
   app.post('/v1/documents', {
-    config: { streamedBody: true },
+    config: { streamedBody: true, explainInvalid: explainDocumentQuery },
     onRequest: rawBodyOnly,
     preValidation: normaliseQueryAndParams,
     schema: {
@@ -136,9 +136,7 @@ export async function documentRoutes(app: FastifyInstance, ctx: ServiceContext, 
       throw e;
     }
     const q = req.query as DocumentQueryT;
-    const meta: Record<string, string | string[]> = {};
-    for (const k of ['filename', 'title', 'level', 'category', 'version', 'note'] as const) if (q[k] !== undefined) meta[k] = q[k]!;
-    if (q.labels !== undefined) meta.labels = q.labels.split(',').map((l) => l.trim()).filter(Boolean);
+    const meta = uploadMeta(q);
     const r = await ctx.deposits.deposit(
       req.tenant!,
       {
