@@ -6,3 +6,4 @@ export * from './reply.js';
 export * from './verify.js';
 export * from './tlog-proof.js';
 export * from './compare.js';
+export * from './schema.js';
