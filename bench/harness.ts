@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { autoWorkers } from '../src/service/workers/pool.js';
+import { autoWorkers } from '../src/workers/pool.js';
 
 export interface BenchResult {
   group: string;

@@ -12,7 +12,7 @@ import { CunzhengError } from '../../src/errors.js';
 import { DEFAULT_ORIGIN } from '../../src/ledger/index.js';
 import { closeOnSignals, startServer } from '../../src/http/server.js';
 import { loadAdminToken } from '../../src/service/admin-token.js';
-import { autoWorkers } from '../../src/service/workers/pool.js';
+import { autoWorkers } from '../../src/workers/pool.js';
 import { UsageError } from '../exit-codes.js';
 import { isUsageCode } from '../report-error.js';
 import { loadTsaRoots } from '../trust.js';

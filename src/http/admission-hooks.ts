@@ -5,7 +5,7 @@
  *   onRequest   REQUEST_COST + Content-Length up to the route's body limit (STREAM_COST on a route whose
  *               body is streamed)
  *   preParsing  a chunked body is charged chunk by chunk as it arrives
- *   preHandler  a parsed batch: items × ITEM_COST
+ *   preHandler  a parsed batch: items × ITEM_COST (chargeItems: a route that parses its own body calls it)
  *   onSend      the handler answered; with the response's 'close', the charge is released
  */
 import { Transform, type TransformCallback } from 'node:stream';
@@ -58,6 +58,15 @@ class CountingStream extends Transform {
   }
 }
 
+/**
+ * Charges a parsed batch, items × ITEM_COST, to the request's ticket: the preHandler does it for a body
+ * fastify parsed; a route that parses its own body (POST /v1/deposits) calls it once it knows the count.
+ * Throws the refusal (SERVICE_BUSY / TENANT_BUSY) beyond the share.
+ */
+export function chargeItems(request: FastifyRequest, items: number): void {
+  charges.get(request)?.ticket.add(items * ITEM_COST);
+}
+
 export function installAdmission(scope: FastifyInstance, admission: Admission): void {
   scope.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
     const ticket = admission.open(request.tenant?.id);
@@ -92,7 +101,7 @@ export function installAdmission(scope: FastifyInstance, admission: Admission): 
     const items = (request.body as { items?: unknown } | null | undefined)?.items;
     if (Array.isArray(items)) {
       try {
-        charges.get(request)?.ticket.add(items.length * ITEM_COST);
+        chargeItems(request, items.length);
       } catch (refused) {
         done(refused as Error);
         return;

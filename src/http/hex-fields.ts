@@ -58,21 +58,24 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** preValidation of POST /v1/deposits: a single item or `{items: […]}`. */
-export function normaliseDepositBody(request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
-  const body = request.body;
-  try {
-    if (isObject(body)) {
-      const items = body.items;
-      if (Array.isArray(items)) {
-        for (let i = 0; i < items.length && i < 10_001; i++) {
-          const item: unknown = items[i];
-          if (isObject(item)) normalise(item, `items[${i}].`, FIELDS);
-        }
-      } else {
-        normalise(body, '', FIELDS);
-      }
+/** Lowercases the hex fields of a POST /v1/deposits body (a single item or `{items: […]}`) in place; BAD_HEX_FIELD when one is not hex. */
+export function lowercaseDepositHex(body: unknown): void {
+  if (!isObject(body)) return;
+  const items = body.items;
+  if (Array.isArray(items)) {
+    for (let i = 0; i < items.length && i < 10_001; i++) {
+      const item: unknown = items[i];
+      if (isObject(item)) normalise(item, `items[${i}].`, FIELDS);
     }
+  } else {
+    normalise(body, '', FIELDS);
+  }
+}
+
+/** preValidation of POST /v1/deposits: lowercaseDepositHex. */
+export function normaliseDepositBody(request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
+  try {
+    lowercaseDepositHex(request.body);
   } catch (e) {
     done(e as Error);
     return;

@@ -4,7 +4,7 @@ import type { Deposits } from './deposits.js';
 import type { Tenants } from './tenants.js';
 import type { AdminToken } from './admin-token.js';
 import type { Anchorer } from './anchorer.js';
-import type { WorkerPool } from './workers/pool.js';
+import type { WorkerPool } from '../workers/pool.js';
 
 export interface ServiceContext {
   ledger: Ledger;

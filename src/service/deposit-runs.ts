@@ -15,7 +15,7 @@
 import { CunzhengError } from '../errors.js';
 import type { Indexed, Ledger } from '../ledger/index.js';
 import type { Receipt } from '../receipt/index.js';
-import type { FreshReceipt } from './workers/receipt-job.js';
+import type { FreshReceipt } from '../workers/receipt-job.js';
 
 /** A new leaf (its receipt's inputs at `checkpoint`), or a deposit the tenant made before (its receipt). */
 export type Outcome = { created: true; fresh: FreshReceipt; checkpoint: string } | { created: false; receipt: Receipt };

@@ -13,24 +13,20 @@
  */
 import { CunzhengError } from '../errors.js';
 import { fromHex, isLowerHex } from '../crypto/index.js';
-import { EntryBuilder, type EntryMeta, type HashedBy } from '../entry/index.js';
+import { EntryBuilder, type HashedBy } from '../entry/index.js';
 import { buildReceipt, DEPOSIT_ID_BYTES, proofHashEncoder, type Receipt } from '../receipt/index.js';
 import { batchReplyJson } from '../http/batch-reply.js'; // (moving to receipt/)
 import { verifiedForServing } from './stored-deposit.js';
 import type { Ledger } from '../ledger/index.js';
 import { DepositRuns, type Outcome, type TenantPrefixes } from './deposit-runs.js';
-import { ReceiptWriter } from './workers/receipt-writer.js';
-import type { WorkerPool } from './workers/pool.js';
+import { buildDepositEntries, type DepositInput } from './deposit-entries.js';
+import type { PreparedDeposits } from '../workers/prepare-job.js';
+import { ReceiptWriter } from './receipt-writer.js';
+import type { WorkerPool } from '../workers/pool.js';
 import type { Tenant } from './tenants.js';
 import { receiptAnchors, type Anchorer } from './anchorer.js';
 
-export interface DepositInput {
-  sha256: string;
-  sm3?: string;
-  size?: number;
-  meta?: Record<string, unknown>;
-  prev?: string;
-}
+export type { DepositInput } from './deposit-entries.js';
 
 export interface DepositResult {
   /** true: a new leaf; false: the tenant had deposited this digest before (the original receipt). */
@@ -126,20 +122,6 @@ export class Deposits {
     });
   }
 
-  /** Validates an input and builds its entry bytes (throws ENTRY_* / DEPOSIT_* codes; nothing is written). */
-  private prepare(builder: EntryBuilder, input: DepositInput, hashedBy: HashedBy): Uint8Array {
-    if (!isLowerHex(input.sha256, 64)) {
-      throw new CunzhengError('DEPOSIT_BAD_DIGEST', 'sha256 must be 64 lowercase hex characters');
-    }
-    return builder.build({
-      digest: input.sm3 === undefined ? { sha256: input.sha256 } : { sha256: input.sha256, sm3: input.sm3 },
-      hashedBy,
-      ...(input.size === undefined ? {} : { size: input.size }),
-      ...(input.meta === undefined ? {} : { meta: input.meta as EntryMeta }),
-      ...(input.prev === undefined ? {} : { prev: input.prev }),
-    }).bytes;
-  }
-
   /** Throws DEPOSIT_PREV_NOT_FOUND unless every `prev` names one of the tenant's deposits. */
   private async checkPrevs(tenant: Tenant, inputs: readonly DepositInput[]): Promise<void> {
     const checked = new Set<string>();
@@ -160,7 +142,10 @@ export class Deposits {
 
   /** deposit(), answered as the reply's bytes (`JSON.stringify(receipt)`): a new one is written by the pool. */
   async depositReply(tenant: Tenant, input: DepositInput, hashedBy: HashedBy = 'client'): Promise<DepositReply> {
-    const o = (await this.depositOutcomes(tenant, [input], hashedBy))[0]!;
+    return this.singleReply((await this.depositOutcomes(tenant, [input], hashedBy))[0]!);
+  }
+
+  private async singleReply(o: Outcome): Promise<DepositReply> {
     if (o.created) return { created: true, json: await this.replies.single(o.checkpoint, o.fresh) };
     const t0 = performance.now();
     const json = utf8Encoder.encode(JSON.stringify(o.receipt));
@@ -179,7 +164,10 @@ export class Deposits {
 
   /** depositBatch(), answered as the reply's bytes (`{"receipts":[…],"created":[…]}`); an all-new batch is written by the pool. */
   async depositBatchReply(tenant: Tenant, items: DepositInput[]): Promise<DepositReply> {
-    const outcomes = await this.depositOutcomes(tenant, items, 'client', true);
+    return this.batchReply(await this.depositOutcomes(tenant, items, 'client', true));
+  }
+
+  private async batchReply(outcomes: Outcome[]): Promise<DepositReply> {
     const first = outcomes[0]!;
     if (first.created && outcomes.every((o) => o.created && o.checkpoint === first.checkpoint)) {
       return { created: true, json: await this.replies.batch(first.checkpoint, outcomes.map((o) => (o as Outcome & { created: true }).fresh)) };
@@ -195,21 +183,24 @@ export class Deposits {
     if (batch && (items.length === 0 || items.length > MAX_BATCH)) {
       throw new CunzhengError('DEPOSIT_BAD_BATCH', `a batch holds 1 to ${MAX_BATCH} items`);
     }
-    const w = this.writer(tenant);
     const t0 = performance.now();
-    let prevs = false;
-    const entries = items.map((item, i) => {
-      if (item.prev !== undefined) prevs = true;
-      try {
-        return this.prepare(w.builder, item, hashedBy);
-      } catch (e) {
-        if (!batch || !(e instanceof CunzhengError)) throw e;
-        throw new CunzhengError(e.code, `items[${i}]: ${e.message}`, { cause: e, details: { ...e.details, item: i } });
-      }
-    });
+    const entries = buildDepositEntries(this.writer(tenant).builder, items, hashedBy, batch);
     this.metrics.stageMs.entries += performance.now() - t0;
-    if (prevs) await this.checkPrevs(tenant, items);
-    const outcomes = await this.runs.run(tenant.id, w.prefixes, items.map((i) => i.sha256), entries);
+    return this.outcomesOf(tenant, items, entries, hashedBy);
+  }
+
+  /** Deposits inputs whose entries (and leaf hashes) were built already, by the worker pool's prepare job. */
+  async depositPrepared(tenant: Tenant, p: PreparedDeposits): Promise<DepositReply> {
+    if (p.batch && (p.items.length === 0 || p.items.length > MAX_BATCH)) {
+      throw new CunzhengError('DEPOSIT_BAD_BATCH', `a batch holds 1 to ${MAX_BATCH} items`);
+    }
+    const outcomes = await this.outcomesOf(tenant, p.items, p.entries, 'client');
+    return p.batch ? this.batchReply(outcomes) : this.singleReply(outcomes[0]!);
+  }
+
+  private async outcomesOf(tenant: Tenant, items: readonly DepositInput[], entries: readonly Uint8Array[], hashedBy: HashedBy): Promise<Outcome[]> {
+    if (items.some((item) => item.prev !== undefined)) await this.checkPrevs(tenant, items);
+    const outcomes = await this.runs.run(tenant.id, this.writer(tenant).prefixes, items.map((i) => i.sha256), entries);
     for (const o of outcomes) {
       if (o.created) this.metrics.created[hashedBy]++;
       else this.metrics.existing++;

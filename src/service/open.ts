@@ -1,13 +1,11 @@
 /** Opens the service's state on a data directory: the ledger, the tenants, the deposits, the admin token. */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Ledger, type LedgerOptions } from '../ledger/index.js';
 import { CunzhengError } from '../errors.js';
 import { Deposits } from './deposits.js';
 import { Tenants } from './tenants.js';
 import { loadAdminToken } from './admin-token.js';
 import { Anchorer, type AnchorerOptions } from './anchorer.js';
-import { WorkerPool } from './workers/pool.js';
+import { WorkerPool, workerScript } from '../workers/pool.js';
 import type { ServiceContext } from './context.js';
 
 export interface ServiceOptions extends LedgerOptions {
@@ -21,11 +19,7 @@ export interface ServiceOptions extends LedgerOptions {
   workers?: number;
 }
 
-/** The worker script of the pool: beside this module once compiled; from the sources (tests), the compiled one in dist/. */
-function workerScript(): URL {
-  const js = new URL('./workers/worker.js', import.meta.url);
-  return existsSync(fileURLToPath(js)) ? js : new URL('../../dist/src/service/workers/worker.js', import.meta.url);
-}
+
 
 export async function openService(options: ServiceOptions): Promise<ServiceContext> {
   const { adminToken: given, tsaUrls, tsaRoots, anchorIntervalMs, log, workers, ...ledgerOptions } = options;

@@ -22,13 +22,13 @@ afterAll(async () => {
 
 /** A deposit whose service call fails with `err`. */
 async function failingDeposit(err: Error) {
-  const deposits = s.ctx.deposits as unknown as { depositReply: (...args: unknown[]) => Promise<unknown> };
-  const real = deposits.depositReply;
-  deposits.depositReply = () => Promise.reject(err);
+  const deposits = s.ctx.deposits as unknown as { depositPrepared: (...args: unknown[]) => Promise<unknown> };
+  const real = deposits.depositPrepared;
+  deposits.depositPrepared = () => Promise.reject(err);
   try {
     return await s.app.inject({ method: 'POST', url: '/v1/deposits', headers: a.auth, payload: { sha256: digestOf('failing') } });
   } finally {
-    deposits.depositReply = real;
+    deposits.depositPrepared = real;
   }
 }
 

@@ -4,38 +4,48 @@
  * as an unknown one does.
  */
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
-import { normaliseDepositBody, normaliseQueryAndParams } from '../hex-fields.js';
-import { BatchReply, DepositBody, DepositId, ErrorBody, Hex64, type DepositItemT } from '../schemas.js';
+import { normaliseQueryAndParams } from '../hex-fields.js';
+import { prepareDeposits } from '../deposit-prepare.js';
+import { chargeItems } from '../admission-hooks.js';
+import { BatchReply, DepositBody, DepositId, ErrorBody, Hex64 } from '../schemas.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody, 415: ErrorBody, 429: ErrorBody, 503: ErrorBody };
 
-export async function depositRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
-  app.post('/v1/deposits', {
-    bodyLimit: 32 * 1024 * 1024,
-    // The reply is a receipt or a list of them, built by our own code: JSON.stringify writes it directly.
-    // The schema's union would make the compiled serializer validate every receipt to pick a branch (a
-    // measured 10% of a batch's CPU). The schemas still document the replies.
-    serializerCompiler: () => (data) => JSON.stringify(data),
-    // Uppercase hex (Windows tools print it) is lowercased before the schema sees it.
-    preValidation: normaliseDepositBody,
-    schema: {
-      tags: ['tenant'],
-      summary: 'Deposit a digest ({sha256, sm3?, size?, meta?, prev?}) or a batch ({items: […]}, ≤ 10,000)',
-      description: '201 with the receipt once the entry is durable; 200 with the original receipt when the digest was deposited before.',
-      security: [{ bearer: [] }],
-      body: DepositBody,
-      response: { 200: Type.Union([Type.Ref('Receipt'), BatchReply]), 201: Type.Union([Type.Ref('Receipt'), BatchReply]), ...errors },
-    },
-  }, async (req, reply) => {
-    const tenant = req.tenant!;
-    const body = req.body as DepositItemT | { items: DepositItemT[] };
-    // Answered as bytes, written by the worker pool for new deposits (service/workers): as a string, the
-    // ~2 KB per receipt would be built, then scanned for Content-Length and encoded again when written.
-    const r = 'items' in body ? await ctx.deposits.depositBatchReply(tenant, body.items) : await ctx.deposits.depositReply(tenant, body, 'client');
-    return reply.status(r.created ? 201 : 200).type('application/json; charset=utf-8').send(Buffer.from(r.json.buffer, r.json.byteOffset, r.json.byteLength));
+export async function depositRoutes(instance: FastifyInstance, ctx: ServiceContext): Promise<void> {
+  // Typed requests from the route schemas: body, params and query as their schemas say.
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  // In a scope of its own: the body is kept as bytes and parsed by deposit-body.ts — on the worker pool when
+  // large (deposit-prepare.ts) — with the schema below; the schema still documents the body.
+  await app.register(async (scope) => {
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    scope.post('/v1/deposits', {
+      bodyLimit: 32 * 1024 * 1024,
+      // The reply is bytes our own code wrote (receipt/): nothing for a serializer to do.
+      serializerCompiler: () => (data) => JSON.stringify(data),
+      // The body is checked by parseDepositBody (the same schema, the same Ajv options), on whichever thread.
+      validatorCompiler: () => () => true,
+      schema: {
+        tags: ['tenant'],
+        summary: 'Deposit a digest ({sha256, sm3?, size?, meta?, prev?}) or a batch ({items: […]}, ≤ 10,000)',
+        description: '201 with the receipt once the entry is durable; 200 with the original receipt when the digest was deposited before.',
+        security: [{ bearer: [] }],
+        body: DepositBody,
+        response: { 200: Type.Union([Type.Ref('Receipt'), BatchReply]), 201: Type.Union([Type.Ref('Receipt'), BatchReply]), ...errors },
+      },
+    }, async (req, reply) => {
+      const tenant = req.tenant!;
+      const prepared = await prepareDeposits(ctx.pool, req.body, tenant);
+      if (prepared.batch) chargeItems(req, prepared.items.length); // before anything is written
+      // Answered as bytes, written by the worker pool for new deposits: as a string, the ~2 KB per receipt
+      // would be built, then scanned for Content-Length and encoded again when written.
+      const r = await ctx.deposits.depositPrepared(tenant, prepared);
+      return reply.status(r.created ? 201 : 200).type('application/json; charset=utf-8').send(Buffer.from(r.json.buffer, r.json.byteOffset, r.json.byteLength));
+    });
   });
 
   app.get('/v1/deposits/:id', {
@@ -48,7 +58,7 @@ export async function depositRoutes(app: FastifyInstance, ctx: ServiceContext): 
       response: { 200: Type.Ref('Receipt'), ...errors },
     },
   }, async (req) => {
-    const r = await ctx.deposits.get(req.tenant!, (req.params as { id: string }).id);
+    const r = await ctx.deposits.get(req.tenant!, req.params.id);
     if (r === undefined) throw notFound('deposit');
     return r;
   });
@@ -63,7 +73,7 @@ export async function depositRoutes(app: FastifyInstance, ctx: ServiceContext): 
       response: { 200: Type.Ref('Receipt'), ...errors },
     },
   }, async (req) => {
-    const r = await ctx.deposits.findBySha256(req.tenant!, (req.query as { sha256: string }).sha256);
+    const r = await ctx.deposits.findBySha256(req.tenant!, req.query.sha256);
     if (r === undefined) throw notFound('deposit');
     return r;
   });

@@ -4,8 +4,8 @@
  * bytes. Without a pool, for a turn with fewer than MIN_POOL_ITEMS receipts (a message costs more than it
  * saves), or when the worker fails, the main thread runs the same job; a reply is never lost to a worker.
  */
-import type { WorkerPool } from './pool.js';
-import { packReceiptJob, runReceiptJob, type FreshReceipt, type ReceiptJobResult, type ReplyRequest } from './receipt-job.js';
+import type { WorkerPool } from '../workers/pool.js';
+import { packReceiptJob, runReceiptJob, type FreshReceipt, type ReceiptJobResult, type ReplyRequest } from '../workers/receipt-job.js';
 
 export const MIN_POOL_ITEMS = 16;
 

@@ -4,8 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { CunzhengError } from '../../errors.js';
+import { CunzhengError } from '../errors.js';
 import { runReceiptJob, type ReceiptJobPayload } from './receipt-job.js';
+import { runPrepareJob, type PrepareRequest } from './prepare-job.js';
 
 const port = parentPort;
 if (port === null) throw new Error('worker.ts runs in a worker thread');
@@ -17,6 +18,11 @@ port.on('message', (m: { id: number; kind: string; payload: unknown }) => {
       port.postMessage({ id: m.id, ok: true, value: r }, [r.bytes.buffer as ArrayBuffer, r.ends.buffer as ArrayBuffer]);
       return;
     }
+    if (m.kind === 'prepare') {
+      const r = runPrepareJob(m.payload as PrepareRequest);
+      port.postMessage({ id: m.id, ok: true, value: r }, [r.entries.buffer as ArrayBuffer, r.ends.buffer as ArrayBuffer]);
+      return;
+    }
     if (m.kind === 'cpu') {
       port.postMessage({ id: m.id, ok: true, value: threadCpuMs() });
       return;
@@ -24,7 +30,8 @@ port.on('message', (m: { id: number; kind: string; payload: unknown }) => {
     throw new CunzhengError('WORKER_UNKNOWN_JOB', `no job of kind ${JSON.stringify(m.kind)}`);
   } catch (e) {
     const code = e instanceof CunzhengError ? e.code : 'WORKER_FAILED';
-    port.postMessage({ id: m.id, ok: false, error: { code, message: e instanceof Error ? e.message : String(e) } });
+    const details = e instanceof CunzhengError ? e.details : undefined;
+    port.postMessage({ id: m.id, ok: false, error: { code, message: e instanceof Error ? e.message : String(e), ...(details === undefined ? {} : { details }) } });
   }
 });
 

@@ -13,13 +13,13 @@ import fc from 'fast-check';
 import { toHex } from '../../src/crypto/index.js';
 import { hashLeaf } from '../../src/merkle/index.js';
 import { buildReceipt, verifyReceipt, type Receipt } from '../../src/receipt/index.js';
-import { WorkerPool } from '../../src/service/workers/pool.js';
-import { packReceiptJob, runReceiptJob, type FreshReceipt, type ReceiptJobResult, type ReplyRequest } from '../../src/service/workers/receipt-job.js';
-import { MIN_POOL_ITEMS, ReceiptWriter } from '../../src/service/workers/receipt-writer.js';
+import { WorkerPool, workerScript } from '../../src/workers/pool.js';
+import { packReceiptJob, runReceiptJob, type FreshReceipt, type ReceiptJobResult, type ReplyRequest } from '../../src/workers/receipt-job.js';
+import { MIN_POOL_ITEMS, ReceiptWriter } from '../../src/service/receipt-writer.js';
 import { closeService, openService } from '../../src/service/open.js';
 import { completeUscc } from '../../src/entry/index.js';
 
-const SCRIPT = new URL('../../dist/src/service/workers/worker.js', import.meta.url);
+const SCRIPT = workerScript();
 const ORIGIN = 'test.example/workers';
 const LOG_KEY = 'test.example/workers+01234567+AUo+9G796QOt7cjUpUiyD/uQs75fN0IQZhnqV0mFU+zS';
 const pools: WorkerPool[] = [];

@@ -8,8 +8,10 @@
  * thread, so a deposit that was made durable is still answered. `close()` ends the workers; jobs posted
  * after it are refused with WORKER_CLOSED (callers fall back too).
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { CunzhengError } from '../../errors.js';
+import { CunzhengError } from '../errors.js';
 
 export interface PoolJob {
   /** What the worker runs (worker.ts maps kinds to functions). */
@@ -41,13 +43,13 @@ export class WorkerPool {
     const slot: Slot = { worker, inflight: new Map() };
     // A worker must never keep the process alive on its own: the server's close ends the pool.
     worker.unref();
-    worker.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: { code: string; message: string } }) => {
+    worker.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: { code: string; message: string; details?: Record<string, unknown> } }) => {
       const job = slot.inflight.get(m.id);
       if (job === undefined) return;
       slot.inflight.delete(m.id);
       this.stats.jobs++;
       if (m.ok) job.resolve(m.value);
-      else job.reject(new CunzhengError(m.error?.code ?? 'WORKER_FAILED', m.error?.message ?? 'the worker failed'));
+      else job.reject(new CunzhengError(m.error?.code ?? 'WORKER_FAILED', m.error?.message ?? 'the worker failed', m.error?.details === undefined ? {} : { details: m.error.details }));
     });
     const fail = (why: string): void => {
       const i = this.slots.indexOf(slot);
@@ -107,4 +109,10 @@ export class WorkerPool {
 /** The pool size `serve` starts with: one worker per core beside the main thread (at least one, at most 8). */
 export function autoWorkers(cores: number): number {
   return Math.max(1, Math.min(8, cores - 1));
+}
+
+/** The worker script: beside this module once compiled; from the TypeScript sources (tests), the compiled one in dist/. */
+export function workerScript(): URL {
+  const js = new URL('./worker.js', import.meta.url);
+  return existsSync(fileURLToPath(js)) ? js : new URL('../../dist/src/workers/worker.js', import.meta.url);
 }

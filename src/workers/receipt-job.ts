@@ -10,8 +10,8 @@
  * main thread would have written. `runReceiptJob` is the same function on either thread: when the pool is
  * absent, closed or a worker fails, the main thread runs it itself.
  */
-import { buildReceipt, proofHashEncoder, type Receipt } from '../../receipt/index.js';
-import { batchReplyJson } from '../../http/batch-reply.js'; // (moving to receipt/)
+import { buildReceipt, proofHashEncoder, type Receipt } from '../receipt/index.js';
+import { batchReplyJson } from '../http/batch-reply.js'; // (moving to receipt/)
 
 /** One new entry's receipt inputs. */
 export interface FreshReceipt {
