@@ -1,8 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ServiceContext } from '../context.js';
 import { AnchorReply, ErrorBody, TenantBody, TenantReply, explainTenantBody } from '../schemas.js';
 
-export async function adminRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
+export async function adminRoutes(instance: FastifyInstance, ctx: ServiceContext): Promise<void> {
+  // Typed requests from the route schemas (req.body is Static<typeof TenantBody>).
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   app.post('/v1/admin/tenants', {
     config: { explainInvalid: explainTenantBody },
     schema: {
@@ -13,7 +16,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: ServiceContext): Pr
       response: { 201: TenantReply, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody, 503: ErrorBody },
     },
   }, async (req, reply) => {
-    const { tenant, apiKey } = await ctx.tenants.create(req.body as { name: string; uscc: string });
+    const { tenant, apiKey } = await ctx.tenants.create(req.body);
     void reply.status(201);
     return { id: tenant.id, name: tenant.name, uscc: tenant.uscc, apiKey };
   });

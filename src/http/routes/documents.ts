@@ -15,12 +15,13 @@
  * as fetch() sends a string…) are the bytes as sent, never transcoded: hashed as they are.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { IncomingMessage } from 'node:http';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import { CunzhengError } from '../../errors.js';
 import { createSha256, createSm3, toHex } from '../../crypto/index.js';
 import type { ServiceContext } from '../context.js';
-import { DocumentQuery, ErrorBody, explainDocumentQuery, uploadMeta, type DocumentQueryT } from '../schemas.js';
+import { DocumentQuery, ErrorBody, explainDocumentQuery, uploadMeta } from '../schemas.js';
 import { normaliseQueryAndParams } from '../hex-fields.js';
 
 export const UPLOAD_HINT = 'send the document as the raw body: curl --data-binary @file -H "Content-Type: application/octet-stream"';
@@ -50,7 +51,7 @@ export function notTheDocument(contentType: string | undefined, contentEncoding:
 
 /** Refuses bodies that are not the raw document (see the top of this file). */
 function rawBodyOnly(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
-  const why = notTheDocument(request.headers['content-type'], request.headers['content-encoding'] as string | undefined);
+  const why = notTheDocument(request.headers['content-type'], request.headers['content-encoding']);
   if (why === undefined) return done();
   // The body is left unread: the connection closes after the answer.
   void reply.header('connection', 'close');
@@ -66,7 +67,7 @@ function tooLarge(maxUploadBytes: number): CunzhengError {
  * destroyed: destroying it would reset the socket before the 413 reaches the client (the reply closes
  * the connection instead). A client that goes away mid-upload ends in DOCUMENT_ABORTED.
  */
-function consume(stream: IncomingMessage, limit: number, onChunk: (chunk: Buffer) => void): Promise<number> {
+function consume(stream: Readable, limit: number, onChunk: (chunk: Buffer) => void): Promise<number> {
   return new Promise((resolve, reject) => {
     let size = 0;
     const finish = (err?: CunzhengError): void => {
@@ -99,7 +100,9 @@ function consume(stream: IncomingMessage, limit: number, onChunk: (chunk: Buffer
   });
 }
 
-export async function documentRoutes(app: FastifyInstance, ctx: ServiceContext, maxUploadBytes: number): Promise<void> {
+export async function documentRoutes(instance: FastifyInstance, ctx: ServiceContext, maxUploadBytes: number): Promise<void> {
+  // Typed requests from the route schemas (req.query is Static<typeof DocumentQuery>).
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   // The body is passed on as the raw stream, unread (rawBodyOnly has refused other types by then).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
@@ -127,7 +130,7 @@ export async function documentRoutes(app: FastifyInstance, ctx: ServiceContext, 
     const sm = createSm3();
     let size: number;
     try {
-      size = await consume((req.body ?? req.raw) as IncomingMessage, maxUploadBytes, (chunk) => {
+      size = await consume(req.body instanceof Readable ? req.body : req.raw, maxUploadBytes, (chunk) => {
         sha.update(chunk);
         sm.update(chunk);
       });
@@ -135,7 +138,7 @@ export async function documentRoutes(app: FastifyInstance, ctx: ServiceContext, 
       if (e instanceof CunzhengError && e.code === 'DOCUMENT_TOO_LARGE') void reply.header('connection', 'close');
       throw e;
     }
-    const q = req.query as DocumentQueryT;
+    const q = req.query;
     const meta = uploadMeta(q);
     const r = await ctx.deposits.deposit(
       req.tenant!,

@@ -3,6 +3,7 @@
  * tiles (hashes of salted entries) and proofs only.
  */
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { parseTilePath } from '../../merkle/index.js';
 import { toBase64 } from '../../crypto/index.js';
@@ -13,7 +14,9 @@ import { CheckpointReply, DecimalString, ErrorBody, LogReply, ProofReply, toSafe
 
 const errors = { 400: ErrorBody, 404: ErrorBody };
 
-export async function publicRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
+export async function publicRoutes(instance: FastifyInstance, ctx: ServiceContext): Promise<void> {
+  // Typed requests from the route schemas: params and query as their schemas say.
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { ledger } = ctx;
 
   app.get('/checkpoint', {
@@ -23,7 +26,8 @@ export async function publicRoutes(app: FastifyInstance, ctx: ServiceContext): P
     return ledger.checkpoint;
   });
 
-  app.get('/tile/*', {
+  // On the untyped instance: the tile is bytes (no 200 schema to type it), and the route reads only the raw URL.
+  instance.get('/tile/*', {
     schema: { tags: ['public'], summary: 'C2SP tlog-tiles hash tile: /tile/<L>/<N>[.p/<W>]', response: { 400: ErrorBody, 404: ErrorBody } },
   }, async (req, reply) => {
     // The raw path, not the router's percent-decoded parameter: only the one canonical spelling of a tile
@@ -62,7 +66,7 @@ export async function publicRoutes(app: FastifyInstance, ctx: ServiceContext): P
       response: { 200: CheckpointReply, ...errors },
     },
   }, async (req) => {
-    const size = toSafeInt((req.params as { size: string }).size);
+    const size = toSafeInt(req.params.size);
     if (size > ledger.treeSize) throw new CunzhengError('LEDGER_SIZE_BEYOND_TREE', `size ${size} is beyond the tree size ${ledger.treeSize}`);
     const note = await ledger.checkpointAt(size);
     if (note === undefined) throw notFound(`checkpoint of size ${size}`);
@@ -78,7 +82,7 @@ export async function publicRoutes(app: FastifyInstance, ctx: ServiceContext): P
       response: { 200: ProofReply, ...errors },
     },
   }, async (req) => {
-    const q = req.query as { index: string; size: string };
+    const q = req.query;
     const proof = await ledger.inclusionProof(toSafeInt(q.index), toSafeInt(q.size));
     return { proof: proof.map(toBase64) };
   });
@@ -91,7 +95,7 @@ export async function publicRoutes(app: FastifyInstance, ctx: ServiceContext): P
       response: { 200: ProofReply, ...errors },
     },
   }, async (req) => {
-    const q = req.query as { from: string; to: string };
+    const q = req.query;
     const proof = await ledger.consistencyProof(toSafeInt(q.from), toSafeInt(q.to));
     return { proof: proof.map(toBase64) };
   });
