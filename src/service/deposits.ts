@@ -14,8 +14,7 @@
 import { CunzhengError } from '../errors.js';
 import { fromHex, isLowerHex } from '../crypto/index.js';
 import { EntryBuilder, type HashedBy } from '../entry/index.js';
-import { buildReceipt, DEPOSIT_ID_BYTES, proofHashEncoder, type Receipt } from '../receipt/index.js';
-import { batchReplyJson } from '../http/batch-reply.js'; // (moving to receipt/)
+import { batchReplyJson, buildReceipt, DEPOSIT_ID_BYTES, proofHashEncoder, receiptReplyJson, withAnchors, type Receipt } from '../receipt/index.js';
 import { verifiedForServing } from './stored-deposit.js';
 import type { Ledger } from '../ledger/index.js';
 import { DepositRuns, type Outcome, type TenantPrefixes } from './deposit-runs.js';
@@ -24,7 +23,7 @@ import type { PreparedDeposits } from '../workers/prepare-job.js';
 import { ReceiptWriter } from './receipt-writer.js';
 import type { WorkerPool } from '../workers/pool.js';
 import type { Tenant } from './tenants.js';
-import { receiptAnchors, type Anchorer } from './anchorer.js';
+import type { Anchorer } from './anchorer.js';
 
 export type { DepositInput } from './deposit-entries.js';
 
@@ -55,7 +54,6 @@ export interface DepositReply {
   json: Uint8Array;
 }
 
-const utf8Encoder = new TextEncoder();
 
 export class Deposits {
   private readonly writers = new WeakMap<Tenant, TenantWriter>();
@@ -93,7 +91,7 @@ export class Deposits {
     const anchored = this.anchorer?.latestAnchored;
     if (anchored !== undefined && index < anchored.treeSize) {
       const r = await this.receiptAt(index, entry, { treeSize: anchored.treeSize, note: anchored.checkpoint });
-      return { ...r, anchors: receiptAnchors(anchored) };
+      return withAnchors(r, anchored);
     }
     return this.receiptAt(index, entry);
   }
@@ -148,7 +146,7 @@ export class Deposits {
   private async singleReply(o: Outcome): Promise<DepositReply> {
     if (o.created) return { created: true, json: await this.replies.single(o.checkpoint, o.fresh) };
     const t0 = performance.now();
-    const json = utf8Encoder.encode(JSON.stringify(o.receipt));
+    const json = receiptReplyJson(o.receipt);
     this.metrics.stageMs.receipts += performance.now() - t0;
     return { created: false, json };
   }

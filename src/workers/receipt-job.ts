@@ -10,8 +10,7 @@
  * main thread would have written. `runReceiptJob` is the same function on either thread: when the pool is
  * absent, closed or a worker fails, the main thread runs it itself.
  */
-import { buildReceipt, proofHashEncoder, type Receipt } from '../receipt/index.js';
-import { batchReplyJson } from '../http/batch-reply.js'; // (moving to receipt/)
+import { batchReplyJson, buildReceipt, proofHashEncoder, receiptReplyJson, type Receipt } from '../receipt/index.js';
 
 /** One new entry's receipt inputs. */
 export interface FreshReceipt {
@@ -103,8 +102,6 @@ export function packReceiptJob(origin: string, logKey: string, replies: readonly
   return { payload, transfer: [entries.buffer, entryEnds.buffer, leafIndex.buffer, leafHashes.buffer, nodes.buffer, proofRefs.buffer, proofEnds.buffer] };
 }
 
-const encoder = new TextEncoder();
-
 /** Builds and serializes every reply of a packed job (either thread). */
 export function runReceiptJob(p: ReceiptJobPayload): ReceiptJobResult {
   const nodeCount = p.nodes.length / 32;
@@ -135,9 +132,7 @@ export function runReceiptJob(p: ReceiptJobPayload): ReceiptJobResult {
       });
       entryStart = p.entryEnds[i]!;
     }
-    const bytes = reply.shape === 'single'
-      ? encoder.encode(JSON.stringify(receipts[0]))
-      : batchReplyJson(receipts, receipts.map(() => true));
+    const bytes = reply.shape === 'single' ? receiptReplyJson(receipts[0]!) : batchReplyJson(receipts, receipts.map(() => true));
     parts.push(bytes);
     total += bytes.length;
     ends[r] = total;
