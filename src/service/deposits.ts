@@ -54,7 +54,6 @@ export interface DepositReply {
   json: Uint8Array;
 }
 
-
 export class Deposits {
   private readonly writers = new WeakMap<Tenant, TenantWriter>();
   readonly metrics: DepositMetrics = { created: { client: 0, server: 0 }, existing: 0, stageMs: { entries: 0, receipts: 0 } };
