@@ -198,6 +198,3 @@ export class Anchorer {
     return v === undefined ? [] : (JSON.parse(fromUtf8(v)) as StoredAnchor[]);
   }
 }
-
-/** Receipt anchors of an anchored checkpoint that is the receipt's own: receipt/'s receiptAnchors. */
-export { receiptAnchors } from '../receipt/index.js';
