@@ -3,6 +3,7 @@
  * takes, and the driver that grows a log to a size while timing its appends.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -57,7 +58,8 @@ export async function diskUsage(dir: string): Promise<{ allocated: number; appar
  * Grows a log from `from` to `to` entries in rounds of `group` (each round: generate the entries, then
  * time `append` of all of them). Returns the rates (entries/s) of five equal windows over the last tenth
  * of `to`, so a figure "at 1e6" is what appending costs near 1e6 leaves, not an average since 0, and the
- * process CPU (all threads) per entry over that tenth.
+ * process CPU (all threads) per entry over that tenth, split into the main thread and the others (LevelDB's
+ * compaction thread, the libuv pool that runs the synced writes, V8's helpers) where Linux counts per thread.
  */
 export async function growTo(
   append: (entries: Uint8Array[]) => Promise<unknown>,
@@ -65,7 +67,7 @@ export async function growTo(
   to: number,
   group: number,
   progress?: (size: number) => void,
-): Promise<{ rates: number[]; cpuMicros: number }> {
+): Promise<GrowthCpu> {
   const tail = Math.max(Math.floor(to / 10), Math.min(group, to - from));
   const windowStart = Math.max(from, to - tail);
   const windowSize = Math.ceil((to - windowStart) / 5);
@@ -73,17 +75,27 @@ export async function growTo(
   const counts: number[] = [];
   let cpuTotal = 0;
   let cpuCount = 0;
+  let mainMicros = 0;
+  let otherMicros = 0;
+  const perThread = new Map<string, number>();
   let size = from;
   let lastReport = performance.now();
   while (size < to) {
     const n = Math.min(group, to - size);
     const entries = depositEntries(size, n);
+    const inWindow = size + n > windowStart;
+    const threadsBefore = inWindow ? threadCpu() : undefined;
     const start = performance.now();
     const cpuStart = process.cpuUsage();
     await append(entries);
     const end = performance.now();
     const cpu = process.cpuUsage(cpuStart);
     size += n;
+    if (threadsBefore !== undefined) {
+      const split = threadCpuSince(threadsBefore, perThread);
+      mainMicros += split.main;
+      otherMicros += split.others;
+    }
     if (size > windowStart) {
       cpuTotal += cpu.user + cpu.system;
       cpuCount += n;
@@ -100,7 +112,56 @@ export async function growTo(
   ms.forEach((t, w) => {
     if (t > 0) rates.push(((counts[w] ?? 0) * 1000) / t);
   });
-  return { rates, cpuMicros: cpuCount > 0 ? cpuTotal / cpuCount : 0 };
+  const per = (us: number): number => (cpuCount > 0 ? us / cpuCount : 0);
+  const busiest = Math.max(0, ...[...perThread].filter(([tid]) => tid !== String(process.pid)).map(([, us]) => us));
+  return { rates, cpuMicros: per(cpuTotal), mainMicros: per(mainMicros), otherMicros: per(otherMicros), busiestOtherMicros: per(busiest) };
+}
+
+export interface GrowthCpu {
+  /** Entries/s in each window. */
+  rates: number[];
+  /** Process CPU (user + system, every thread) per entry over the windows. */
+  cpuMicros: number;
+  /** The same split into the main thread and every other thread (0 where /proc/self/task is missing). */
+  mainMicros: number;
+  otherMicros: number;
+  /** The busiest other thread alone (past 1e6 leaves: LevelDB's compaction thread). */
+  busiestOtherMicros: number;
+}
+
+/** CPU µs of each thread of this process (Linux: /proc/self/task/<tid>/stat, utime + stime in 10 ms ticks). */
+function threadCpu(): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'latin1');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(tid, (Number(f[11]) + Number(f[12])) * 1e4); // USER_HZ = 100
+    } catch {
+      // the thread has ended
+    }
+  }
+  return out;
+}
+
+/** CPU µs of the main thread and of all the other threads since `before`; adds each thread's to `perThread`. */
+function threadCpuSince(before: Map<string, number>, perThread: Map<string, number>): { main: number; others: number } {
+  const mainTid = String(process.pid);
+  let main = 0;
+  let others = 0;
+  for (const [tid, us] of threadCpu()) {
+    const d = us - (before.get(tid) ?? 0);
+    perThread.set(tid, (perThread.get(tid) ?? 0) + d);
+    if (tid === mainTid) main += d;
+    else others += d;
+  }
+  return { main, others };
 }
 
 /**

@@ -200,9 +200,14 @@ async function ledgerGrowth(dir: string, plan: Plan): Promise<BenchResult[]> {
       log(`ledger: growing to ${at}`);
       const grown = await growTo((entries) => Promise.all(entries.map((e) => ledger.append(e))), size, n, 1000, (s) => log(`ledger: ${s} entries`));
       size = n;
-      const append = summarize('ledger: growth', `append @${at}`, grown.rates, 'appends/s', `groups of 1,000; 5 windows over the last tenth; CPU ${cpuNote(grown.cpuMicros)}`);
+      const cpu = `CPU ${cpuNote(grown.cpuMicros)} (main thread ${cpuNote(grown.mainMicros)}, other threads ${cpuNote(grown.otherMicros)}, the busiest of them ${cpuNote(grown.busiestOtherMicros)})`;
+      const append = summarize('ledger: growth', `append @${at}`, grown.rates, 'appends/s', `groups of 1,000; 5 windows over the last tenth; ${cpu}`);
       vsFirst(append, 'append');
       out.push(append);
+      if (firstRate.append !== undefined && n !== plan.sizes[0]) {
+        // The flatness figure itself: both rates are rows of this run, their ratio one more.
+        out.push(summarize('ledger: growth', `append @${at} / @${sizeLabel(plan.sizes[0]!)}`, [(100 * append.median) / firstRate.append], '%', 'rate near this size over the rate near the first, same run, same ledger'));
+      }
 
       log(`ledger: proofs at ${at}`);
       await warmCache(ledger, n);
