@@ -13,7 +13,7 @@
  */
 import { CunzhengError } from '../errors.js';
 import { fromHex, isLowerHex } from '../crypto/index.js';
-import { EntryBuilder, type HashedBy } from '../entry/index.js';
+import { DIGEST_HEX_RULE, EntryBuilder, type HashedBy } from '../entry/index.js';
 import { batchReplyJson, buildReceipt, DEPOSIT_ID_BYTES, proofHashEncoder, receiptReplyJson, withAnchors, type Receipt } from '../receipt/index.js';
 import { verifiedForServing } from './stored-deposit.js';
 import type { Ledger } from '../ledger/index.js';
@@ -242,7 +242,7 @@ export class Deposits {
 
   /** The tenant's deposit of this SHA-256, if any, verified before it is returned. */
   async findBySha256(tenant: Tenant, sha256Hex: string): Promise<Receipt | undefined> {
-    if (!isLowerHex(sha256Hex, 64)) throw new CunzhengError('DEPOSIT_BAD_DIGEST', 'sha256 must be 64 lowercase hex characters');
+    if (!DIGEST_HEX_RULE.test(sha256Hex)) throw new CunzhengError('DEPOSIT_BAD_DIGEST', 'sha256 must be 64 lowercase hex characters');
     const index = this.ledger.index;
     const [found] = await index.findDigests(tenant.id, [index.digestKey(this.writer(tenant).prefixes.digest, sha256Hex)], [sha256Hex]);
     if (found === undefined || found === 'committing') return undefined;
