@@ -28,7 +28,7 @@ import { depositRoutes } from './routes/deposits.js';
 import { DOCUMENT_REQUEST_BODY, documentRoutes } from './routes/documents.js';
 import { adminRoutes } from './routes/admin.js';
 import { opsRoutes } from './routes/ops.js';
-import { schemaRegExp } from './schema-regexp.js';
+import { REQUEST_AJV_OPTIONS } from './deposit-body.js';
 import { Admission } from './admission.js';
 import { installAdmission } from './admission-hooks.js';
 import { FailedAuthLimiter } from './auth-limiter.js';
@@ -76,7 +76,8 @@ export async function buildApp(ctx: ServiceContext, options: AppOptions = {}, fa
     ...fastifyOptions,
     // allowMatchingProperties: the metadata schema types its known keys (properties) and bounds every key
     // (patternProperties), as the entry does.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, allowMatchingProperties: true, code: { regExp: schemaRegExp } } },
+    // (deposit-body.ts compiles POST /v1/deposits' schema with the same options, on either thread.)
+    ajv: { customOptions: REQUEST_AJV_OPTIONS },
   });
   app.decorateRequest('tenant', undefined);
   // server.ts caps connections (maxConnections); node closes those beyond the cap and says so.

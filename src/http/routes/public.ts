@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { parseTilePath } from '../../merkle/index.js';
 import { toBase64 } from '../../crypto/index.js';
+import { receiptAnchors } from '../../receipt/index.js';
 import { CunzhengError } from '../../errors.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
@@ -70,7 +71,7 @@ export async function publicRoutes(instance: FastifyInstance, ctx: ServiceContex
     if (size > ledger.treeSize) throw new CunzhengError('LEDGER_SIZE_BEYOND_TREE', `size ${size} is beyond the tree size ${ledger.treeSize}`);
     const note = await ledger.checkpointAt(size);
     if (note === undefined) throw notFound(`checkpoint of size ${size}`);
-    const anchors = (await ctx.anchorer.anchorsAt(size)).map((a) => ({ type: 'rfc3161' as const, checkpoint: note, token: a.token, consistency: [] }));
+    const anchors = receiptAnchors({ checkpoint: note, anchors: await ctx.anchorer.anchorsAt(size) });
     return { treeSize: size, checkpoint: note, anchors };
   });
 
