@@ -8,14 +8,13 @@
  * doubt to the recovery (recovery.ts), which fences appends until the store is proven again.
  */
 import { CunzhengError } from '../errors.js';
-import { hashLeaf } from '../merkle/index.js';
 import { utf8 } from '../crypto/index.js';
-import type { CommitGroup, LedgerStore } from '../storage/store.js';
-import type { LedgerTree, PreparedAppend } from './tree.js';
+import type { LedgerStore } from '../storage/store.js';
+import type { LedgerTree } from './tree.js';
 import type { Prover } from './prover.js';
 import type { CheckpointSigner } from './checkpoint-signer.js';
 import { Recovery, type Staged } from './recovery.js';
-import { indexWrites } from './deposit-index.js';
+import { newStats, recordGroup, stageGroup } from './stage.js';
 import type { AppendOptions, AppendedRun, LedgerLog, LedgerStats, Pending, Released } from './types.js';
 
 export interface IntegratorOptions {
@@ -41,7 +40,7 @@ export class Integrator {
   /** Signed checkpoints not yet in LevelDB (each goes with the next batch; the record holds the newest). */
   private unstored: Released[] = [];
   private idle: (() => void)[] = [];
-  readonly stats: LedgerStats = { queueDepth: 0, groupsCommitted: 0, entriesCommitted: 0, lastGroupSize: 0, lastCommitMs: 0, groupSizes: [], commitMs: [], writeFailures: 0, recoveries: 0, stageMs: { hash: 0, write: 0, proofs: 0 } };
+  readonly stats: LedgerStats = newStats();
   readonly recovery: Recovery;
 
   constructor(
@@ -264,28 +263,9 @@ export class Integrator {
   /** Hashes a group's entries and extends the tree (on top of `base` if given); signs nothing. */
   private stage(group: Pending[], count: number, base: Staged | undefined): Staged {
     const started = performance.now();
-    const firstIndex = base === undefined ? this.tree.treeSize : base.treeSize;
-    const entries: Uint8Array[] = new Array(count);
-    const leafHashes: Uint8Array[] = new Array(count);
-    const extra: [Uint8Array, Uint8Array][] = [];
-    const digestKeys: Uint8Array[] = [];
-    let at = 0;
-    for (const p of group) {
-      const from = at;
-      for (const entry of p.entries) {
-        entries[at] = entry;
-        leafHashes[at] = hashLeaf(entry);
-        at++;
-      }
-      // The index keys are data of the run: written in this batch, learned once it is durable.
-      indexWrites(leafHashes, from, at, firstIndex + from, p.digestKeys, p.listing, extra);
-      if (p.digestKeys !== undefined) for (const k of p.digestKeys) if (k !== undefined) digestKeys.push(k);
-    }
-    const prepared: PreparedAppend = this.tree.prepare(leafHashes, base?.prepared);
-    const treeSize = firstIndex + count;
-    const commit: CommitGroup = { firstIndex, entries, tiles: prepared.tiles, checkpoints: [], state: { treeSize, hashes: prepared.range.hashes() }, extra };
+    const s = stageGroup(this.tree, group, count, base);
     this.stats.stageMs.hash += performance.now() - started;
-    return { group, count, firstIndex, leafHashes, prepared, treeSize, root: prepared.range.root(), started, commit, digestKeys };
+    return s;
   }
 
   /** A tree became durable and its checkpoint was recorded: it is what the ledger serves from now on. */
@@ -299,7 +279,7 @@ export class Integrator {
     this.tree.apply(s.prepared);
     this.opts.learn?.(s.digestKeys);
     this.released({ treeSize: s.treeSize, note });
-    this.recordStats(s.count, performance.now() - s.started);
+    recordGroup(this.stats, s.count, performance.now() - s.started);
     // The group is durable from here on: a failure to read proof nodes must not turn it into an error
     // (callers then build their proofs one by one).
     const t0 = performance.now();
@@ -313,20 +293,6 @@ export class Integrator {
       at += n;
       p.resolve(run);
     }
-  }
-
-  private recordStats(size: number, ms: number): void {
-    const s = this.stats;
-    s.groupsCommitted++;
-    s.entriesCommitted += size;
-    s.lastGroupSize = size;
-    s.lastCommitMs = ms;
-    if (s.groupSizes.length >= 4096) {
-      s.groupSizes.shift();
-      s.commitMs.shift();
-    }
-    s.groupSizes.push(size);
-    s.commitMs.push(ms);
   }
 
   /** Resolves when every queued append has been committed (or rejected). */
