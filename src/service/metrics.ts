@@ -5,6 +5,7 @@
  */
 import type { Ledger } from '../ledger/index.js';
 import type { Deposits } from './deposits.js';
+import type { WorkerPool } from '../workers/pool.js';
 import type { Tenants } from './tenants.js';
 import type { Anchorer } from './anchorer.js';
 
@@ -36,7 +37,7 @@ function histogram(name: string, help: string, values: number[], buckets: number
   return lines;
 }
 
-export function renderMetrics(ledger: Ledger, deposits: Deposits, tenants: Tenants, anchorer?: Anchorer, http?: HttpFigures): string {
+export function renderMetrics(ledger: Ledger, deposits: Deposits, tenants: Tenants, anchorer?: Anchorer, http?: HttpFigures, pool?: WorkerPool): string {
   const s = ledger.stats;
   const lines = [
     '# HELP cunzheng_deposits_total Deposits answered, by who hashed the document and whether a new entry was written.',
@@ -82,7 +83,25 @@ export function renderMetrics(ledger: Ledger, deposits: Deposits, tenants: Tenan
     '# HELP cunzheng_digest_filter_bytes Memory held by the digest filter.',
     '# TYPE cunzheng_digest_filter_bytes gauge',
     `cunzheng_digest_filter_bytes ${ledger.index.filter.bytes}`,
+    '# HELP cunzheng_replies_written_total Replies of new deposits, by who wrote them: the worker pool, or the main thread (no pool, a small turn, or a failed worker).',
+    '# TYPE cunzheng_replies_written_total counter',
+    `cunzheng_replies_written_total{by="pool"} ${deposits.replies.stats.pooled}`,
+    `cunzheng_replies_written_total{by="main"} ${deposits.replies.stats.inline}`,
+    `cunzheng_replies_written_total{by="main",reason="worker_failed"} ${deposits.replies.stats.fallbacks}`,
   ];
+  if (pool !== undefined) {
+    lines.push(
+      '# HELP cunzheng_workers Worker threads in the pool.',
+      '# TYPE cunzheng_workers gauge',
+      `cunzheng_workers ${pool.size}`,
+      '# HELP cunzheng_worker_jobs_total Jobs the worker threads answered.',
+      '# TYPE cunzheng_worker_jobs_total counter',
+      `cunzheng_worker_jobs_total ${pool.stats.jobs}`,
+      '# HELP cunzheng_worker_replaced_total Worker threads that died and were replaced (their jobs were redone on the main thread).',
+      '# TYPE cunzheng_worker_replaced_total counter',
+      `cunzheng_worker_replaced_total ${pool.stats.failures}`,
+    );
+  }
   if (http !== undefined) {
     lines.push(
       '# HELP cunzheng_http_in_flight_bytes Work in flight as charged by admission control (bodies, batch items, a fixed cost per request).',

@@ -83,6 +83,10 @@ describe('over HTTP', () => {
       expect(res.statusCode, res.body).toBe(201);
       expect((res.json() as { receipts: unknown[] }).receipts).toHaveLength(300);
       expect(s.ctx.pool!.stats.jobs).toBeGreaterThanOrEqual(jobs + 2); // the prepare job and the receipts job
+      const metrics = (await s.app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(metrics).toMatch(/^cunzheng_workers 1$/m);
+      expect(metrics).toMatch(new RegExp(`^cunzheng_worker_jobs_total ${s.ctx.pool!.stats.jobs}$`, 'm'));
+      expect(metrics).toMatch(/^cunzheng_replies_written_total\{by="pool"\} 1$/m);
       const bad = JSON.stringify({ items: [...items.slice(0, 299), { sha256: 'no' }] });
       const refused = await s.app.inject({ method: 'POST', url: '/v1/deposits', headers: { ...a.auth, 'content-type': 'application/json' }, payload: bad.padEnd(POOL_BODY_BYTES + 10, ' ') });
       expect(refused.statusCode).toBe(400);
