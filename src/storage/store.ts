@@ -17,6 +17,7 @@ import {
 } from './keys.js';
 import { decodeState, encodeState, type TreeState } from './state.js';
 import { BatchedGet } from './batched-get.js';
+import { prefixEnd, scanEntries, scanKeys, type Range } from './scan.js';
 
 type Bytes = Uint8Array;
 
@@ -34,13 +35,6 @@ export interface CommitGroup {
 }
 
 const WRITE_BUFFER_BYTES = 64 * 1024 * 1024;
-
-/** The first key after every key starting with `prefix` (whose last byte is below 0xff: our prefixes are text). */
-function prefixEnd(prefix: Bytes): Bytes {
-  const lt = prefix.slice();
-  lt[lt.length - 1]!++;
-  return lt;
-}
 
 /** Free space a reopen needs beyond the logs it replays (LevelDB writes them out as a table, then a new log). */
 const REOPEN_SPARE_BYTES = 16 * 1024 * 1024;
@@ -291,17 +285,8 @@ export class LedgerStore {
   }
 
   /** Every extra key starting with `prefix`, keys only, handed over in chunks (for in-memory indexes). */
-  async scanExtraKeys(prefix: Bytes, onChunk: (keys: Bytes[]) => void, chunk = 1000): Promise<void> {
-    const it = this.level.keys({ gte: prefix, lt: prefixEnd(prefix) });
-    try {
-      for (;;) {
-        const keys = await it.nextv(chunk);
-        if (keys.length === 0) break;
-        onChunk(keys);
-      }
-    } finally {
-      await it.close();
-    }
+  scanExtraKeys(prefix: Bytes, onChunk: (keys: Bytes[]) => void, chunk = 1000): Promise<void> {
+    return scanKeys(this.level, { gte: prefix, lt: prefixEnd(prefix) }, onChunk, chunk);
   }
 
   /** Up to `limit` keys and values of [gte, lt), in key order. */
@@ -310,18 +295,9 @@ export class LedgerStore {
     return this.level.iterator({ ...range, limit }).all();
   }
 
-  /** Every key and value of [gte, lt), handed over a thousand at a time (an async iterator costs ~3 µs a record more). */
-  async scanRange(range: { gte: Bytes; lt: Bytes }, onChunk: (kv: [Bytes, Bytes][]) => void): Promise<void> {
-    const it = this.level.iterator(range);
-    try {
-      for (;;) {
-        const kv = await it.nextv(1000);
-        if (kv.length === 0) break;
-        onChunk(kv);
-      }
-    } finally {
-      await it.close();
-    }
+  /** Every key and value of [gte, lt), handed over a thousand at a time (scan.ts). */
+  scanRange(range: Range, onChunk: (kv: [Bytes, Bytes][]) => void): Promise<void> {
+    return scanEntries(this.level, range, onChunk);
   }
 
   /** A durable write of signed checkpoint notes alone. */
