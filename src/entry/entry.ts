@@ -15,7 +15,7 @@
  * CunzhengError with an ENTRY_* code (size, UTF-8, JSON, duplicate keys, unknown fields, version, each
  * field's form, canonical form); nothing else is thrown.
  */
-import { fromUtf8, toHex, utf8, utf8View } from '../crypto/index.js';
+import { fromUtf8, utf8, utf8View } from '../crypto/index.js';
 import { CunzhengError } from '../errors.js';
 import {
   badField, checkDigestHex, checkId, checkNonceHex, checkText, checkTime, describeValue, formatTime,
@@ -26,11 +26,12 @@ import { ENTRY_KINDS, isEntryKind, type EntryKind } from './kinds.js';
 import { normalizeMeta, normalizeMetaJson, type EntryMeta, type MetaValue } from './meta.js';
 import { validateUscc } from './uscc.js';
 import { SUBJECT_NAME_MAX, SUBJECT_NAME_RULE } from './rules.js';
+import { nonceOf } from './nonce.js';
 
 export const ENTRY_VERSION = 1;
 /** Far above any valid entry (meta ≤ 8 KiB, everything else < 2 KiB); bounds the work a hostile file causes. */
 export const ENTRY_MAX_BYTES = 64 * 1024;
-export const NONCE_BYTES = 16;
+export { NONCE_BYTES } from './nonce.js';
 
 export type HashedBy = 'client' | 'server';
 
@@ -187,39 +188,10 @@ function serialize(entry: Entry): string {
   return JSON.stringify(entry);
 }
 
-// Nonces come from a pool refilled 256 at a time: one getRandomValues call per nonce cost more than the
-// rest of building an entry. The pool is filled by the platform CSPRNG, hex-encoded at once (an entry
-// writes its nonce as hex), and each nonce is used once; the random bytes are zeroed after encoding.
-const NONCE_POOL_BYTES = NONCE_BYTES * 256;
-const NONCE_HEX = 2 * NONCE_BYTES;
-let noncePool = '';
-let noncePoolOffset = 0;
-
-function randomNonceHex(): string {
-  if (noncePoolOffset + NONCE_HEX > noncePool.length) {
-    const bytes = globalThis.crypto.getRandomValues(new Uint8Array(NONCE_POOL_BYTES));
-    noncePool = toHex(bytes);
-    bytes.fill(0);
-    noncePoolOffset = 0;
-  }
-  const n = noncePool.slice(noncePoolOffset, noncePoolOffset + NONCE_HEX);
-  noncePoolOffset += NONCE_HEX;
-  return n;
-}
-
 /**
  * Validates `input` by the same rules parseEntry applies, adds `v`, a fresh random nonce (or
  * `opts.nonce`) and the receive time (`opts.time`, default now), and writes the entry's bytes.
  */
-/** The caller's nonce, checked, or a fresh random one; as the entry writes it (lowercase hex). */
-function nonceOf(given: unknown): string {
-  if (given === undefined) return randomNonceHex();
-  if (!(given instanceof Uint8Array) || given.length !== NONCE_BYTES) {
-    badField('nonce', `expected ${NONCE_BYTES} bytes`, { want: NONCE_BYTES, got: given instanceof Uint8Array ? given.length : describeValue(given) });
-  }
-  return toHex(given);
-}
-
 export function buildEntry(input: EntryInput, opts: { nonce?: Uint8Array; time?: Date } = {}): { entry: Entry; bytes: Uint8Array } {
   const obj = checkObject('', input, INPUT_FIELDS);
   const nonce = nonceOf(opts.nonce);
