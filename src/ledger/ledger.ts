@@ -146,8 +146,8 @@ export class Ledger {
   }
 
   /** Appends one entry; resolves once it is durable, with its index and the checkpoint that covers it. */
-  async append(entry: Uint8Array, opts: { proof?: boolean; digestKey?: Uint8Array } = {}): Promise<Appended> {
-    const run = await this.appendRun([entry], { proofs: opts.proof === true, ...(opts.digestKey === undefined ? {} : { digestKeys: [opts.digestKey] }) });
+  async append(entry: Uint8Array, opts: { proof?: boolean } = {}): Promise<Appended> {
+    const run = await this.appendRun([entry], { proofs: opts.proof === true });
     const a: Appended = { leafIndex: run.firstIndex, leafHash: run.leafHashes[0]!, treeSize: run.treeSize, checkpoint: run.checkpoint };
     if (run.proofs !== undefined) a.proof = run.proofs[0]!;
     return a;

@@ -16,27 +16,22 @@ export function prefixEnd(prefix: Bytes): Bytes {
 }
 
 /** Every key of the range, handed over in chunks. */
-export async function scanKeys(level: Level<Bytes, Bytes>, range: Range, onChunk: (keys: Bytes[]) => void, chunk = 1000): Promise<void> {
-  const it = level.keys(range);
-  try {
-    for (;;) {
-      const keys = await it.nextv(chunk);
-      if (keys.length === 0) break;
-      onChunk(keys);
-    }
-  } finally {
-    await it.close();
-  }
+export function scanKeys(level: Level<Bytes, Bytes>, range: Range, onChunk: (keys: Bytes[]) => void, chunk = 1000): Promise<void> {
+  return drain(level.keys(range), chunk, onChunk);
 }
 
 /** Every key and value of the range, handed over in chunks. */
-export async function scanEntries(level: Level<Bytes, Bytes>, range: Range, onChunk: (kv: [Bytes, Bytes][]) => void, chunk = 1000): Promise<void> {
-  const it = level.iterator(range);
+export function scanEntries(level: Level<Bytes, Bytes>, range: Range, onChunk: (kv: [Bytes, Bytes][]) => void, chunk = 1000): Promise<void> {
+  return drain(level.iterator(range), chunk, onChunk);
+}
+
+/** Reads an iterator `chunk` records at a time until it ends, then closes it (also when onChunk throws). */
+async function drain<T>(it: { nextv(n: number): Promise<T[]>; close(): Promise<void> }, chunk: number, onChunk: (items: T[]) => void): Promise<void> {
   try {
     for (;;) {
-      const kv = await it.nextv(chunk);
-      if (kv.length === 0) break;
-      onChunk(kv);
+      const items = await it.nextv(chunk);
+      if (items.length === 0) break;
+      onChunk(items);
     }
   } finally {
     await it.close();

@@ -92,13 +92,6 @@ export class WorkerPool {
     return each.some((v) => v === null) ? undefined : each.reduce<number>((a, b) => a + b!, 0);
   }
 
-  /** Jobs in flight, over all workers. */
-  get inflight(): number {
-    let n = 0;
-    for (const s of this.slots) n += s.inflight.size;
-    return n;
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
