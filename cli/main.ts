@@ -15,6 +15,8 @@ import { runFsck } from './commands/fsck.js';
 import { runAudit } from './commands/audit.js';
 import { runUpgrade } from './commands/upgrade.js';
 import { runDeposit } from './commands/deposit.js';
+import { registerEventCommands } from './commands/event.js';
+import { registerHistoryCommands } from './commands/history.js';
 import { loadClientConfig } from './config.js';
 import { reportError } from './report-error.js';
 
@@ -155,6 +157,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
       const trust = flags.trust.length ? flags.trust : envList('CUNZHENG_TRUST');
       setExit(await runUpgrade(paths, { ...flags, key, trust }, stdout));
     });
+  registerEventCommands(program, setExit, stdout);
+  registerHistoryCommands(program, setExit, stdout);
   return program;
 }
 
