@@ -50,6 +50,15 @@ export const STATUS_BY_CODE = {
   USCC_BAD_ORG_CHECK: 400,
   USCC_BAD_CHECK: 400,
   ANCHOR_NO_TSA: 409,
+  // LIFECYCLE: a document's rules (src/lifecycle/rules.ts), refused before anything is written
+  LIFECYCLE_ALREADY_CLASSIFIED: 409,
+  LIFECYCLE_NOT_CLASSIFIED: 409,
+  LIFECYCLE_DESTROYED: 409,
+  LIFECYCLE_NOT_GRANTED: 409,
+  LIFECYCLE_ALREADY_GRANTED: 409,
+  LIFECYCLE_SCOPE_FULL: 409,
+  LIFECYCLE_NOT_IN_DOCUMENT: 409,
+  LIFECYCLE_NO_EVENT: 409,
   // sizes and indexes a request names that the tree cannot have
   LEDGER_SIZE_BEYOND_TREE: 400,
   LEDGER_BAD_INDEX: 400,

@@ -107,8 +107,17 @@ export function applyEntry(state: DocState, entry: LifecycleEntry, id: string): 
     });
   }
   const who = kind === 'access-grant' || kind === 'access-revoke' || kind === 'departure-audit' ? need(entry, id, state, 'who') : undefined;
-  const ruled = STATUS_RULES[kind][state.status];
-  if (ruled !== null) throw statusRefusal(ruled, state, entry, who);
+  // Each code written out where it is thrown, so the status table's scan of the source finds it.
+  switch (STATUS_RULES[kind][state.status]) {
+    case null:
+      break;
+    case 'LIFECYCLE_ALREADY_CLASSIFIED':
+      throw statusRefusal('LIFECYCLE_ALREADY_CLASSIFIED', state, entry, who);
+    case 'LIFECYCLE_NOT_CLASSIFIED':
+      throw statusRefusal('LIFECYCLE_NOT_CLASSIFIED', state, entry, who);
+    case 'LIFECYCLE_DESTROYED':
+      throw statusRefusal('LIFECYCLE_DESTROYED', state, entry, who);
+  }
 
   const next = copyState(state);
   next.last = lastOf(entry, id);
