@@ -17,6 +17,7 @@ import { runUpgrade } from './commands/upgrade.js';
 import { runDeposit } from './commands/deposit.js';
 import { registerEventCommands } from './commands/event.js';
 import { registerHistoryCommands } from './commands/history.js';
+import { registerInventoryCommands } from './commands/inventory.js';
 import { loadClientConfig } from './config.js';
 import { reportError } from './report-error.js';
 
@@ -159,6 +160,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
   registerEventCommands(program, setExit, stdout);
   registerHistoryCommands(program, setExit, stdout);
+  registerInventoryCommands(program, setExit, stdout);
   return program;
 }
 
