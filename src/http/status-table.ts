@@ -59,6 +59,9 @@ export const STATUS_BY_CODE = {
   LIFECYCLE_SCOPE_FULL: 409,
   LIFECYCLE_NOT_IN_DOCUMENT: 409,
   LIFECYCLE_NO_EVENT: 409,
+  // INVENTORY: GET /v1/inventory's query (src/service/inventory-query.ts)
+  INVENTORY_BAD_FILTER: 400,
+  INVENTORY_BAD_CURSOR: 400,
   // sizes and indexes a request names that the tree cannot have
   LEDGER_SIZE_BEYOND_TREE: 400,
   LEDGER_BAD_INDEX: 400,
