@@ -7,3 +7,5 @@ export { startDocument, applyEntry } from './state.js';
 export { displayStatus, expiry, LONG_TERM } from './display.js';
 export { encodeDocState, decodeDocState, DOC_STATE_VERSION, type DecodedDocState } from './codec.js';
 export { beijingDate, beijingDateTime, isCalendarDate } from './time.js';
+export { inventoryRow, type InventoryRow } from './inventory-row.js';
+export { inventoryCsv, csvCell, CSV_BOM, CSV_COLUMNS, type CsvLang, type CsvOptions } from './csv.js';

@@ -14,3 +14,17 @@ const PERSON_REF_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export function isScopeRef(value: unknown): value is string {
   return typeof value === 'string' && PERSON_REF_RE.test(value);
 }
+
+/** The Chinese term of each measure, as the 清单 prints it. */
+export const CONCEAL_MEASURE_TERMS: Readonly<Record<string, string>> = {
+  marking: '标记',
+  classification: '分类',
+  isolation: '隔离',
+  encryption: '加密',
+  sealing: '封存',
+  'access-limit': '限制知悉范围',
+  'device-limit': '限制涉密设备使用',
+  agreement: '保密协议',
+  training: '保密培训',
+  other: '其他合理保密措施',
+};
