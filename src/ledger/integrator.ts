@@ -14,7 +14,7 @@ import type { LedgerTree } from './tree.js';
 import type { Prover } from './prover.js';
 import type { CheckpointSigner } from './checkpoint-signer.js';
 import { Recovery, type Staged } from './recovery.js';
-import { newStats, recordGroup, stageGroup } from './stage.js';
+import { checkDerivedOptions, newStats, recordGroup, stageGroup } from './stage.js';
 import type { AppendOptions, AppendedRun, LedgerLog, LedgerStats, Pending, Released } from './types.js';
 
 export interface IntegratorOptions {
@@ -100,7 +100,12 @@ export class Integrator {
       }
       // A copy: the queue counts these entries now and uncounts them when the group is taken.
       if (opts.listing !== undefined && !(opts.listing instanceof Uint8Array)) return reject(new CunzhengError('LEDGER_BAD_ENTRY', 'listing is a key prefix'));
-      this.queue.push({ entries: entries.slice(), digestKeys: keys, listing: opts.listing, proofs: opts.proofs === true, resolve, reject });
+      const derived = checkDerivedOptions(entries.length, opts);
+      if (derived !== undefined) return reject(derived);
+      this.queue.push({
+        entries: entries.slice(), digestKeys: keys, listing: opts.listing,
+        leafKeys: opts.leafKeys?.slice(), records: opts.records?.slice(), proofs: opts.proofs === true, resolve, reject,
+      });
       this.queued += entries.length;
       this.stats.queueDepth = this.queued;
       this.schedule();

@@ -7,8 +7,9 @@
  * LEDGER_FENCED until the store has been reopened and proven.
  *
  * The ledger owns its storage: the layers above reach the records beside the entries only through
- * `records` (tenants, API keys, anchors) and `index` (the deposit index, whose keys travel with the entries
- * of a run as data and are written in the same synced batch); nothing above sees LevelDB.
+ * `records` (tenants, API keys, anchors), `index` (the deposit index) and `documents` (the document index),
+ * whose keys travel with the entries of a run as data and are written in the same synced batch; nothing above
+ * sees LevelDB.
  */
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,10 +25,11 @@ import { RECORD_META, openRecord, storedCheckpoint } from './open-checks.js';
 import { Integrator } from './integrator.js';
 import { LedgerRecords } from './records.js';
 import { DepositIndex } from './deposit-index.js';
+import { DocumentIndex } from './document-index.js';
 import { backfillListings } from './listing-backfill.js';
 import type { AppendOptions, Appended, AppendedRun, LedgerOptions, LedgerStats, Released } from './types.js';
 
-export type { AppendOptions, Appended, AppendedRun, LedgerOptions, LedgerStats } from './types.js';
+export type { AppendOptions, Appended, AppendedRun, LeafKey, LedgerOptions, LedgerStats } from './types.js';
 
 export const DEFAULT_ORIGIN = 'localhost/cunzheng';
 /** The signed-checkpoint record, beside the store in the data directory. */
@@ -40,6 +42,8 @@ export class Ledger {
   readonly records: LedgerRecords;
   /** The deposit index: digest → deposit, id → leaf, and the digest filter. */
   readonly index: DepositIndex;
+  /** The document index: entry → document, a document's history, a tenant's documents, their states. */
+  readonly documents: DocumentIndex;
 
   private constructor(
     private readonly store: LedgerStore,
@@ -52,6 +56,7 @@ export class Ledger {
     this.prover = new Prover(() => this.tree, () => this.integrator.latest.treeSize);
     this.records = new LedgerRecords(() => this.store);
     this.index = new DepositIndex(this.records, this);
+    this.documents = new DocumentIndex(this.records, this, this.index);
     this.integrator = new Integrator(store, tree, signer, this.prover, latest, { ...opts, learn: (keys) => this.index.learn(keys) });
   }
 

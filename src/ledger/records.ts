@@ -32,9 +32,9 @@ export class LedgerRecords {
     return this.store().iterateExtra(typeof tableOrPrefix === 'string' ? tablePrefix(tableOrPrefix) : tableOrPrefix);
   }
 
-  /** Up to `limit` records of [gte, lt) in key order (keys made in record-keys.ts). */
-  range(gte: Uint8Array, lt: Uint8Array, limit: number): Promise<Pair[]> {
-    return this.store().readRange({ gte, lt }, limit);
+  /** Up to `limit` records of [gte, lt) in key order, or from the last backwards with `reverse` (keys made in record-keys.ts). */
+  range(gte: Uint8Array, lt: Uint8Array, limit: number, reverse = false): Promise<Pair[]> {
+    return this.store().readRange({ gte, lt }, limit, reverse);
   }
 
   /** Every key of a table, keys only, handed over in chunks (for in-memory indexes). */

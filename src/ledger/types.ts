@@ -30,7 +30,18 @@ export interface AppendOptions {
   digestKeys?: readonly (Uint8Array | undefined)[];
   /** A tenant's listing prefix (DepositIndex.listingPrefix): every entry of the run is listed under it, in leaf order. */
   listing?: Uint8Array;
+  /**
+   * Per entry, the keys that name its leaf (or undefined): each [prefix, value] is written as prefix ‖ the
+   * entry's leaf index (8, big-endian) → value, in the entry's batch. Prefixes of the document index only
+   * (`x H`, `x N`: DocumentIndex.writesFor makes them).
+   */
+  leafKeys?: readonly (readonly LeafKey[] | undefined)[];
+  /** Derived records the caller computed (`x R`, `x C`: DocumentIndex.writesFor), written as they are in the run's batch. */
+  records?: readonly (readonly [Uint8Array, Uint8Array])[];
 }
+
+/** A key prefix and the value of the key it makes once the entry's leaf index is appended. */
+export type LeafKey = readonly [prefix: Uint8Array, value: Uint8Array];
 
 export interface Appended {
   leafIndex: number;
@@ -58,6 +69,8 @@ export interface Pending {
   entries: readonly Uint8Array[];
   digestKeys: readonly (Uint8Array | undefined)[] | undefined;
   listing: Uint8Array | undefined;
+  leafKeys: readonly (readonly LeafKey[] | undefined)[] | undefined;
+  records: readonly (readonly [Uint8Array, Uint8Array])[] | undefined;
   proofs: boolean;
   resolve: (a: AppendedRun) => void;
   reject: (e: unknown) => void;

@@ -289,10 +289,10 @@ export class LedgerStore {
     return scanKeys(this.level, { gte: prefix, lt: prefixEnd(prefix) }, onChunk, chunk);
   }
 
-  /** Up to `limit` keys and values of [gte, lt), in key order. */
-  async readRange(range: { gte: Bytes; lt: Bytes }, limit: number): Promise<[Bytes, Bytes][]> {
+  /** Up to `limit` keys and values of [gte, lt), in key order (from the last key backwards with `reverse`). */
+  async readRange(range: { gte: Bytes; lt: Bytes }, limit: number, reverse = false): Promise<[Bytes, Bytes][]> {
     if (this.reopening !== undefined) await this.reopening;
-    return this.level.iterator({ ...range, limit }).all();
+    return this.level.iterator({ ...range, limit, reverse }).all();
   }
 
   /** Every key and value of [gte, lt), handed over a thousand at a time (scan.ts). */
