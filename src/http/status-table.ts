@@ -59,6 +59,13 @@ export const STATUS_BY_CODE = {
   LIFECYCLE_SCOPE_FULL: 409,
   LIFECYCLE_NOT_IN_DOCUMENT: 409,
   LIFECYCLE_NO_EVENT: 409,
+  // ENTRY: a lifecycle event's fields (src/entry/event.ts checkEvent), in a request body or an entry
+  EVENT_MISSING_FIELD: 400,
+  EVENT_UNKNOWN_FIELD: 400,
+  EVENT_BAD_FIELD: 400,
+  EVENT_BAD_PERIOD: 400,
+  EVENT_BAD_MEASURE: 400,
+  EVENT_PERSONAL_DATA: 400,
   // INVENTORY: GET /v1/inventory's query (src/service/inventory-query.ts)
   INVENTORY_BAD_FILTER: 400,
   INVENTORY_BAD_CURSOR: 400,

@@ -41,7 +41,7 @@ const buildWith = (patch: Record<string, unknown>): CunzhengError | undefined =>
   caught(() => buildEntry({ ...sampleInput(), ...patch } as EntryInput, { nonce: FIXED_NONCE, time: FIXED_TIME }));
 
 describe('parseEntry on hostile bytes', () => {
-  it('rejects more than 64 KiB before decoding it, with ENTRY_TOO_LARGE', () => {
+  it('rejects more than ENTRY_MAX_BYTES (128 KiB) before decoding it, with ENTRY_TOO_LARGE', () => {
     const huge = new Uint8Array(ENTRY_MAX_BYTES + 1).fill(0xff);
     expect(caught(() => parseEntry(huge))?.code).toBe('ENTRY_TOO_LARGE');
     const padded = utf8(GOOD.replace('配方说明书', 'x'.repeat(ENTRY_MAX_BYTES)));
@@ -102,12 +102,12 @@ describe('parseEntry on hostile bytes', () => {
     expect(caught(() => parseEntry(utf8(GOOD.replace('{"v":1,', '{"v":1,"__proto__":{"x":1},'))))?.code).toBe('ENTRY_UNKNOWN_FIELD');
   });
 
-  it('rejects any version but 1 with ENTRY_BAD_VERSION, before looking at other fields', () => {
-    for (const v of [2, 0, '1', 1.5, null, true, [1], undefined]) {
+  it('rejects any version but 1 and 2 with ENTRY_BAD_VERSION, before looking at other fields', () => {
+    for (const v of [3, 0, '1', '2', 1.5, 2.0000001, -1, null, true, [1], [2], undefined]) {
       const o = goodObject();
       if (v === undefined) delete o.v;
       else o.v = v;
-      o.newFieldOfV2 = 'x';
+      o.newFieldOfV3 = 'x';
       expect(parseObject(o)?.code, String(v)).toBe('ENTRY_BAD_VERSION');
     }
   });
@@ -255,10 +255,10 @@ describe('field rules (the same for buildEntry and parseEntry)', () => {
     });
   });
 
-  it('keeps the largest valid entry far below the size cap', () => {
+  it('keeps the largest valid deposit far below the size cap (under 16 KiB)', () => {
     const meta: Record<string, string> = {};
     for (let i = 0; i < 32; i++) meta[`k${i}`] = '"'.repeat(100);
     const { bytes } = buildEntry(sampleInput({ meta, subject: { name: '𠀀'.repeat(128), uscc }, prev: 'p'.repeat(128), tenant: 't'.repeat(128) }), { nonce: FIXED_NONCE, time: FIXED_TIME });
-    expect(bytes.length).toBeLessThan(ENTRY_MAX_BYTES / 4);
+    expect(bytes.length).toBeLessThan(16 * 1024);
   });
 });
