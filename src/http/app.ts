@@ -2,7 +2,7 @@
  * The HTTP application, built as a plugin tree that never listens (tests use `inject`; server.ts listens).
  *
  *   /checkpoint, /tile/…, /v1/log, /v1/checkpoints/…, /v1/proof/…   public
- *   /v1/deposits…, /v1/documents                                    tenant (Bearer API key, rate-limited)
+ *   /v1/deposits…, /v1/documents, /v1/users…, /v1/tenant/levels     tenant (a user's Bearer API key, roles.ts, rate-limited)
  *   /v1/admin/…                                                     admin (Bearer admin token)
  *   /healthz, /metrics, /docs                                       operations
  *
@@ -27,6 +27,8 @@ import { publicRoutes } from './routes/public.js';
 import { depositRoutes } from './routes/deposits.js';
 import { DOCUMENT_REQUEST_BODY, documentRoutes } from './routes/documents.js';
 import { adminRoutes } from './routes/admin.js';
+import { userRoutes } from './routes/users.js';
+import { installRoleCheck } from './roles.js';
 import { opsRoutes } from './routes/ops.js';
 import { REQUEST_AJV_OPTIONS } from './deposit-body.js';
 import { Admission } from './admission.js';
@@ -80,6 +82,7 @@ export async function buildApp(ctx: ServiceContext, options: AppOptions = {}, fa
     ajv: { customOptions: REQUEST_AJV_OPTIONS },
   });
   app.decorateRequest('tenant', undefined);
+  app.decorateRequest('user', undefined);
   // server.ts caps connections (maxConnections); node closes those beyond the cap and says so.
   let dropped = 0;
   app.server.on('drop', () => {
@@ -129,6 +132,7 @@ export async function buildApp(ctx: ServiceContext, options: AppOptions = {}, fa
   });
   await app.register(async (tenant) => {
     tenant.addHook('onRequest', tenantAuth(ctx, authLimiter));
+    installRoleCheck(tenant); // design §4's role matrix (roles.ts), before admission and every route
     installAdmission(tenant, admission);
     await tenant.register(rateLimit, {
       hook: 'preHandler',
@@ -137,6 +141,7 @@ export async function buildApp(ctx: ServiceContext, options: AppOptions = {}, fa
       keyGenerator: (req) => req.tenant?.id ?? req.ip,
     });
     await depositRoutes(tenant, ctx);
+    await userRoutes(tenant, ctx);
     await tenant.register(async (docs) => documentRoutes(docs, ctx, options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD));
   });
   return app;

@@ -1,6 +1,8 @@
 /**
  * Bearer authentication for tenant and admin routes. Keys never reach a log line or an error message.
  * Failed attempts are counted per client IP (auth-limiter.ts): beyond the limit, 429 AUTH_RATE_LIMITED.
+ * A tenant key is a user's key (service/users.ts): tenantAuth sets request.tenant and request.user; a
+ * revoked or rotated key answers 401, a key of a revoked tenant 403 TENANT_REVOKED.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CunzhengError } from '../errors.js';
@@ -28,12 +30,19 @@ export function tenantAuth(ctx: ServiceContext, limiter: FailedAuthLimiter) {
     const refused = refusal(limiter, request);
     if (refused !== undefined) return done(refused);
     const key = bearer(request);
-    const tenant = key === undefined ? undefined : ctx.tenants.authenticate(key);
-    if (tenant === undefined) {
+    let found;
+    try {
+      // STORE_CORRUPT (a damaged record holds the key) and TENANT_REVOKED (403) are thrown: the key is right.
+      found = key === undefined ? undefined : ctx.users.authenticate(key);
+    } catch (e) {
+      return done(e as Error);
+    }
+    if (found === undefined) {
       limiter.failed(request.ip);
       return done(new CunzhengError('UNAUTHORIZED', 'a valid tenant API key is required (Authorization: Bearer <key>)'));
     }
-    request.tenant = tenant;
+    request.tenant = found.tenant;
+    request.user = found.user;
     done();
   };
 }

@@ -1,4 +1,5 @@
 import type { Tenant } from '../service/tenants.js';
+import type { Role, User } from '../service/users.js';
 import type { AdmissionLimits } from './admission.js';
 import type { FailedAuthLimits } from './auth-limiter.js';
 
@@ -22,5 +23,11 @@ export interface AppOptions extends AdmissionLimits, FailedAuthLimits {
 declare module 'fastify' {
   interface FastifyRequest {
     tenant: Tenant | undefined;
+    /** The user whose key authenticated the request (tenant routes): the operator of the entries it writes. */
+    user: User | undefined;
+  }
+  interface FastifyContextConfig {
+    /** The roles allowed on a tenant route (roles.ts reads it); absent: every role. */
+    roles?: readonly Role[];
   }
 }

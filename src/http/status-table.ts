@@ -50,6 +50,17 @@ export const STATUS_BY_CODE = {
   USCC_BAD_ORG_CHECK: 400,
   USCC_BAD_CHECK: 400,
   ANCHOR_NO_TSA: 409,
+  // users and roles (service/users.ts, tenants.ts, tenant-settings.ts, http/roles.ts)
+  USER_BAD_ROLE: 400,
+  USER_BAD_REF: 400,
+  TENANT_BAD_LEVELS: 400,
+  ROLE_FORBIDDEN: 403,
+  TENANT_REVOKED: 403,
+  USER_NOT_FOUND: 404,
+  TENANT_NOT_FOUND: 404,
+  USER_LAST_OFFICER: 409,
+  USER_REVOKED: 409,
+  TENANT_USCC_TAKEN: 409,
   // LIFECYCLE: a document's rules (src/lifecycle/rules.ts), refused before anything is written
   LIFECYCLE_ALREADY_CLASSIFIED: 409,
   LIFECYCLE_NOT_CLASSIFIED: 409,

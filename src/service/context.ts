@@ -2,6 +2,7 @@
 import type { Ledger } from '../ledger/index.js';
 import type { Deposits } from './deposits.js';
 import type { Tenants } from './tenants.js';
+import type { Users } from './users.js';
 import type { AdminToken } from './admin-token.js';
 import type { Anchorer } from './anchorer.js';
 import type { WorkerPool } from '../workers/pool.js';
@@ -9,6 +10,8 @@ import type { WorkerPool } from '../workers/pool.js';
 export interface ServiceContext {
   ledger: Ledger;
   tenants: Tenants;
+  /** The people of each tenant, their roles and keys (request.user). */
+  users: Users;
   deposits: Deposits;
   adminToken: AdminToken;
   /** Timestamps checkpoints at the configured TSAs (disabled when none is configured). */

@@ -3,6 +3,7 @@ import { Ledger, type LedgerOptions } from '../ledger/index.js';
 import { CunzhengError } from '../errors.js';
 import { Deposits } from './deposits.js';
 import { Tenants } from './tenants.js';
+import { Users } from './users.js';
 import { loadAdminToken } from './admin-token.js';
 import { Anchorer, type AnchorerOptions } from './anchorer.js';
 import { WorkerPool, workerScript } from '../workers/pool.js';
@@ -36,6 +37,10 @@ export async function openService(options: ServiceOptions): Promise<ServiceConte
     if (tenants.corrupt.length > 0) {
       log?.warn({ tenants: tenants.corrupt.map((c) => c.id) }, 'tenant records failed their check: those tenants are answered STORE_CORRUPT (run cunzheng fsck on a copy of the data directory)');
     }
+    const users = await Users.load(ledger.records, tenants);
+    // Tenants from before users get their founding officer (the tenant's key), once: one synced batch.
+    const founded = await users.ensureFoundingOfficers();
+    if (founded.length > 0) log?.info({ tenants: founded.length }, 'founding officers written for tenants created before users');
     const anchorer = await Anchorer.open(ledger, {
       tsaUrls: tsaUrls ?? [],
       roots: tsaRoots ?? [],
@@ -46,7 +51,7 @@ export async function openService(options: ServiceOptions): Promise<ServiceConte
     const deposits = new Deposits(ledger, anchorer, pool);
     // In the background: until the digest filter is loaded, idempotency lookups all go to LevelDB.
     void ledger.index.loadFilter();
-    return { ledger, tenants, deposits, adminToken, anchorer, ...(pool === undefined ? {} : { pool }) };
+    return { ledger, tenants, users, deposits, adminToken, anchorer, ...(pool === undefined ? {} : { pool }) };
   } catch (e) {
     await ledger.close();
     throw e;

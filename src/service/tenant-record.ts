@@ -6,6 +6,13 @@
  *   record v2: {"v":2,"id","name","uscc","created","keyHash","check"} (compact JSON, this field order), where
  *              check = hex SHA-256("cunzheng/tenant-record/v2\n" ‖ JSON of [id, name, uscc, created, keyHash])
  *   key v2:    0x02 ‖ SHA-256("cunzheng/api-key-index/v2\n" ‖ key hash (32) ‖ id) (32) ‖ id (UTF-8)
+ *   key v3:    0x03 ‖ SHA-256("cunzheng/api-key-index/v3\n" ‖ key hash (32) ‖ tenant ‖ 0x00 ‖ user) (32) ‖ tenant ‖ 0x00 ‖ user
+ *   retired:   0x04 ‖ SHA-256("cunzheng/api-key-index/v3-retired\n" ‖ …the same…) (32) ‖ tenant ‖ 0x00 ‖ user
+ *
+ * A v3 value names the user (user-record.ts) whose key it is; a retired value names the user whose key it
+ * was (rotated or revoked: the store never deletes, so the old index entry is rewritten as retired in the
+ * batch that replaces the key). Only the user record says which key is live: a key authenticates when its
+ * hash is the one its user's record holds.
  *
  * A record is accepted only when its bytes are exactly the canonical encoding of the fields it holds and
  * the check matches, so any change of its bytes (one flipped bit or many) is refused, short of a SHA-256
@@ -37,6 +44,11 @@ export const TENANT_ID = /^tn_[0-9a-f]{24}$/;
 const RECORD_DOMAIN = 'cunzheng/tenant-record/v2\n';
 const KEY_DOMAIN = utf8('cunzheng/api-key-index/v2\n');
 const KEY_VALUE_V2 = 0x02;
+const KEY_VALUE_V3 = 0x03;
+const KEY_VALUE_RETIRED = 0x04;
+const KEY_DOMAIN_V3 = utf8('cunzheng/api-key-index/v3\n');
+const KEY_DOMAIN_RETIRED = utf8('cunzheng/api-key-index/v3-retired\n');
+const USER_ID = /^u_[0-9a-f]{16}$/;
 
 /** A tenant's name is the subject name of its entries: the entry's rule, so a tenant the service accepts can deposit. */
 export const isTenantName = isSubjectName;
@@ -111,11 +123,52 @@ export function encodeKeyIndexValue(keyHash: Uint8Array, id: string): Uint8Array
   return v;
 }
 
-export type DecodedKeyIndex = { ok: true; id: string; legacy: boolean } | { ok: false; reason: string };
+function userKeyCheck(retired: boolean, keyHash: Uint8Array, names: Uint8Array): Uint8Array {
+  return sha256(retired ? KEY_DOMAIN_RETIRED : KEY_DOMAIN_V3, keyHash, names);
+}
+
+/** The v3 value of `x K <keyHash>`: the key of user `user` of tenant `tenant` (retired: it was). */
+export function encodeUserKeyIndexValue(keyHash: Uint8Array, tenant: string, user: string, retired = false): Uint8Array {
+  const names = utf8(`${tenant}\u0000${user}`);
+  const v = new Uint8Array(1 + 32 + names.length);
+  v[0] = retired ? KEY_VALUE_RETIRED : KEY_VALUE_V3;
+  v.set(userKeyCheck(retired, keyHash, names), 1);
+  v.set(names, 33);
+  return v;
+}
+
+/**
+ * id: the tenant; user: the user a v3 (or retired) value names; retired: the key no longer authenticates.
+ * legacy: the bare id of b4de8cb (no check).
+ */
+export type DecodedKeyIndex =
+  | { ok: true; id: string; legacy: boolean; user?: string; retired?: boolean }
+  | { ok: false; reason: string };
+
+function decodeUserKeyIndexValue(keyHash: Uint8Array, v: Uint8Array): DecodedKeyIndex {
+  const retired = v[0] === KEY_VALUE_RETIRED;
+  if (v.length < 34) return { ok: false, reason: 'the value is too short' };
+  const names = v.subarray(33);
+  let text: string;
+  try {
+    text = fromUtf8(names, 'api key index');
+  } catch {
+    return { ok: false, reason: 'the tenant and user ids are not UTF-8' };
+  }
+  const zero = text.indexOf('\u0000');
+  const id = text.slice(0, zero < 0 ? text.length : zero);
+  const user = zero < 0 ? '' : text.slice(zero + 1);
+  if (!TENANT_ID.test(id) || !USER_ID.test(user)) return { ok: false, reason: 'the value does not name a tenant id and a user id' };
+  if (!bytesEqual(v.subarray(1, 33), userKeyCheck(retired, keyHash, names))) {
+    return { ok: false, reason: 'its check does not bind this key hash to the tenant and user it names' };
+  }
+  return retired ? { ok: true, id, legacy: false, user, retired } : { ok: true, id, legacy: false, user };
+}
 
 /** Decodes the value stored under `x K <keyHash>`; never throws. A legacy value (the bare id) has no check. */
 export function decodeKeyIndexValue(keyHash: Uint8Array, v: Uint8Array): DecodedKeyIndex {
   if (keyHash.length !== 32) return { ok: false, reason: `the key holds ${keyHash.length} bytes of key hash, not 32` };
+  if (v[0] === KEY_VALUE_V3 || v[0] === KEY_VALUE_RETIRED) return decodeUserKeyIndexValue(keyHash, v);
   const legacy = v[0] !== KEY_VALUE_V2;
   let id: string;
   try {

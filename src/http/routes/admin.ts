@@ -1,24 +1,51 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ServiceContext } from '../context.js';
-import { AnchorReply, ErrorBody, TenantBody, TenantReply, explainTenantBody } from '../schemas.js';
+import { AnchorReply, ErrorBody } from '../schemas.js';
+import { AdminTenant, AdminTenantsReply, KeyReply, TenantCreateBody, TenantCreatedReply, TenantParams, explainTenantCreateBody } from '../schemas-users.js';
+import type { TenantListing } from '../../service/tenants.js';
 
 export async function adminRoutes(instance: FastifyInstance, ctx: ServiceContext): Promise<void> {
   // Typed requests from the route schemas (req.body is Static<typeof TenantBody>).
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody, 500: ErrorBody, 503: ErrorBody };
+  const listing = (t: TenantListing) => ({ id: t.id, name: t.name, uscc: t.uscc, created: t.created, revoked: t.revoked ?? null, users: ctx.users.activeCount(t.id) });
+
   app.post('/v1/admin/tenants', {
-    config: { explainInvalid: explainTenantBody },
+    config: { explainInvalid: explainTenantCreateBody },
     schema: {
       tags: ['admin'],
-      summary: 'Register an enterprise as a tenant; its API key is shown once',
+      summary: 'Register an enterprise as a tenant; its founding officer\'s API key is shown once',
+      description: 'A USCC already registered is refused (409 TENANT_USCC_TAKEN) unless "allowDuplicateUscc": true.',
       security: [{ bearer: [] }],
-      body: TenantBody,
-      response: { 201: TenantReply, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody, 503: ErrorBody },
+      body: TenantCreateBody,
+      response: { 201: TenantCreatedReply, ...errors },
     },
   }, async (req, reply) => {
-    const { tenant, apiKey } = await ctx.tenants.create(req.body);
+    const { tenant, apiKey, officer } = await ctx.tenants.create(req.body);
     void reply.status(201);
-    return { id: tenant.id, name: tenant.name, uscc: tenant.uscc, apiKey };
+    return { id: tenant.id, name: tenant.name, uscc: tenant.uscc, officer, apiKey };
+  });
+
+  app.get('/v1/admin/tenants', {
+    schema: { tags: ['admin'], summary: 'Every tenant, oldest first, with its revocation and its number of active users', security: [{ bearer: [] }], response: { 200: AdminTenantsReply, ...errors } },
+  }, async () => ({ tenants: ctx.tenants.list().map(listing) }));
+
+  app.post('/v1/admin/tenants/:id/revoke', {
+    schema: {
+      tags: ['admin'], summary: 'Revoke a tenant: every key of its users answers 403 TENANT_REVOKED (its deposits stay verifiable)',
+      security: [{ bearer: [] }], params: TenantParams, response: { 200: AdminTenant, ...errors },
+    },
+  }, async (req) => listing(await ctx.tenants.revoke(req.params.id)));
+
+  app.post('/v1/admin/tenants/:id/rotate', {
+    schema: {
+      tags: ['admin'], summary: 'A new key for the tenant\'s founding officer, shown once, reactivating it (and the tenant); the old key stops authenticating',
+      security: [{ bearer: [] }], params: TenantParams, response: { 200: KeyReply, ...errors },
+    },
+  }, async (req) => {
+    const { officer, apiKey } = await ctx.tenants.rotate(req.params.id);
+    return { id: officer, apiKey };
   });
 
   app.post('/v1/admin/anchor', {
