@@ -1,7 +1,6 @@
 /** The human output of `cunzheng verify`: what a receipt proves, and what it does not. */
-import { describeEntry } from '../src/entry/index.js';
+import { beijingTime, describeEntry, ENTRY_KIND_TERMS, type Entry } from '../src/entry/index.js';
 import type { VerifiedReceipt } from '../src/receipt/index.js';
-import { beijingTime } from '../src/entry/index.js';
 import { displayWidth, padEnd } from './text-width.js';
 
 export const SCOPE_STATEMENT = [
@@ -13,17 +12,38 @@ export const SCOPE_STATEMENT = [
   'authentic before it was deposited.',
 ].join('\n');
 
+/** A v2 lifecycle entry: its receipt is of an event (a protection measure), not of a deposit. */
+function isEvent(entry: Entry): boolean {
+  return entry.v === 2 && entry.kind !== 'deposit' && entry.event !== undefined;
+}
+
+/** One sentence: what was recorded, about which document version, by whom and when. */
+export function eventSummary(entry: Entry): string {
+  return `${ENTRY_KIND_TERMS[entry.kind]} (${entry.kind}) of document version ${entry.prev ?? ''}, recorded by operator ${entry.operator ?? ''}` +
+    ` of tenant ${entry.tenant} (${entry.subject.name}), received ${beijingTime(entry.time)} (Beijing time)`;
+}
+
+export const EVENT_SCOPE_STATEMENT = [
+  'This receipt is of an event: the enterprise recorded the measure above, about the document version named,',
+  'at the time shown. It proves the record existed, unchanged, no later than that time; not that the measure',
+  'was carried out as described.',
+];
+
 export function formatVerified(path: string, r: VerifiedReceipt, file: string | undefined): string {
-  const lines = [`✔ ${path}: VERIFIED`, `Deposit id: ${r.id}`];
+  const event = isEvent(r.entry);
+  const lines = [`✔ ${path}: VERIFIED`];
+  if (event) lines.push(`Event id: ${r.id}`, `Event: ${eventSummary(r.entry)}`);
+  else lines.push(`Deposit id: ${r.id}`);
   lines.push(`Log: ${r.origin} (checkpoint signed by the trusted key ${r.logKey})`);
   lines.push(`Ledger: entry ${r.leafIndex} of a tree of ${r.treeSize}, root ${r.rootHash}`);
   lines.push(...describeEntry(r.entry));
   if (file !== undefined) {
     const which = [r.matched.sha256 && 'SHA-256', r.matched.sm3 && 'SM3'].filter(Boolean).join(' and ');
-    lines.push(`Document: ${file} matches the receipt (${which})`);
+    lines.push(`Document: ${file} matches the receipt (${which})${event ? ': it is the document version the event concerns' : ''}`);
   } else {
     lines.push('Document: not compared (give --file DOC to check a document against this receipt)');
   }
+  if (event) lines.push(...EVENT_SCOPE_STATEMENT);
   if (r.anchors.length === 0) {
     lines.push('Anchors: none. This receipt is unanchored: it proves inclusion in the signed ledger and the time the');
     lines.push('  log recorded, but carries no third-party timestamp yet (cunzheng receipt upgrade adds it later).');

@@ -6,6 +6,8 @@
  * fields.ts), so a line here cannot forge another.
  */
 import type { Entry } from './entry.js';
+import { eventLines } from './describe-event.js';
+import { isLifecycleKind } from './event.js';
 import { ENTRY_KIND_TERMS } from './kinds.js';
 import type { MetaValue } from './meta.js';
 
@@ -42,14 +44,24 @@ function metaText(value: MetaValue): string {
   return Array.isArray(value) ? value.join(', ') : String(value);
 }
 
-/** Lines such as "Depositor: 示例科技有限公司 (USCC 91…)" and "Received: … +08:00 (Beijing time)". */
+/**
+ * Lines such as "Depositor: 示例科技有限公司 (USCC 91…)" and "Received: … +08:00 (Beijing time)". A v2 entry adds
+ * its operator; a v2 event its facts in words (describe-event.ts), then the digest of the document concerned.
+ */
 export function describeEntry(entry: Entry): string[] {
   const lines = [
     `Kind: ${entry.kind} (${ENTRY_KIND_TERMS[entry.kind]})`,
     `Depositor: ${entry.subject.name} (USCC ${entry.subject.uscc})`,
     `Tenant: ${entry.tenant}`,
-    `SHA-256: ${entry.digest.sha256}`,
   ];
+  if (entry.operator !== undefined) lines.push(`Operator (操作人): ${entry.operator} (the tenant's user who made the request)`);
+  const event = entry.v === 2 && isLifecycleKind(entry.kind) && entry.event !== undefined ? { kind: entry.kind, event: entry.event } : undefined;
+  if (event !== undefined) {
+    lines.push(`Document version concerned (deposit): ${entry.prev ?? ''}`);
+    lines.push(...eventLines(event.kind, event.event));
+    lines.push('The document concerned, as deposited:');
+  }
+  lines.push(`SHA-256: ${entry.digest.sha256}`);
   if (entry.digest.sm3 !== undefined) lines.push(`SM3: ${entry.digest.sm3}`);
   lines.push(`Digest computed by: ${entry.hashedBy === 'client' ? 'the depositor (client side)' : 'the service, from the uploaded document'}`);
   if (entry.size !== undefined) lines.push(`Size: ${groupDigits(entry.size)} bytes`);
@@ -59,7 +71,7 @@ export function describeEntry(entry: Entry): string[] {
     for (const [key, label] of Object.entries(META_LABELS)) if (Object.hasOwn(meta, key)) lines.push(`${label}: ${metaText(meta[key] as MetaValue)}`);
     for (const [key, value] of Object.entries(meta)) if (!Object.hasOwn(META_LABELS, key)) lines.push(`meta.${key}: ${metaText(value)}`);
   }
-  if (entry.prev !== undefined) {
+  if (entry.prev !== undefined && event === undefined) {
     lines.push(`${entry.kind === 'deposit' ? 'New version of deposit' : 'Concerns deposit'}: ${entry.prev}`);
   }
   lines.push(`Received: ${beijingTime(entry.time)} (Beijing time); ${entry.time} UTC`);
