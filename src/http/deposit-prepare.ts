@@ -14,16 +14,17 @@ export const POOL_BODY_BYTES = 16 * 1024;
 const WORKER_FAULTS = new Set(['WORKER_FAILED', 'WORKER_CLOSED', 'WORKER_UNKNOWN_JOB']);
 
 /** `body`: the raw JSON bytes, or what another content-type parser made of the body (text/plain: a string). */
-export async function prepareDeposits(pool: WorkerPool | undefined, body: unknown, tenant: PrepareRequest['tenant']): Promise<PreparedDeposits> {
-  if (!(body instanceof Uint8Array)) return unpackPrepared(runPrepareJob({ body, tenant }));
+/** `operator`: the requesting user's id, named by every entry. */
+export async function prepareDeposits(pool: WorkerPool | undefined, body: unknown, tenant: PrepareRequest['tenant'], operator: string): Promise<PreparedDeposits> {
+  if (!(body instanceof Uint8Array)) return unpackPrepared(runPrepareJob({ body, tenant, operator }));
   if (pool !== undefined && body.length >= POOL_BODY_BYTES) {
     // A copy the worker owns (the request's buffer may share its memory with other requests).
     const own = new Uint8Array(body);
     try {
-      return unpackPrepared(await pool.run<PreparedPayload>({ kind: 'prepare', payload: { body: own, tenant: { id: tenant.id, name: tenant.name, uscc: tenant.uscc } }, transfer: [own.buffer] }));
+      return unpackPrepared(await pool.run<PreparedPayload>({ kind: 'prepare', payload: { body: own, tenant: { id: tenant.id, name: tenant.name, uscc: tenant.uscc }, operator }, transfer: [own.buffer] }));
     } catch (e) {
       if (!(e instanceof CunzhengError) || !WORKER_FAULTS.has(e.code)) throw e;
     }
   }
-  return unpackPrepared(runPrepareJob({ body, tenant }));
+  return unpackPrepared(runPrepareJob({ body, tenant, operator }));
 }

@@ -80,6 +80,11 @@ export const STATUS_BY_CODE = {
   // INVENTORY: GET /v1/inventory's query (src/service/inventory-query.ts)
   INVENTORY_BAD_FILTER: 400,
   INVENTORY_BAD_CURSOR: 400,
+  // EVENTS: POST /v1/deposits/:id/events and the listing's query (src/service/events.ts, http/routes/records.ts)
+  EVENT_BAD_KIND: 400,
+  EVENT_UNKNOWN_LEVEL: 400,
+  EVENT_UNKNOWN_DEPOSIT: 400,
+  LISTING_BAD_QUERY: 400,
   // sizes and indexes a request names that the tree cannot have
   LEDGER_SIZE_BEYOND_TREE: 400,
   LEDGER_BAD_INDEX: 400,

@@ -9,11 +9,15 @@
  * too), looked up in the ledger's deposit index, and the new ones appended with their digest keys, which
  * the ledger writes in the same synced batch.
  *
+ * Documents (document-writes.ts): once the new items are known, `derive` computes the document index's
+ * writes of those only (a digest deposited before writes nothing) — and may refuse the run (LIFECYCLE_*,
+ * nothing written); the locks it took are given back once the append has settled, durable or failed.
+ *
  * Outcomes, not receipts: a new deposit comes back as what its receipt is made of (entry, leaf, proof,
  * checkpoint), so that its reply can be written by a worker; an existing one as its refreshed receipt.
  */
 import { CunzhengError } from '../errors.js';
-import type { Indexed, Ledger } from '../ledger/index.js';
+import type { AppendOptions, Indexed, Ledger } from '../ledger/index.js';
 import type { Receipt } from '../receipt/index.js';
 import type { FreshReceipt } from '../workers/receipt-job.js';
 
@@ -31,6 +35,9 @@ export interface TenantPrefixes {
   listing: Uint8Array;
 }
 
+/** The derived writes of a run's new items (positions in the run), and the release of what it locked. */
+export type Derive = (fresh: readonly number[]) => Promise<{ leafKeys: AppendOptions['leafKeys']; records: AppendOptions['records']; release: () => void }>;
+
 export interface RunHost {
   ledger: Ledger;
   /** The refreshed receipt of an existing deposit. */
@@ -45,7 +52,7 @@ export class DepositRuns {
   constructor(private readonly host: RunHost) {}
 
     /** Deposits `entries` (built from `sha256s`) under the tenant's index prefixes; outcomes in input order. */
-  async run(tenantId: string, prefix: TenantPrefixes, sha256s: readonly string[], entries: readonly Uint8Array[]): Promise<Outcome[]> {
+  async run(tenantId: string, prefix: TenantPrefixes, sha256s: readonly string[], entries: readonly Uint8Array[], derive: Derive): Promise<Outcome[]> {
     const n = sha256s.length;
     const waits: (Claim | undefined)[] = new Array(n);
     const mine: number[] = [];
@@ -71,7 +78,7 @@ export class DepositRuns {
     let own: Outcome[] = [];
     if (mine.length > 0) {
       try {
-        own = await this.claimed(tenantId, prefix, mine.map((i) => sha256s[i]!), mine.map((i) => entries[i]!));
+        own = await this.claimed(tenantId, prefix, mine.map((i) => sha256s[i]!), mine.map((i) => entries[i]!), (fresh) => derive(fresh.map((j) => mine[j]!)));
         resolveRun(own);
       } catch (e) {
         rejectRun(e);
@@ -95,7 +102,7 @@ export class DepositRuns {
   }
 
   /** Looks up the claimed digests and appends the new ones; outcomes in input order. */
-  private async claimed(tenantId: string, prefix: TenantPrefixes, sha256s: readonly string[], entries: readonly Uint8Array[]): Promise<Outcome[]> {
+  private async claimed(tenantId: string, prefix: TenantPrefixes, sha256s: readonly string[], entries: readonly Uint8Array[], derive: Derive): Promise<Outcome[]> {
     const { ledger } = this.host;
     const index = ledger.index;
     const n = sha256s.length;
@@ -117,9 +124,18 @@ export class DepositRuns {
       throw new CunzhengError('LEDGER_BUSY', 'the ledger queue is full; retry shortly', { details: { retryAfterSeconds: 1 } });
     }
     const out: Outcome[] = new Array(n);
-    const appending = fresh.length === 0
+    const docs = fresh.length === 0 ? undefined : await derive(fresh);
+    // Deriving may have waited on a document's lock: the room is checked again (all or none, as above).
+    if (docs !== undefined && !ledger.hasRoom(fresh.length)) {
+      docs.release();
+      throw new CunzhengError('LEDGER_BUSY', 'the ledger queue is full; retry shortly', { details: { retryAfterSeconds: 1 } });
+    }
+    const appending = docs === undefined
       ? undefined
-      : ledger.appendRun(fresh.map((j) => entries[j]!), { proofs: true, digestKeys: fresh.map((j) => dKeys[j]!), listing: prefix.listing });
+      : ledger.appendRun(fresh.map((j) => entries[j]!), {
+        proofs: true, digestKeys: fresh.map((j) => dKeys[j]!), listing: prefix.listing,
+        ...(docs.leafKeys === undefined ? {} : { leafKeys: docs.leafKeys }), ...(docs.records === undefined || docs.records.length === 0 ? {} : { records: docs.records }),
+      }).finally(docs.release);
     const olds = Promise.all(existing.map(async ([j, at]) => {
       out[j] = { created: false, receipt: await this.host.refreshed(at.index, at.bytes) };
     }));

@@ -6,6 +6,12 @@
  * lookups and writes the lookup keys, handed over as data with the run, in the same durable batch as the
  * entries. Replies of new deposits are written by the worker pool when there is one (workers/).
  *
+ * Every entry is format v2 and names its operator: the user who made the request (a library caller that
+ * names none: the tenant's founding officer). Each (tenant, operator) has its entry builder, its subject and
+ * operator checked once. The document index travels with the run (document-writes.ts): a root deposit writes
+ * its `x N` key; a new version (a deposit with prev) locks its document, obeys the lifecycle rules (nothing
+ * after destroy: LIFECYCLE_DESTROYED, nothing of the batch written) and writes `x R`, `x H` and `x C`.
+ *
  * Whatever is read back from storage is checked before it is used: the index checks that a key names the
  * entry it describes and that the entry parses, and a receipt served by GET must verify under the log's
  * key (stored-deposit.ts); anything else is STORE_CORRUPT (500), never a client's ENTRY_* code or another
@@ -13,11 +19,16 @@
  */
 import { CunzhengError } from '../errors.js';
 import { fromHex, isLowerHex } from '../crypto/index.js';
-import { DIGEST_HEX_RULE, EntryBuilder, type HashedBy } from '../entry/index.js';
+import { DIGEST_HEX_RULE, EntryBuilder, type Entry, type HashedBy } from '../entry/index.js';
 import { batchReplyJson, buildReceipt, DEPOSIT_ID_BYTES, proofHashEncoder, receiptReplyJson, withAnchors, type Receipt } from '../receipt/index.js';
 import { verifiedForServing } from './stored-deposit.js';
 import type { Ledger } from '../ledger/index.js';
 import { DepositRuns, type Outcome, type TenantPrefixes } from './deposit-runs.js';
+import { deriveDeposits, DocumentWrites } from './document-writes.js';
+import { foundingOfficerId } from './users.js';
+import { visibleTo, type Reader } from './history.js';
+
+export { operatorOf, visibleTo, type Reader } from './history.js';
 import { buildDepositEntries, type DepositInput } from './deposit-entries.js';
 import type { PreparedDeposits } from '../workers/prepare-job.js';
 import { ReceiptWriter } from './receipt-writer.js';
@@ -42,9 +53,10 @@ export interface DepositMetrics {
   stageMs: { entries: number; receipts: number };
 }
 
-/** What a tenant's deposits share: its entry builder (subject validated once) and its index key prefixes. */
+/** What a tenant's deposits share: its entry builders (one per operator, subject validated once) and its index key prefixes. */
 interface TenantWriter {
-  builder: EntryBuilder;
+  builders: Map<string, EntryBuilder>;
+  founder: string;
   prefixes: TenantPrefixes;
 }
 
@@ -62,8 +74,11 @@ export class Deposits {
   private readonly runs: DepositRuns;
   /** Writes the replies of new deposits, on the worker pool when there is one. */
   readonly replies: ReceiptWriter;
+  /** The document index's writes and the per-document locks (shared with events). */
+  readonly documents: DocumentWrites;
 
-  constructor(private readonly ledger: Ledger, private readonly anchorer?: Anchorer, pool?: WorkerPool) {
+  constructor(readonly ledger: Ledger, private readonly anchorer?: Anchorer, pool?: WorkerPool) {
+    this.documents = new DocumentWrites(ledger);
     this.replies = new ReceiptWriter(pool, ledger.origin, ledger.verifierKey);
     this.runs = new DepositRuns({
       ledger,
@@ -75,10 +90,28 @@ export class Deposits {
   private writer(tenant: Tenant): TenantWriter {
     let w = this.writers.get(tenant);
     if (w === undefined) {
-      w = { builder: new EntryBuilder('deposit', tenant.id, { name: tenant.name, uscc: tenant.uscc }), prefixes: { digest: this.ledger.index.prefix(tenant.id), listing: this.ledger.index.listingPrefix(tenant.id) } };
+      w = { builders: new Map(), founder: foundingOfficerId(tenant.id), prefixes: { digest: this.ledger.index.prefix(tenant.id), listing: this.ledger.index.listingPrefix(tenant.id) } };
       this.writers.set(tenant, w);
     }
     return w;
+  }
+
+  /** The entry builder of (tenant, operator); ENTRY_BAD_FIELD for an operator that is not an id. */
+  private builder(tenant: Tenant, operator: string | undefined): EntryBuilder {
+    const w = this.writer(tenant);
+    const op = operator ?? w.founder;
+    let b = w.builders.get(op);
+    if (b === undefined) {
+      b = new EntryBuilder('deposit', tenant.id, { name: tenant.name, uscc: tenant.uscc }, op);
+      if (w.builders.size >= 4096) w.builders.clear();
+      w.builders.set(op, b);
+    }
+    return b;
+  }
+
+  /** The operator of a request (a library caller that names none: the founding officer). */
+  operatorFor(tenant: Tenant, operator: string | undefined): string {
+    return operator ?? this.writer(tenant).founder;
   }
 
   /**
@@ -99,11 +132,11 @@ export class Deposits {
    * The leaf index of the tenant's deposit `id`, or undefined (unknown, another tenant's, or still being
    * committed). STORE_CORRUPT when the id index names an entry that does not parse or has another id.
    */
-  private async ownIndex(tenant: Tenant, id: string): Promise<{ index: number; entry: Uint8Array } | undefined> {
+  async ownIndex(tenant: Tenant, id: string, reader?: Reader): Promise<{ index: number; entry: Uint8Array; parsed: Entry } | undefined> {
     if (!isLowerHex(id, 2 * DEPOSIT_ID_BYTES)) return undefined;
     const found = await this.ledger.index.findId(fromHex(id, DEPOSIT_ID_BYTES), id);
-    if (found === undefined || found === 'committing' || found.entry.tenant !== tenant.id) return undefined;
-    return { index: found.index, entry: found.bytes };
+    if (found === undefined || found === 'committing' || found.entry.tenant !== tenant.id || !visibleTo(found.entry, reader)) return undefined;
+    return { index: found.index, entry: found.bytes, parsed: found.entry };
   }
 
   /** A receipt for the entry at `index`, at the newest checkpoint (or the one given). */
@@ -119,27 +152,29 @@ export class Deposits {
     });
   }
 
-  /** Throws DEPOSIT_PREV_NOT_FOUND unless every `prev` names one of the tenant's deposits. */
-  private async checkPrevs(tenant: Tenant, inputs: readonly DepositInput[]): Promise<void> {
-    const checked = new Set<string>();
+  /** The entry each `prev` names; DEPOSIT_PREV_NOT_FOUND unless every one is a deposit (kind deposit) of the tenant. */
+  private async checkPrevs(tenant: Tenant, inputs: readonly DepositInput[]): Promise<Map<string, Entry>> {
+    const checked = new Map<string, Entry>();
     for (const [i, item] of inputs.entries()) {
       if (item.prev === undefined || checked.has(item.prev)) continue;
-      if ((await this.ownIndex(tenant, item.prev)) === undefined) {
+      const own = await this.ownIndex(tenant, item.prev);
+      if (own === undefined || own.parsed.kind !== 'deposit') {
         const where = inputs.length > 1 ? `items[${i}]: ` : '';
         throw new CunzhengError('DEPOSIT_PREV_NOT_FOUND', `${where}prev must name one of your own deposits`, { details: { item: i } });
       }
-      checked.add(item.prev);
+      checked.set(item.prev, own.parsed);
     }
+    return checked;
   }
 
   /** Deposits one digest for `tenant`; resolves once the entry is durable. */
-  async deposit(tenant: Tenant, input: DepositInput, hashedBy: HashedBy = 'client'): Promise<DepositResult> {
-    return this.resultOf((await this.depositOutcomes(tenant, [input], hashedBy))[0]!);
+  async deposit(tenant: Tenant, input: DepositInput, hashedBy: HashedBy = 'client', operator?: string): Promise<DepositResult> {
+    return this.resultOf((await this.depositOutcomes(tenant, [input], hashedBy, false, operator))[0]!);
   }
 
   /** deposit(), answered as the reply's bytes (`JSON.stringify(receipt)`): a new one is written by the pool. */
-  async depositReply(tenant: Tenant, input: DepositInput, hashedBy: HashedBy = 'client'): Promise<DepositReply> {
-    return this.singleReply((await this.depositOutcomes(tenant, [input], hashedBy))[0]!);
+  async depositReply(tenant: Tenant, input: DepositInput, hashedBy: HashedBy = 'client', operator?: string): Promise<DepositReply> {
+    return this.singleReply((await this.depositOutcomes(tenant, [input], hashedBy, false, operator))[0]!);
   }
 
   private async singleReply(o: Outcome): Promise<DepositReply> {
@@ -155,13 +190,13 @@ export class Deposits {
    * fails the whole batch with its position — then the new ones are appended in input order, as
    * consecutive leaves of one group commit; results are in input order.
    */
-  async depositBatch(tenant: Tenant, items: DepositInput[]): Promise<DepositResult[]> {
-    return (await this.depositOutcomes(tenant, items, 'client', true)).map((o) => this.resultOf(o));
+  async depositBatch(tenant: Tenant, items: DepositInput[], operator?: string): Promise<DepositResult[]> {
+    return (await this.depositOutcomes(tenant, items, 'client', true, operator)).map((o) => this.resultOf(o));
   }
 
   /** depositBatch(), answered as the reply's bytes (`{"receipts":[…],"created":[…]}`); an all-new batch is written by the pool. */
-  async depositBatchReply(tenant: Tenant, items: DepositInput[]): Promise<DepositReply> {
-    return this.batchReply(await this.depositOutcomes(tenant, items, 'client', true));
+  async depositBatchReply(tenant: Tenant, items: DepositInput[], operator?: string): Promise<DepositReply> {
+    return this.batchReply(await this.depositOutcomes(tenant, items, 'client', true, operator));
   }
 
   private async batchReply(outcomes: Outcome[]): Promise<DepositReply> {
@@ -176,17 +211,17 @@ export class Deposits {
     return { created: results.some((r) => r.created), json };
   }
 
-  private async depositOutcomes(tenant: Tenant, items: readonly DepositInput[], hashedBy: HashedBy, batch = false): Promise<Outcome[]> {
+  private async depositOutcomes(tenant: Tenant, items: readonly DepositInput[], hashedBy: HashedBy, batch: boolean, operator: string | undefined): Promise<Outcome[]> {
     if (batch && (items.length === 0 || items.length > MAX_BATCH)) {
       throw new CunzhengError('DEPOSIT_BAD_BATCH', `a batch holds 1 to ${MAX_BATCH} items`);
     }
     const t0 = performance.now();
-    const entries = buildDepositEntries(this.writer(tenant).builder, items, hashedBy, batch);
+    const entries = buildDepositEntries(this.builder(tenant, operator), items, hashedBy, batch);
     this.metrics.stageMs.entries += performance.now() - t0;
     return this.outcomesOf(tenant, items, entries, hashedBy);
   }
 
-  /** Deposits inputs whose entries (and leaf hashes) were built already, by the worker pool's prepare job. */
+  /** Deposits inputs whose entries were built already (by the worker pool's prepare job, under the request's operator). */
   async depositPrepared(tenant: Tenant, p: PreparedDeposits): Promise<DepositReply> {
     if (p.batch && (p.items.length === 0 || p.items.length > MAX_BATCH)) {
       throw new CunzhengError('DEPOSIT_BAD_BATCH', `a batch holds 1 to ${MAX_BATCH} items`);
@@ -196,8 +231,8 @@ export class Deposits {
   }
 
   private async outcomesOf(tenant: Tenant, items: readonly DepositInput[], entries: readonly Uint8Array[], hashedBy: HashedBy): Promise<Outcome[]> {
-    if (items.some((item) => item.prev !== undefined)) await this.checkPrevs(tenant, items);
-    const outcomes = await this.runs.run(tenant.id, this.writer(tenant).prefixes, items.map((i) => i.sha256), entries);
+    const prevs = items.some((item) => item.prev !== undefined) ? await this.checkPrevs(tenant, items) : undefined;
+    const outcomes = await this.runs.run(tenant.id, this.writer(tenant).prefixes, items.map((i) => i.sha256), entries, deriveDeposits(this.documents, tenant.id, items, entries, prevs));
     for (const o of outcomes) {
       if (o.created) this.metrics.created[hashedBy]++;
       else this.metrics.existing++;
@@ -234,18 +269,18 @@ export class Deposits {
    * The tenant's deposit `id`, refreshed to the newest checkpoint and verified before it is returned;
    * undefined for unknown or foreign ids.
    */
-  async get(tenant: Tenant, id: string): Promise<Receipt | undefined> {
-    const own = await this.ownIndex(tenant, id);
+  async get(tenant: Tenant, id: string, reader?: Reader): Promise<Receipt | undefined> {
+    const own = await this.ownIndex(tenant, id, reader);
     if (own === undefined) return undefined;
     return verifiedForServing(this.ledger, await this.refreshedReceipt(own.index, own.entry), own.index, `deposit ${id}`);
   }
 
   /** The tenant's deposit of this SHA-256, if any, verified before it is returned. */
-  async findBySha256(tenant: Tenant, sha256Hex: string): Promise<Receipt | undefined> {
+  async findBySha256(tenant: Tenant, sha256Hex: string, reader?: Reader): Promise<Receipt | undefined> {
     if (!DIGEST_HEX_RULE.test(sha256Hex)) throw new CunzhengError('DEPOSIT_BAD_DIGEST', 'sha256 must be 64 lowercase hex characters');
     const index = this.ledger.index;
     const [found] = await index.findDigests(tenant.id, [index.digestKey(this.writer(tenant).prefixes.digest, sha256Hex)], [sha256Hex]);
-    if (found === undefined || found === 'committing') return undefined;
+    if (found === undefined || found === 'committing' || !visibleTo(found.entry, reader)) return undefined;
     return verifiedForServing(this.ledger, await this.refreshedReceipt(found.index, found.bytes), found.index, `index D ${tenant.id}/${sha256Hex}`);
   }
 }

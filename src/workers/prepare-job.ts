@@ -1,7 +1,7 @@
 /**
  * The prepare job: a deposit request's body turned into entry bytes off the main thread — the JSON parsed,
  * hex lowercased and the request schema checked (http/deposit-body.ts), every item validated and its entry
- * built (service/deposit-entries.ts) under the tenant's subject. The same two functions run on the main
+ * built (service/deposit-entries.ts) under the tenant's subject and the request's operator (format v2). The same two functions run on the main
  * thread for small bodies, so a body gets the same entries or the same error either way. The entries come
  * back packed in one transferred buffer; errors come back as their code, message and details.
  */
@@ -13,6 +13,8 @@ export interface PrepareRequest {
   /** The raw request body (transferred); on the main thread also a body another parser made (text/plain). */
   body: Uint8Array | unknown;
   tenant: { id: string; name: string; uscc: string };
+  /** The user who made the request: every entry names them. */
+  operator: string;
 }
 
 /** What the service appends: per item its digest and prev (the rest is in the entry), and the entry bytes. */
@@ -32,13 +34,13 @@ export interface PreparedPayload {
 
 const builders = new Map<string, EntryBuilder>();
 
-/** The tenant's entry builder (its subject checked once), kept for the tenants this thread has seen. */
-function builderOf(t: PrepareRequest['tenant']): EntryBuilder {
-  const key = `${t.id}\u0000${t.name}\u0000${t.uscc}`;
+/** The entry builder of (tenant, operator) (subject and operator checked once), kept for those this thread has seen. */
+function builderOf(t: PrepareRequest['tenant'], operator: string): EntryBuilder {
+  const key = `${t.id}\u0000${t.name}\u0000${t.uscc}\u0000${operator}`;
   let b = builders.get(key);
   if (b === undefined) {
     if (builders.size >= 4096) builders.clear();
-    b = new EntryBuilder('deposit', t.id, { name: t.name, uscc: t.uscc });
+    b = new EntryBuilder('deposit', t.id, { name: t.name, uscc: t.uscc }, operator);
     builders.set(key, b);
   }
   return b;
@@ -47,7 +49,7 @@ function builderOf(t: PrepareRequest['tenant']): EntryBuilder {
 /** Parses, checks and builds (either thread); throws the CunzhengError the request is answered with. */
 export function runPrepareJob(req: PrepareRequest): PreparedPayload {
   const body = parseDepositBody(req.body);
-  const entries = buildDepositEntries(builderOf(req.tenant), body.items, 'client', body.batch);
+  const entries = buildDepositEntries(builderOf(req.tenant, req.operator), body.items, 'client', body.batch);
   let total = 0;
   for (const e of entries) total += e.length;
   const packed = new Uint8Array(total);

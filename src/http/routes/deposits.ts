@@ -1,17 +1,21 @@
 /**
  * Tenant routes: deposits of digests (the default: a secret never leaves the enterprise), uploads hashed
  * on the fly, and lookups of the tenant's own deposits. Another tenant's deposit id answers 404, exactly
- * as an unknown one does.
+ * as an unknown one does; so does, for a depositor, a deposit whose operator is another user (design §4).
+ * The lifecycle routes (events, history) are in records.ts, registered here.
  */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
+import { CunzhengError } from '../../errors.js';
 import { normaliseQueryAndParams } from '../hex-fields.js';
 import { prepareDeposits } from '../deposit-prepare.js';
 import { chargeItems } from '../admission-hooks.js';
-import { BatchReply, DepositBody, DepositId, ErrorBody, Hex64 } from '../schemas.js';
+import { BatchReply, DepositBody, DepositId, ErrorBody } from '../schemas.js';
+import { ListingQuery, ListingReply } from '../schemas-records.js';
+import { listingQuery, recordRoutes, recordServices } from './records.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody, 415: ErrorBody, 429: ErrorBody, 503: ErrorBody };
 
@@ -25,6 +29,7 @@ export async function depositRoutes(instance: FastifyInstance, ctx: ServiceConte
     scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     scope.post('/v1/deposits', {
       bodyLimit: 32 * 1024 * 1024,
+      config: { roles: ['officer', 'depositor'] },
       // The reply is bytes our own code wrote (receipt/): nothing for a serializer to do.
       serializerCompiler: () => (data) => JSON.stringify(data),
       // The body is checked by parseDepositBody (the same schema, the same Ajv options), on whichever thread.
@@ -39,7 +44,8 @@ export async function depositRoutes(instance: FastifyInstance, ctx: ServiceConte
       },
     }, async (req, reply) => {
       const tenant = req.tenant!;
-      const prepared = await prepareDeposits(ctx.pool, req.body, tenant);
+      // Every entry names the requesting user (a library's request without one: the founding officer).
+      const prepared = await prepareDeposits(ctx.pool, req.body, tenant, ctx.deposits.operatorFor(tenant, req.user?.id));
       if (prepared.batch) chargeItems(req, prepared.items.length); // before anything is written
       // Answered as bytes, written by the worker pool for new deposits: as a string, the ~2 KB per receipt
       // would be built, then scanned for Content-Length and encoded again when written.
@@ -58,7 +64,7 @@ export async function depositRoutes(instance: FastifyInstance, ctx: ServiceConte
       response: { 200: Type.Ref('Receipt'), ...errors },
     },
   }, async (req) => {
-    const r = await ctx.deposits.get(req.tenant!, req.params.id);
+    const r = await ctx.deposits.get(req.tenant!, req.params.id, req.user);
     if (r === undefined) throw notFound('deposit');
     return r;
   });
@@ -67,15 +73,24 @@ export async function depositRoutes(instance: FastifyInstance, ctx: ServiceConte
     preValidation: normaliseQueryAndParams,
     schema: {
       tags: ['tenant'],
-      summary: 'Find your deposit of a SHA-256 digest',
+      summary: 'Find your deposit of a SHA-256 digest (?sha256=: its receipt), or list your deposits newest first (?since=&until=&cursor=&limit=)',
       security: [{ bearer: [] }],
-      querystring: Type.Object({ sha256: Hex64 }, { additionalProperties: false }),
-      response: { 200: Type.Ref('Receipt'), ...errors },
+      querystring: ListingQuery,
+      response: { 200: Type.Union([Type.Ref('Receipt'), ListingReply]), ...errors },
     },
   }, async (req) => {
-    const r = await ctx.deposits.findBySha256(req.tenant!, req.query.sha256);
-    if (r === undefined) throw notFound('deposit');
-    return r;
+    const q = req.query;
+    if (q.sha256 !== undefined) {
+      if (q.since !== undefined || q.until !== undefined || q.cursor !== undefined || q.limit !== undefined) {
+        throw new CunzhengError('LISTING_BAD_QUERY', 'sha256 finds one deposit: it takes no since, until, cursor or limit');
+      }
+      const r = await ctx.deposits.findBySha256(req.tenant!, q.sha256, req.user);
+      if (r === undefined) throw notFound('deposit');
+      return r;
+    }
+    return recordServices(ctx).history.listing(req.tenant!, req.user, listingQuery(q));
   });
+
+  await recordRoutes(app, ctx);
 }
 

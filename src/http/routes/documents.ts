@@ -108,7 +108,7 @@ export async function documentRoutes(instance: FastifyInstance, ctx: ServiceCont
   app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
 
   app.post('/v1/documents', {
-    config: { streamedBody: true, explainInvalid: explainDocumentQuery },
+    config: { streamedBody: true, explainInvalid: explainDocumentQuery, roles: ['officer', 'depositor'] },
     onRequest: rawBodyOnly,
     preValidation: normaliseQueryAndParams,
     schema: {
@@ -150,6 +150,7 @@ export async function documentRoutes(instance: FastifyInstance, ctx: ServiceCont
         ...(q.prev === undefined ? {} : { prev: q.prev }),
       },
       'server',
+      req.user?.id,
     );
     void reply.status(r.created ? 201 : 200);
     return r.receipt;
