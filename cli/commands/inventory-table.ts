@@ -4,9 +4,13 @@
  * service sent is shown through `cell`: control characters (escape sequences) become '?', long texts are cut
  * with '…' so one title cannot push the table off the screen.
  */
+import { ENTRY_KIND_TERMS } from '../../src/entry/index.js';
 import { displayWidth, padEnd, padStart } from '../text-width.js';
 
-/** A row as GET /v1/inventory answers it (lifecycle's inventoryRow); only what the table shows is read. */
+/**
+ * A row as GET /v1/inventory answers it (lifecycle's InventoryRow); only what the table shows is read, and
+ * read as unknown: it came over the network.
+ */
 export type TableRow = Record<string, unknown>;
 
 type Lang = 'zh' | 'en';
@@ -16,13 +20,7 @@ const STATUS: Record<Lang, Record<string, string>> = {
   en: { unclassified: 'unclassified', classified: 'classified', expired: 'expired', declassified: 'declassified', destroyed: 'destroyed' },
 };
 
-const KIND: Record<Lang, Record<string, string>> = {
-  zh: {
-    deposit: '存证', classify: '定密', reclassify: '变更密级', conceal: '隐密', declassify: '解密', destroy: '销毁',
-    'access-grant': '授予知悉', 'access-revoke': '撤销知悉', 'departure-audit': '离职审计',
-  },
-  en: {},
-};
+const KIND: Record<Lang, Readonly<Record<string, string>>> = { zh: ENTRY_KIND_TERMS, en: {} };
 
 interface Column {
   head: Record<Lang, string>;
@@ -41,14 +39,6 @@ export function beijingMinute(time: string): string {
   return `${d.slice(0, 10)} ${d.slice(11, 16)}`;
 }
 
-function people(r: TableRow): string {
-  const p = r.people;
-  if (typeof p === 'number') return String(p);
-  if (Array.isArray(p)) return String(p.length);
-  if (typeof p === 'string') return p === '' ? '0' : String(p.split(/[;,]\s*/).length);
-  return '';
-}
-
 const COLUMNS: Column[] = [
   { head: { zh: '文档', en: 'document' }, max: 32, value: (r) => str(r.doc) },
   { head: { zh: '名称', en: 'name' }, max: 30, value: (r) => str(r.title) || str(r.filename) },
@@ -56,9 +46,10 @@ const COLUMNS: Column[] = [
   { head: { zh: '密级', en: 'level' }, max: 16, value: (r) => str(r.level) },
   { head: { zh: '保密期限', en: 'period' }, max: 10, value: (r) => str(r.period) },
   { head: { zh: '状态', en: 'status' }, max: 12, value: (r, lang) => STATUS[lang][str(r.status)] ?? str(r.status) },
-  { head: { zh: '知悉人数', en: 'people' }, max: 8, right: true, value: (r) => people(r) },
-  { head: { zh: '最后事件', en: 'last event' }, max: 16, value: (r, lang) => { const k = str(r.lastKind ?? r.last_kind ?? (r.last as TableRow | undefined)?.kind); return KIND[lang][k] ?? k; } },
-  { head: { zh: '时间（北京）', en: 'time (Beijing)' }, max: 16, value: (r) => { const t = str(r.lastTime ?? r.last_time ?? (r.last as TableRow | undefined)?.time); return t === '' ? '' : beijingMinute(t); } },
+  { head: { zh: '到期日', en: 'expiry' }, max: 10, value: (r) => str(r.expiry) },
+  { head: { zh: '知悉人数', en: 'people' }, max: 8, right: true, value: (r) => str(r.peopleCount) },
+  { head: { zh: '最近事件', en: 'last event' }, max: 16, value: (r, lang) => KIND[lang][str(r.lastEvent)] ?? str(r.lastEvent) },
+  { head: { zh: '时间（北京）', en: 'time (Beijing)' }, max: 16, value: (r) => (str(r.lastEventTime) === '' ? '' : beijingMinute(str(r.lastEventTime))) },
 ];
 
 /** `s` without control characters, cut to `max` columns with '…'. */

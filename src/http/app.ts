@@ -25,6 +25,7 @@ import { CunzhengError } from '../errors.js';
 import { ErrorBody, Receipt } from './schemas.js';
 import { publicRoutes } from './routes/public.js';
 import { depositRoutes } from './routes/deposits.js';
+import { inventoryRoutes } from './routes/inventory.js';
 import { DOCUMENT_REQUEST_BODY, documentRoutes } from './routes/documents.js';
 import { adminRoutes } from './routes/admin.js';
 import { userRoutes } from './routes/users.js';
@@ -141,6 +142,7 @@ export async function buildApp(ctx: ServiceContext, options: AppOptions = {}, fa
       keyGenerator: (req) => req.tenant?.id ?? req.ip,
     });
     await depositRoutes(tenant, ctx);
+    await inventoryRoutes(tenant, ctx);
     await userRoutes(tenant, ctx);
     await tenant.register(async (docs) => documentRoutes(docs, ctx, options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD));
   });

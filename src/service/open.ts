@@ -2,6 +2,7 @@
 import { Ledger, type LedgerOptions } from '../ledger/index.js';
 import { CunzhengError } from '../errors.js';
 import { Deposits } from './deposits.js';
+import { Inventory } from './inventory.js';
 import { Tenants } from './tenants.js';
 import { Users } from './users.js';
 import { loadAdminToken } from './admin-token.js';
@@ -51,7 +52,7 @@ export async function openService(options: ServiceOptions): Promise<ServiceConte
     const deposits = new Deposits(ledger, anchorer, pool);
     // In the background: until the digest filter is loaded, idempotency lookups all go to LevelDB.
     void ledger.index.loadFilter();
-    return { ledger, tenants, users, deposits, adminToken, anchorer, ...(pool === undefined ? {} : { pool }) };
+    return { ledger, tenants, users, deposits, inventory: new Inventory(ledger), adminToken, anchorer, ...(pool === undefined ? {} : { pool }) };
   } catch (e) {
     await ledger.close();
     throw e;
