@@ -68,7 +68,7 @@ export function personRefProblem(value: string): 'id-number' | 'mobile' | 'name'
   if (value.length <= 4 * PERSON_REF_MAX && NAME_LIKE.test(value)) return 'name';
   if (!hasRefForm(value)) {
     // A number written with spaces or a "+86" is still a number.
-    if (value.length <= 4 * PERSON_REF_MAX && /^[+0-9 ._-]+$/.test(value)) return personalNumber(value.replace(/[+ ]/g, '')) ?? 'form';
+    if (value.length <= 4 * PERSON_REF_MAX && /^[+0-9Xx ._-]+$/.test(value)) return personalNumber(value.replace(/[+ ]/g, '')) ?? 'form';
     return 'form';
   }
   return personalNumber(value);
