@@ -96,6 +96,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--data <dir>', 'data directory').env('CUNZHENG_DATA').default('./data'))
     .addOption(new Option('--key <vkey>', 'the log verifier key (default: the public half of <data>/log.key)').env('CUNZHENG_KEY'))
     .option('--json', 'print the machine-readable report on stdout', false)
+    .option('--reindex', 'first rewrite every record derived from the entries (deposit index, listings, document index) from the entries; the service must be stopped', false)
     .action(async (flags: { data: string; key?: string; json: boolean }) => {
       setExit(await runFsck(flags, stdout));
     });

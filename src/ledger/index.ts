@@ -6,3 +6,6 @@ export { DepositIndex, parseStoredEntry, storeCorrupt, type Indexed, type Indexe
 export { DigestFilter } from './digest-filter.js';
 export * as recordKeys from './record-keys.js';
 export { DocumentIndex, idBytes, type DocId, type DocumentPlanEntry, type DocumentWrites } from './document-index.js';
+export { foldDocuments, type EntrySource, type FoldSink, type FoldProblem, type FoldedStates } from './document-fold.js';
+export { ExpectedRecords, diffTable, type DiffHandler } from './derived-diff.js';
+export { RepairRecords, REPAIR_BATCH } from './repair.js';

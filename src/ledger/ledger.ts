@@ -27,6 +27,7 @@ import { LedgerRecords } from './records.js';
 import { DepositIndex } from './deposit-index.js';
 import { DocumentIndex } from './document-index.js';
 import { backfillListings } from './listing-backfill.js';
+import { backfillDocuments } from './documents-backfill.js';
 import type { AppendOptions, Appended, AppendedRun, LedgerOptions, LedgerStats, Released } from './types.js';
 
 export type { AppendOptions, Appended, AppendedRun, LeafKey, LedgerOptions, LedgerStats } from './types.js';
@@ -106,6 +107,7 @@ export class Ledger {
       if (signed === undefined) await store.writeMeta(RECORD_META, RECORD_FILE);
       if (unstored.length > 0) await store.putCheckpoints(unstored.map((r) => ({ treeSize: r.treeSize, note: utf8(r.note) })));
       await backfillListings(store, tree.treeSize, opts.log);
+      await backfillDocuments(store, tree.treeSize, opts.log);
       return new Ledger(store, tree, signer, key.verifierKey, latest, opts);
     } catch (e) {
       await signer?.close();

@@ -2,9 +2,10 @@
  * LedgerStore: the ledger's LevelDB, and nothing else. It knows keys and values, not trees: the integrator
  * decides what one commit holds and hands it over as one batch written with `sync: true`.
  *
- * Append-only by construction: this class has no delete, and entries and checkpoints are only ever `put`
- * at keys that did not exist before (tiles grow by rewriting the same key with a longer value that keeps
- * the old bytes as its prefix).
+ * Append-only by construction: entries and checkpoints are only ever `put` at keys that did not exist before
+ * (tiles grow by rewriting the same key with a longer value that keeps the old bytes as its prefix). The one
+ * delete there is, `rewriteExtra`, takes keys of the layers above alone (`x …`): the repair of records derived
+ * from the entries (`cunzheng fsck --reindex`), never an entry, a tile, a checkpoint or the state.
  */
 import { Level } from 'level';
 import { statfs, readdir, stat } from 'node:fs/promises';
@@ -13,7 +14,7 @@ import { CunzhengError } from '../errors.js';
 import { checkWriteAheadLogs, type WalProblem } from './wal-check.js';
 import { makeShadow } from './shadow.js';
 import {
-  STATE_KEY, TAG_CHECKPOINT, TAG_ENTRY, checkpointKey, entryKey, metaKey, numberedRange, readUint64, tileKey,
+  STATE_KEY, TAG_CHECKPOINT, TAG_ENTRY, TAG_EXTRA, checkpointKey, entryKey, metaKey, numberedRange, readUint64, tileKey,
 } from './keys.js';
 import { decodeState, encodeState, type TreeState } from './state.js';
 import { BatchedGet } from './batched-get.js';
@@ -275,6 +276,22 @@ export class LedgerStore {
     await this.guarded(() => {
       const batch = this.level.batch();
       for (const [k, v] of pairs) batch.put(k, v);
+      return batch.write({ sync: true });
+    });
+  }
+
+  /**
+   * One durable batch of puts and deletes of keys of the layers above (each must start with the `x` tag:
+   * LEDGER_BAD_ENTRY otherwise, and nothing is written) — for rewriting records derived from the entries.
+   */
+  async rewriteExtra(puts: [Bytes, Bytes][], dels: Bytes[]): Promise<void> {
+    for (const k of [...puts.map(([key]) => key), ...dels]) {
+      if (k[0] !== TAG_EXTRA) throw new CunzhengError('LEDGER_BAD_ENTRY', 'only records of the layers above (x …) can be rewritten');
+    }
+    await this.guarded(() => {
+      const batch = this.level.batch();
+      for (const k of dels) batch.del(k);
+      for (const [k, v] of puts) batch.put(k, v);
       return batch.write({ sync: true });
     });
   }
