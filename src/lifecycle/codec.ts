@@ -16,11 +16,8 @@
  * decodeDocState never throws: it answers {ok:false, reason} (the ledger turns that into STORE_CORRUPT).
  */
 import { fromUtf8, isLowerHex, sha256, toHex, utf8 } from '../crypto/index.js';
-import { ENTRY_KINDS, isEntryKind } from '../entry/index.js';
+import { CONCEAL_MEASURE_CODES, ENTRY_KINDS, isConcealMeasure, isEntryKind, isPeriod, isPersonRef, PERIOD_LONG_TERM } from '../entry/index.js';
 import { checkId, checkText, checkTime } from '../entry/fields.js';
-import { LONG_TERM } from './display.js';
-import { CONCEAL_MEASURE_IDS, isScopeRef } from './refs.js';
-import { isCalendarDate } from './time.js';
 import {
   DOC_STATE_MAX_BYTES, DOC_STATUSES, MAX_MEASURES, MAX_PEOPLE, type DocLast, type DocLatest, type DocState, type DocStatus, type ScopePerson,
 } from './types.js';
@@ -117,7 +114,7 @@ function readPeople(v: unknown): ScopePerson[] {
   const seen = new Set<string>();
   return list('people', v, MAX_PEOPLE).map((p, i) => {
     if (!isObject(p)) refuse(`people[${i}] is not an object`);
-    if (!isScopeRef(p.who)) refuse(`people[${i}].who is not a person reference`);
+    if (!isPersonRef(p.who)) refuse(`people[${i}].who is not a person reference`);
     if (seen.has(p.who)) refuse(`people[${i}].who ${p.who} appears twice`);
     seen.add(p.who);
     const role = optional(p.role, (r) => text(`people[${i}].role`, r, 1, 64));
@@ -129,7 +126,7 @@ function readPeople(v: unknown): ScopePerson[] {
 function readMeasures(v: unknown): string[] {
   const measures = list('measures', v, MAX_MEASURES);
   measures.forEach((m, i) => {
-    if (typeof m !== 'string' || !CONCEAL_MEASURE_IDS.includes(m)) refuse(`measures[${i}] is not a conceal measure`);
+    if (!isConcealMeasure(m)) refuse(`measures[${i}] is not one of ${CONCEAL_MEASURE_CODES.join(', ')}`);
     if (measures.indexOf(m) !== i) refuse(`measures[${i}] ${m} appears twice`);
   });
   return measures as string[];
@@ -155,7 +152,7 @@ function readState(o: Record<string, unknown>): DocState {
   if (!DOC_STATUSES.includes(o.status as DocStatus)) refuse(`status is not one of ${DOC_STATUSES.join(', ')}`);
   const status = o.status as DocStatus;
   const level = optional(o.level, (t) => text('level', t, 1, 32));
-  const period = optional(o.period, (p) => (p === LONG_TERM || isCalendarDate(p) ? p : refuse(`period is neither a calendar date nor ${LONG_TERM}`)));
+  const period = optional(o.period, (p) => (isPeriod(p) ? p : refuse(`period is neither a calendar date nor ${PERIOD_LONG_TERM}`)));
   const basis = optional(o.basis, (t) => text('basis', t, 1, 1024));
   const measures = readMeasures(o.measures);
   const people = readPeople(o.people);

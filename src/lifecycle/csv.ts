@@ -11,10 +11,9 @@
  *
  * `header: false` writes the records alone, without the header and the byte-order mark (to append to a file).
  */
-import { ENTRY_KIND_TERMS, type EntryKind } from '../entry/index.js';
+import { concealMeasureInfo, ENTRY_KIND_TERMS, isConcealMeasure, type EntryKind } from '../entry/index.js';
 import { LONG_TERM } from './display.js';
 import type { InventoryRow } from './inventory-row.js';
-import { CONCEAL_MEASURE_TERMS } from './refs.js';
 import { beijingDateTime } from './time.js';
 import type { DisplayStatus } from './types.js';
 
@@ -61,7 +60,7 @@ const COLUMNS: readonly Column[] = [
   ['状态', 'Status', (r, lang) => STATUS_TERMS[lang][r.status]],
   ['知悉人数', 'People in scope', (r) => String(r.peopleCount)],
   ['知悉范围', 'Need-to-know scope', (r) => list(r.people)],
-  ['隐密措施', 'Conceal measures', (r, lang) => list(lang === 'zh' ? r.measures.map((m) => CONCEAL_MEASURE_TERMS[m] ?? m) : r.measures)],
+  ['隐密措施', 'Conceal measures', (r, lang) => list(lang === 'zh' ? r.measures.map((m) => (isConcealMeasure(m) ? concealMeasureInfo(m).term : m)) : r.measures)],
   ['最近事件', 'Last event', (r, lang) => (lang === 'zh' ? ENTRY_KIND_TERMS[r.lastEvent] : KIND_WORDS_EN[r.lastEvent])],
   ['最近事件时间', 'Last event time', (r) => beijingDateTime(r.lastEventTime)],
   ['最近操作人', 'Last operator', (r) => opt(r.lastOperator)],

@@ -6,11 +6,12 @@
  * expired from 2027-01-01 00:00:00 +08:00 (= 2026-12-31T16:00:00Z). The state itself stays 'classified':
  * expiry is a reading of the calendar, not an event (a reclassify with a new period lifts it).
  */
+import { PERIOD_LONG_TERM } from '../entry/index.js';
 import { beijingDate, isCalendarDate } from './time.js';
 import type { DisplayStatus, DocState } from './types.js';
 
-/** 长期: a secrecy period without an end (design §1's PERIOD_LONG_TERM). */
-export const LONG_TERM = '长期';
+/** 长期: a secrecy period without an end (the entry's PERIOD_LONG_TERM). */
+export const LONG_TERM = PERIOD_LONG_TERM;
 
 /** The last day in force (`YYYY-MM-DD`) of a classified document with a dated period; undefined otherwise (长期, not classified). */
 export function expiry(state: Pick<DocState, 'status' | 'period'>): string | undefined {

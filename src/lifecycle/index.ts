@@ -1,6 +1,6 @@
 export {
   DOC_STATUSES, DISPLAY_STATUSES, MAX_PEOPLE, MAX_MEASURES, DOC_STATE_MAX_BYTES,
-  type DocStatus, type DisplayStatus, type DocState, type DocLatest, type DocLast, type ScopePerson, type LifecycleEntry, type LifecycleEvent,
+  type DocStatus, type DisplayStatus, type DocState, type DocLatest, type DocLast, type ScopePerson,
 } from './types.js';
 export { STATUS_RULES, type LifecycleCode } from './rules.js';
 export { startDocument, applyEntry } from './state.js';

@@ -5,9 +5,10 @@
  * code (HTTP 409) and details {doc, status, kind, who?}; the caller then writes nothing.
  */
 import { isLowerHex } from '../crypto/index.js';
+import type { Entry } from '../entry/index.js';
 import { CunzhengError } from '../errors.js';
 import { STATUS_RULES, type LifecycleCode } from './rules.js';
-import { MAX_PEOPLE, type DocLatest, type DocState, type LifecycleEntry, type LifecycleEvent, type ScopePerson } from './types.js';
+import { MAX_PEOPLE, type DocLatest, type DocState, type LifecycleEvent, type ScopePerson } from './types.js';
 
 const STATUS_WORDS: Readonly<Record<DocState['status'], string>> = {
   unclassified: 'unclassified (未定密)',
@@ -20,7 +21,7 @@ function lifecycleError(code: LifecycleCode, message: string, details: Record<st
   return new CunzhengError(code, message, { details });
 }
 
-function latestOf(entry: LifecycleEntry, id: string): DocLatest {
+function latestOf(entry: Entry, id: string): DocLatest {
   const latest: DocLatest = { id, time: entry.time, sha256: entry.digest.sha256 };
   const meta = entry.meta;
   if (meta !== undefined) {
@@ -32,12 +33,12 @@ function latestOf(entry: LifecycleEntry, id: string): DocLatest {
   return latest;
 }
 
-function lastOf(entry: LifecycleEntry, id: string): DocState['last'] {
+function lastOf(entry: Entry, id: string): DocState['last'] {
   return entry.operator === undefined ? { kind: entry.kind, id, time: entry.time } : { kind: entry.kind, id, time: entry.time, operator: entry.operator };
 }
 
 /** The state of a document that is its root deposit alone (a deposit without `prev`). */
-export function startDocument(root: LifecycleEntry, id: string): DocState {
+export function startDocument(root: Entry, id: string): DocState {
   if (root.kind !== 'deposit' || root.prev !== undefined || !isLowerHex(id, 32)) {
     const why = !isLowerHex(id, 32) ? 'its id is not 32 lowercase hex digits' : root.kind !== 'deposit' ? `it is a ${root.kind} entry, not a deposit` : 'it has a prev: it is a new version of another document';
     throw lifecycleError('LIFECYCLE_NOT_IN_DOCUMENT', `entry ${id} cannot start a document: ${why}`, { doc: id, kind: root.kind });
@@ -51,8 +52,8 @@ function copyState(s: DocState): DocState {
   return { ...s, latest: { ...s.latest, ...(s.latest.labels === undefined ? {} : { labels: [...s.latest.labels] }) }, measures: [...s.measures], people: s.people.map((p) => ({ ...p })), last: { ...s.last } };
 }
 
-function need(entry: LifecycleEntry, id: string, state: DocState, field: keyof LifecycleEvent): string {
-  const value = entry.event?.[field];
+function need(entry: Entry, id: string, state: DocState, field: keyof LifecycleEvent): string {
+  const value = (entry.event as LifecycleEvent | undefined)?.[field];
   if (typeof value !== 'string') {
     throw lifecycleError('LIFECYCLE_NO_EVENT', `${entry.kind} entry ${id} carries no event.${field}: only a format v2 entry with its event can change a document`, {
       doc: state.doc, status: state.status, kind: entry.kind, field: `event.${field}`,
@@ -61,7 +62,7 @@ function need(entry: LifecycleEntry, id: string, state: DocState, field: keyof L
   return value;
 }
 
-function statusRefusal(code: Exclude<LifecycleCode, 'LIFECYCLE_NOT_IN_DOCUMENT' | 'LIFECYCLE_NO_EVENT'>, state: DocState, entry: LifecycleEntry, who?: string): CunzhengError {
+function statusRefusal(code: Exclude<LifecycleCode, 'LIFECYCLE_NOT_IN_DOCUMENT' | 'LIFECYCLE_NO_EVENT'>, state: DocState, entry: Entry, who?: string): CunzhengError {
   const doc = state.doc;
   const what = entry.kind === 'deposit' ? 'a new version' : `a ${entry.kind} event`;
   let message: string;
@@ -93,7 +94,7 @@ function statusRefusal(code: Exclude<LifecycleCode, 'LIFECYCLE_NOT_IN_DOCUMENT' 
  * entry that cannot belong to it (another tenant, no prev, a malformed id), LIFECYCLE_NO_EVENT for an event
  * kind without its event (a v1 entry), and the rule codes of rules.ts.
  */
-export function applyEntry(state: DocState, entry: LifecycleEntry, id: string): DocState {
+export function applyEntry(state: DocState, entry: Entry, id: string): DocState {
   if (entry.tenant !== state.tenant || entry.prev === undefined || !isLowerHex(id, 32) || id === state.doc) {
     const why = entry.tenant !== state.tenant ? `it belongs to tenant ${entry.tenant}, the document to ${state.tenant}`
       : entry.prev === undefined ? 'it has no prev (a deposit without prev starts a document of its own)'
@@ -127,7 +128,7 @@ export function applyEntry(state: DocState, entry: LifecycleEntry, id: string): 
     return next;
   }
   next.events += 1;
-  const event = entry.event!;
+  const event = entry.event as LifecycleEvent;
   switch (kind) {
     case 'classify':
       next.status = 'classified';

@@ -3,7 +3,6 @@
  * derived from its entries in ledger order. Plain data, so it can be stored (codec.ts) and compared.
  */
 import type { EntryKind } from '../entry/index.js';
-import type { EntryMeta } from '../entry/index.js';
 
 export type DocStatus = 'unclassified' | 'classified' | 'declassified' | 'destroyed';
 /** What the 清单 shows: a classified document whose secrecy period has passed shows as expired. */
@@ -64,34 +63,16 @@ export interface DocState {
 }
 
 /**
- * The fields of an event that the lifecycle reads (design §1's EntryEvent, per kind). Structural, so the
- * entry's own event type is accepted as it is.
+ * The fields of an event that the lifecycle reads, whatever its kind (the entry's EntryEvent is a union by
+ * kind; the entry's kind says which). applyEntry reads through this view and checks what it needs is there.
  */
 export interface LifecycleEvent {
   readonly level?: string;
   readonly period?: string;
   readonly basis?: string;
   readonly measures?: readonly string[];
-  readonly reason?: string;
-  readonly method?: string;
   readonly who?: string;
   readonly role?: string;
-  readonly returned?: readonly string[];
-  readonly destroyed?: readonly string[];
-}
-
-/** The members of an entry the lifecycle reads: an Entry of format v1 or v2 is one. */
-export interface LifecycleEntry {
-  readonly v: number;
-  readonly kind: EntryKind;
-  readonly tenant: string;
-  readonly operator?: string;
-  readonly digest: { readonly sha256: string };
-  readonly size?: number;
-  readonly meta?: EntryMeta;
-  readonly event?: LifecycleEvent;
-  readonly prev?: string;
-  readonly time: string;
 }
 
 /**

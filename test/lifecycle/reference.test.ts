@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import type { ConcealMeasure } from '../../src/entry/index.js';
 import { isCunzhengError } from '../../src/errors.js';
 import { applyEntry, decodeDocState, encodeDocState, startDocument, type DocState } from '../../src/lifecycle/index.js';
 import { lifecycleEvent, newVersion, rootDeposit, type Made } from './helpers.js';
@@ -34,7 +35,7 @@ type Op =
   | { kind: 'deposit' }
   | { kind: 'classify'; level: string; period: string }
   | { kind: 'reclassify'; level?: string; period?: string }
-  | { kind: 'conceal'; measures: string[] }
+  | { kind: 'conceal'; measures: ConcealMeasure[] }
   | { kind: 'declassify' }
   | { kind: 'destroy' }
   | { kind: 'access-grant'; who: string; role?: string }
@@ -81,7 +82,7 @@ function made(op: Op, doc: string, step: number): Made {
 const who = fc.constantFrom('E1001', 'E1002', 'u_00aa', 'ZH-7');
 const level = fc.constantFrom('核心商密', '重要商密', '普通商密');
 const period = fc.constantFrom('长期', '2027-06-30', '2030-12-31');
-const measure = fc.constantFrom('marking', 'encryption', 'isolation', 'agreement');
+const measure = fc.constantFrom<ConcealMeasure>('marking', 'encryption', 'isolation', 'agreement');
 // destroy is rare (it ends a document's life), the rest often.
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.constant({ kind: 'destroy' as const }), weight: 1 },

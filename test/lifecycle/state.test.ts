@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { isCunzhengError, type CunzhengError } from '../../src/errors.js';
 import { applyEntry, MAX_PEOPLE, startDocument, type DocState } from '../../src/lifecycle/index.js';
-import { lifecycleEvent, newVersion, OFFICER, rootDeposit, TENANT, type Made } from './helpers.js';
+import { buildEntry } from '../../src/entry/index.js';
+import { hashLeaf } from '../../src/merkle/index.js';
+import { depositIdFromLeafHash } from '../../src/receipt/deposit-id.js';
+import { SAMPLE_USCC } from '../entry/fixtures.js';
+import { lifecycleEvent, newVersion, OFFICER, rootDeposit, TENANT, withEvent, type Made } from './helpers.js';
 
 function refusal(f: () => unknown): CunzhengError {
   try {
@@ -144,17 +148,27 @@ describe('applyEntry', () => {
 
   it('refuses an entry that cannot belong to the document, and an event without its event member', () => {
     const other = rootDeposit();
+    // A v1 entry of a lifecycle kind (v1 allowed them with meta; nothing wrote one): no event to apply.
+    const v1 = buildEntry({ kind: 'classify', tenant: TENANT, subject: { name: '示例科技有限公司', uscc: SAMPLE_USCC }, digest: root.entry.digest, meta: { level: '核心商密' }, prev: root.id, hashedBy: 'client' });
+    const v1Classify: Made = { entry: v1.entry, id: depositIdFromLeafHash(hashLeaf(v1.bytes)) };
+    expect(v1Classify.entry.v).toBe(1);
     const foreign: Made = { entry: { ...lifecycleEvent('conceal', { measures: ['marking'] }, root.id, 1).entry, tenant: 'tn_ffffffffffffffffffffffff' }, id: 'f'.repeat(32) };
     for (const [m, code] of [
       [other, 'LIFECYCLE_NOT_IN_DOCUMENT'],
       [foreign, 'LIFECYCLE_NOT_IN_DOCUMENT'],
       [{ entry: newVersion(root.id, 1).entry, id: root.id }, 'LIFECYCLE_NOT_IN_DOCUMENT'],
       [{ entry: newVersion(root.id, 1).entry, id: 'not-an-id' }, 'LIFECYCLE_NOT_IN_DOCUMENT'],
-      [{ entry: { v: 1, kind: 'classify', tenant: TENANT, digest: { sha256: 'ab'.repeat(32) }, meta: { level: '核心商密' }, prev: root.id, time: root.entry.time }, id: 'e'.repeat(32) }, 'LIFECYCLE_NO_EVENT'],
-      [lifecycleEvent('classify', { level: '核心商密' }, root.id, 1), 'LIFECYCLE_NO_EVENT'],
-      [lifecycleEvent('access-grant', { role: 'x' }, root.id, 1), 'LIFECYCLE_NO_EVENT'],
+      [v1Classify, 'LIFECYCLE_NO_EVENT'],
+      [withEvent(lifecycleEvent('classify', { level: '核心商密', period: '长期' }, root.id, 1), undefined), 'LIFECYCLE_NO_EVENT'],
+      [withEvent(lifecycleEvent('classify', { level: '核心商密', period: '长期' }, root.id, 1), { level: '核心商密' }), 'LIFECYCLE_NO_EVENT'],
+      [withEvent(lifecycleEvent('access-grant', { who: 'E1' }, root.id, 1), { role: 'x' }), 'LIFECYCLE_NO_EVENT'],
+      [withEvent(lifecycleEvent('conceal', { measures: ['marking'] }, root.id, 1), {}), 'LIFECYCLE_NO_EVENT'],
     ] as [Made, string][]) {
       expect(refusal(() => applyEntry(start, m.entry, m.id)).code).toBe(code);
     }
+    // A field missing is found once the status allows the kind at all.
+    const empty = withEvent(lifecycleEvent('reclassify', { level: 'x' }, root.id, 2), {});
+    expect(refusal(() => applyEntry(start, empty.entry, empty.id)).code).toBe('LIFECYCLE_NOT_CLASSIFIED');
+    expect(refusal(() => applyEntry(classified, empty.entry, empty.id)).code).toBe('LIFECYCLE_NO_EVENT');
   });
 });
