@@ -4,7 +4,7 @@
  * refuses it (explainUserBody, explainLevelsBody), exactly as if the service had been the first to look.
  */
 import { Type } from 'typebox';
-import { SUBJECT_NAME_MAX, SUBJECT_NAME_RULE, USCC_LENGTH, USCC_PATTERN } from '../entry/index.js';
+import { PERSON_REF_MAX, PERSON_REF_RULE, SUBJECT_NAME_MAX, SUBJECT_NAME_RULE, USCC_LENGTH, USCC_PATTERN } from '../entry/index.js';
 import { CunzhengError } from '../errors.js';
 import { checkRole, checkUserRef, ROLES } from '../service/user-record.js';
 import { checkLevels, LEVEL_MAX_LENGTH, LEVELS_MAX } from '../service/tenant-settings.js';
@@ -12,7 +12,7 @@ import { explainTenantBody, type ExplainInvalid } from './schemas.js';
 
 const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)), { description: 'officer (保密员), depositor or viewer' });
 const Ref = Type.String({
-  minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+  minLength: 1, maxLength: PERSON_REF_MAX, pattern: PERSON_REF_RULE.pattern,
   description: 'a tenant-local person reference (an employee number), never a name, an ID-card or a mobile number',
 });
 const Time = Type.String({ description: 'ISO 8601, UTC' });
@@ -70,7 +70,6 @@ export const TenantCreatedReply = Type.Object({
   id: Type.String(),
   name: Type.String(),
   uscc: Type.String(),
-  officer: Type.String({ description: 'the founding officer\'s user id (the key is theirs)' }),
   apiKey: Type.String({ description: 'shown once; stored only as its SHA-256' }),
 });
 

@@ -10,15 +10,14 @@
  */
 import { CunzhengError } from '../errors.js';
 import { fromUtf8, sha256, toHex, utf8 } from '../crypto/index.js';
-import { TEXT_RULE } from '../entry/index.js';
+import { checkEvent, DEFAULT_LEVELS, EVENT_LEVEL_MAX, PERIOD_LONG_TERM } from '../entry/index.js';
 import { recordKeys, type LedgerRecords } from '../ledger/index.js';
 import { TENANT_ID } from './tenant-record.js';
 import { isIsoTime } from './user-record.js';
 
-/** The levels of a tenant that configured none (design §1's DEFAULT_LEVELS). */
-export const DEFAULT_LEVELS: readonly string[] = Object.freeze(['核心商密', '重要商密', '普通商密']);
+export { DEFAULT_LEVELS };
 export const LEVELS_MAX = 10;
-export const LEVEL_MAX_LENGTH = 32;
+export const LEVEL_MAX_LENGTH = EVENT_LEVEL_MAX;
 
 export interface StoredSettings {
   tenant: string;
@@ -38,8 +37,15 @@ export function settingsTablePrefix(): Uint8Array {
   return Uint8Array.of(X, G);
 }
 
+/** A level name the entry accepts in a classify event (its own rule, asked of the entry itself). */
 function isLevel(s: unknown): s is string {
-  return typeof s === 'string' && s.length >= 1 && s.length <= LEVEL_MAX_LENGTH && TEXT_RULE.test(s) && s.trim() === s;
+  if (typeof s !== 'string' || s.length < 1 || s.length > LEVEL_MAX_LENGTH) return false;
+  try {
+    checkEvent('classify', { level: s, period: PERIOD_LONG_TERM });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** 1..10 unique level names, each 1..32 characters of text without surrounding space (TENANT_BAD_LEVELS). */

@@ -16,6 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { CunzhengError } from '../errors.js';
 import { fromHex, fromUtf8, isLowerHex, sha256, toHex, utf8 } from '../crypto/index.js';
+import { isPersonRef } from '../entry/index.js';
 import { recordKeys, type Pair } from '../ledger/index.js';
 import { encodeUserKeyIndexValue, TENANT_ID } from './tenant-record.js';
 
@@ -71,16 +72,7 @@ export function checkRole(v: unknown): Role {
   return v;
 }
 
-const PERSON_REF = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-/**
- * A person reference (design §1's PERSON_REF_RULE): an employee number or a user id, never a name or an ID
- * number in clear — so not 15 digits, not 17 digits and a check character (a resident ID), not a mainland
- * mobile number.
- */
-export function isPersonRef(v: unknown): v is string {
-  return typeof v === 'string' && PERSON_REF.test(v) && !/^[0-9]{15}$/.test(v) && !/^[0-9]{17}[0-9Xx]$/.test(v) && !/^1[3-9][0-9]{9}$/.test(v);
-}
+export { isPersonRef };
 
 export function checkUserRef(v: unknown): string {
   if (!isPersonRef(v)) {

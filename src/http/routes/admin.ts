@@ -15,16 +15,16 @@ export async function adminRoutes(instance: FastifyInstance, ctx: ServiceContext
     config: { explainInvalid: explainTenantCreateBody },
     schema: {
       tags: ['admin'],
-      summary: 'Register an enterprise as a tenant; its founding officer\'s API key is shown once',
+      summary: 'Register an enterprise as a tenant; its founding officer\'s API key (user foundingOfficerId(id)) is shown once',
       description: 'A USCC already registered is refused (409 TENANT_USCC_TAKEN) unless "allowDuplicateUscc": true.',
       security: [{ bearer: [] }],
       body: TenantCreateBody,
       response: { 201: TenantCreatedReply, ...errors },
     },
   }, async (req, reply) => {
-    const { tenant, apiKey, officer } = await ctx.tenants.create(req.body);
+    const { tenant, apiKey } = await ctx.tenants.create(req.body);
     void reply.status(201);
-    return { id: tenant.id, name: tenant.name, uscc: tenant.uscc, officer, apiKey };
+    return { id: tenant.id, name: tenant.name, uscc: tenant.uscc, apiKey };
   });
 
   app.get('/v1/admin/tenants', {
