@@ -32,11 +32,11 @@ async function verifies(receipt: unknown, sha256: string) {
 
 describe('when the admin creates a tenant', () => {
   it('answers 201 with the tenant and an API key that authenticates it', async () => {
-    const res = await s.app.inject({ method: 'POST', url: '/v1/admin/tenants', headers: admin, payload: { name: '湖南测试有限公司', uscc: USCC_A } });
+    const res = await s.app.inject({ method: 'POST', url: '/v1/admin/tenants', headers: admin, payload: { name: '湖南测试有限公司', uscc: completeUscc('91430100MA4L16KK') } });
     expect(res.statusCode).toBe(201);
     const body = res.json();
     expect(Object.keys(body).sort()).toEqual(['apiKey', 'id', 'name', 'uscc']);
-    expect(body).toMatchObject({ name: '湖南测试有限公司', uscc: USCC_A });
+    expect(body).toMatchObject({ name: '湖南测试有限公司', uscc: completeUscc('91430100MA4L16KK') });
     expect(body.id).toMatch(/^tn_[0-9a-f]{24}$/);
     expect(body.apiKey).toMatch(/^czk_[A-Za-z0-9_-]{43}$/);
     const dep = await s.app.inject({ method: 'POST', url: '/v1/deposits', headers: { authorization: `Bearer ${body.apiKey}` }, payload: { sha256: digestOf('new tenant') } });
@@ -238,9 +238,11 @@ describe('when a tenant looks up a deposit', () => {
   });
 
   it('rejects malformed ids and digests with 400', async () => {
-    for (const url of ['/v1/deposits/xyz', `/v1/deposits/${'G'.repeat(32)}`, '/v1/deposits?sha256=abc', `/v1/deposits?sha256=${digestOf('x').slice(1)}Z`, '/v1/deposits', `/v1/deposits?sha256=${digestOf('x')}&extra=1`]) {
+    for (const url of ['/v1/deposits/xyz', `/v1/deposits/${'G'.repeat(32)}`, '/v1/deposits?sha256=abc', `/v1/deposits?sha256=${digestOf('x').slice(1)}Z`, `/v1/deposits?sha256=${digestOf('x')}&extra=1`, `/v1/deposits?sha256=${digestOf('x')}&limit=5`]) {
       expectErrorBody(await s.app.inject({ method: 'GET', url, headers: a.auth }), 400);
     }
+    // Without sha256, GET /v1/deposits is the listing (newest first): test/http/listing.test.ts.
+    expect((await s.app.inject({ method: 'GET', url: '/v1/deposits', headers: a.auth })).statusCode).toBe(200);
     // Uppercase hex is the same id or digest (hex-case.test.ts): unknown ones are 404s, not 400s.
     for (const url of [`/v1/deposits/${'0'.repeat(32)}`, `/v1/deposits/${'A'.repeat(32)}`, `/v1/deposits?sha256=${digestOf('x').toUpperCase()}`]) {
       expectErrorBody(await s.app.inject({ method: 'GET', url, headers: a.auth }), 404, 'NOT_FOUND');
