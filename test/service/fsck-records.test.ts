@@ -119,12 +119,12 @@ describe('tenant records and the API-key index', () => {
     expect(codes((await check(store)).problems)).toEqual(['API_KEY_INDEX_CORRUPT', 'API_KEY_INDEX_MISSING']);
   });
 
-  it('a tenant record lost (its key damaged): TENANT_MISSING for its entries, API_KEY_INDEX_DANGLING, TENANT_CORRUPT', async () => {
+  it('a tenant record lost (its key damaged): TENANT_MISSING for its entries, API_KEY_INDEX_DANGLING, USER_DANGLING for its founding officer, TENANT_CORRUPT', async () => {
     const key = tenantKeyOf(s.b.id);
     const v = await store.db.get(key);
     await store.db.del(key);
     await store.db.put(flipBit(key, 8 * key.length - 1), v!);
-    expect(codes((await check(store)).problems)).toEqual(['API_KEY_INDEX_DANGLING', 'TENANT_CORRUPT', 'TENANT_MISSING']);
+    expect(codes((await check(store)).problems)).toEqual(['API_KEY_INDEX_DANGLING', 'TENANT_CORRUPT', 'TENANT_MISSING', 'USER_DANGLING']);
   });
 
   it('legacy (b4de8cb) records are read; a changed name is caught against the entries', async () => {
