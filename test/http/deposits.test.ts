@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyReceipt, type Receipt } from '../../src/receipt/index.js';
-import { parseEntry } from '../../src/entry/index.js';
+import { completeUscc, parseEntry } from '../../src/entry/index.js';
 import { fromBase64, sm3, toHex, utf8 } from '../../src/crypto/index.js';
 import { ADMIN_TOKEN, USCC_A, USCC_B, createTenant, digestOf, expectErrorBody, openTestService, type TestService, type TestTenant } from './helpers.js';
 
