@@ -172,7 +172,7 @@ describe('the v2 member rules', () => {
   });
 
   it('v1 has no operator and no event (ENTRY_UNKNOWN_FIELD), as before', () => {
-    const v1 = { ...good(), v: 1 };
+    const v1: Record<string, unknown> = { ...good(), v: 1 };
     expect(parseObject(v1)?.code).toBe('ENTRY_UNKNOWN_FIELD');
     const { operator: _o, ...noOp } = v1;
     expect(parseObject(noOp)?.details).toMatchObject({ field: 'event' });
