@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CunzhengError } from '../../src/errors.js';
-import { buildEntry, checkEvent, ENTRY_VERSIONS, parseEntry, type Entry, type EntryInput } from '../../src/entry/index.js';
+import { buildEntry, checkEvent, describeEntry, ENTRY_VERSIONS, parseEntry, type Entry, type EntryInput } from '../../src/entry/index.js';
 import { hashLeaf } from '../../src/merkle/index.js';
 import { fuzzRuns } from '../support/fuzz.js';
 import { v2InputArb } from './event-arbs.js';
@@ -244,5 +244,19 @@ describe('v1 stays readable, byte for byte', () => {
     const entry = parseEntry(utf8(example!));
     expect(entry.v).toBe(1);
     expect(JSON.stringify(entry)).toBe(example);
+  });
+
+  it('the README\'s v2 example parses, has the byte length and leaf hash it states, and prints as it shows', () => {
+    const readme = readFileSync(join(process.cwd(), 'src/entry/README.md'), 'utf8');
+    const example = /```json\n(\{"v":2,[^\n]*)\n```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const stated = /Example \((\d+) bytes, leaf hash `([0-9a-f]{64})`/.exec(readme);
+    expect(stated).not.toBeNull();
+    expect(utf8(example!).length).toBe(Number(stated![1]));
+    expect(leafHex(example!)).toBe(stated![2]);
+    const entry = parseEntry(utf8(example!));
+    expect(JSON.stringify(entry)).toBe(example);
+    const shown = /```\n(Kind: classify[^`]*)```/.exec(readme)?.[1];
+    expect(shown?.trimEnd().split('\n')).toEqual(describeEntry(entry));
   });
 });
