@@ -173,7 +173,7 @@ function measures(field: string, value: unknown): readonly ConcealMeasure[] {
 function record(field: string, value: unknown): EventRecord {
   if (!isPlainObject(value)) eventError('EVENT_BAD_FIELD', field, `expected {sha256, sm3?, size?}, got ${describeValue(value)}`);
   for (const key of Object.keys(value)) {
-    if (key !== 'sha256' && key !== 'sm3' && key !== 'size') eventError('EVENT_UNKNOWN_FIELD', `${field}.${shorten(key)}`, 'not a member of a record digest');
+    if (key !== 'sha256' && key !== 'sm3' && key !== 'size' && value[key] !== undefined) eventError('EVENT_UNKNOWN_FIELD', `${field}.${shorten(key)}`, 'not a member of a record digest');
   }
   const hex = (name: string, v: unknown): string => {
     if (typeof v !== 'string' || !DIGEST_HEX_RULE.test(v)) eventError('EVENT_BAD_FIELD', `${field}.${name}`, `expected 64 lowercase hex digits, got ${describeValue(v)}`);

@@ -130,6 +130,26 @@ describe('v2 round trips', () => {
     );
   });
 
+  it('hostile values in any member of a v2 event entry answer an ENTRY_* or EVENT_* code, nothing else', () => {
+    const good = JSON.parse(VECTORS[1]!.text) as Record<string, unknown>;
+    const keys = ['operator', 'event', 'prev', 'meta', 'kind', 'v'];
+    const eventKeys = ['level', 'period', 'basis', 'record', 'who', 'measures'];
+    fc.assert(
+      fc.property(fc.constantFrom(...keys, ...eventKeys), fc.jsonValue({ maxDepth: 4 }), (key, value) => {
+        const o: Record<string, unknown> = { ...good };
+        if (eventKeys.includes(key)) o.event = { ...(good.event as object), [key]: value };
+        else o[key] = value;
+        try {
+          parseEntry(utf8(JSON.stringify(o)));
+        } catch (e) {
+          expect(e).toBeInstanceOf(CunzhengError);
+          expect((e as CunzhengError).code).toMatch(/^(ENTRY|EVENT)_/);
+        }
+      }),
+      { numRuns: fuzzRuns(1000) },
+    );
+  });
+
   it('refuses every other spelling of a vector: whitespace, reordered members, escapes, event keys out of order', () => {
     const text = VECTORS[1]!.text;
     const spellings = [
