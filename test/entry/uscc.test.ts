@@ -112,7 +112,7 @@ describe('validateUscc', () => {
         }),
         { numRuns: 200 },
       );
-    });
+    }, 180_000); // 108,000 refusals: about 40 s alone, past the default minute on a loaded machine
     it('reports GB 11714 for positions 9-17 except where the mod-11 check cannot see the change', () => {
       // GB 11714 misses a substitution in 9-16 exactly when the full-alphabet values differ by a multiple
       // of 11 (e.g. 1 → C: 12 − 1 = 11); GB 32100 then catches it.
