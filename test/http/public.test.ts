@@ -312,6 +312,20 @@ describe('operations', () => {
       'POST /v1/admin/anchor',
       'GET /healthz',
       'GET /metrics',
+      // issue 15: events and history; users, levels and the admin's tenants; the inventory
+      'POST /v1/deposits/{id}/events',
+      'GET /v1/deposits/{id}/history',
+      'GET /v1/inventory',
+      'POST /v1/users',
+      'GET /v1/users',
+      'GET /v1/users/me',
+      'POST /v1/users/{id}/revoke',
+      'POST /v1/users/{id}/rotate',
+      'GET /v1/tenant/levels',
+      'PUT /v1/tenant/levels',
+      'GET /v1/admin/tenants',
+      'POST /v1/admin/tenants/{id}/revoke',
+      'POST /v1/admin/tenants/{id}/rotate',
     ];
     expect(listed.sort()).toEqual(expected.sort());
     const ui = await get('/docs');
