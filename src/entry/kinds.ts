@@ -1,12 +1,13 @@
 /**
- * What an entry records. A closed set: a verifier of format v1 knows every kind it may meet, and a new
- * kind is a format change. `deposit` fixes a document's existence; the others record a trade-secret
- * protection measure (the "reasonable protection measures" a court weighs) about a document, whose
- * digest — of the document itself, or of the written record of the measure — the entry carries.
+ * What an entry records. A closed set: a verifier knows every kind it may meet, and a new kind is a
+ * format change. `deposit` fixes a document's existence; the others record a trade-secret protection
+ * measure (the "reasonable protection measures" a court weighs) about a document. In format v2 such an
+ * entry carries the document's digest and the measure's facts in `event` (event.ts); in v1 it carried a
+ * digest (of the document, or of the written record of the measure) and meta.
  */
 export const ENTRY_KINDS = [
   'deposit', //          存证: the document existed, with this digest, when received
-  'classify', //         定密: the document was classified as a trade secret (meta.level: 密级)
+  'classify', //         定密: the document was classified as a trade secret (event.level: 密级)
   'reclassify', //       密级变更: its classification level or secrecy period changed
   'conceal', //          隐密: concealment measures applied (encryption, isolation, marking)
   'declassify', //       解密: it is no longer treated as a secret

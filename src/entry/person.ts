@@ -67,8 +67,9 @@ const NAME_LIKE = /(?=\p{L})\P{ASCII}|\p{L}\s+\p{L}/u;
 export function personRefProblem(value: string): 'id-number' | 'mobile' | 'name' | 'form' | undefined {
   if (value.length <= 4 * PERSON_REF_MAX && NAME_LIKE.test(value)) return 'name';
   if (!hasRefForm(value)) {
-    // A number written with spaces or a "+86" is still a number.
-    if (value.length <= 4 * PERSON_REF_MAX && /^[+0-9Xx ._-]+$/.test(value)) return personalNumber(value.replace(/[+ ]/g, '')) ?? 'form';
+    // A number written with spaces, a "+86" or full-width digits (NFKC folds them) is still a number.
+    const folded = value.length <= 4 * PERSON_REF_MAX ? value.normalize('NFKC') : '';
+    if (/^[+0-9Xx ._-]+$/.test(folded)) return personalNumber(folded.replace(/[+ ]/g, '')) ?? 'form';
     return 'form';
   }
   return personalNumber(value);

@@ -61,7 +61,7 @@ describe('PERSON_REF_RULE', () => {
   });
 
   it('refuses mainland mobile numbers, also after 86, 0086 or +86 and with separators', () => {
-    for (const s of ['13912345678', '19912345678', '8613912345678', '008613912345678', '+8613912345678', '139-1234-5678', '139 1234 5678', '+86 139 1234 5678']) {
+    for (const s of ['13912345678', '19912345678', '8613912345678', '008613912345678', '+8613912345678', '139-1234-5678', '139 1234 5678', '+86 139 1234 5678', '１３９１２３４５６７８', '＋８６ １３９１２３４５６７８']) {
       expect(isPersonRef(s), s).toBe(false);
       expect(personRefProblem(s), s).toMatch(/^(mobile|id-number)$/);
     }
