@@ -76,13 +76,16 @@ export class Model {
     return { entries, states };
   }
 
-  /** Appends a run of one tenant through the ledger with its document writes (and its listing). */
+  /** Appends a run of one tenant through the ledger with its document writes (and its digest keys and listing, as the service does). */
   async append(ledger: Ledger, tenant: string, run: Built[], extra: AppendOptions = {}): Promise<number> {
     const { entries, states } = this.plan(run);
     const w = ledger.documents.writesFor(tenant, entries, states);
     const deposits = run.every((b) => b.entry.kind === 'deposit');
+    const digests = ledger.index.prefix(tenant);
     const appended = await ledger.appendRun(run.map((b) => b.bytes), {
-      leafKeys: w.leafKeys, records: w.records, ...(deposits ? { listing: ledger.index.listingPrefix(tenant) } : {}), ...extra,
+      leafKeys: w.leafKeys, records: w.records, ...(deposits ? { listing: ledger.index.listingPrefix(tenant) } : {}),
+      digestKeys: run.map((b) => (b.entry.kind === 'deposit' ? ledger.index.digestKey(digests, b.entry.digest.sha256) : undefined)),
+      ...extra,
     });
     this.learn(run, appended.firstIndex);
     return appended.firstIndex;
