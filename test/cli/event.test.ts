@@ -106,7 +106,7 @@ describe('cunzheng event and history', () => {
       [['event', 'conceal', deposited, '--measures', 'other'], /API key/],
     ];
     for (const [i, [args, message]] of cases.entries()) {
-      const extra = i === cases.length - 1 ? { CUNZHENG_API_KEY: 'czk_wrong' } : {};
+      const extra: Record<string, string> = i === cases.length - 1 ? { CUNZHENG_API_KEY: 'czk_wrong' } : {};
       const r = await run(args, extra);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -17,6 +17,8 @@ import { createTenant, openTestService } from '../http/helpers.js';
 const pool = new WorkerPool(workerScript(), 1);
 afterAll(() => pool.close());
 const tenant = { id: 'tn_0123456789abcdef01234567', name: '湘江新材料科技有限公司', uscc: completeUscc('91430100MA4L16JJ') };
+/** The requesting user: every entry the job builds names them (format v2). */
+const operator = 'u_0123456789abcdef';
 
 type Answer = { ok: true; items: unknown; kinds: unknown } | { ok: false; code: string; message: string; details: unknown };
 
@@ -25,6 +27,7 @@ function answerOf(p: PreparedPayload): Answer {
   // Time and nonce differ from one build to the next: compare everything else of each entry.
   const kinds = u.entries.map((e) => {
     const x = parseEntry(e) as unknown as Record<string, unknown>;
+    expect([x.v, x.operator]).toEqual([2, operator]);
     return { ...x, time: undefined, nonce: undefined };
   });
   return { ok: true, items: { batch: u.batch, items: u.items }, kinds };
@@ -54,14 +57,14 @@ describe('the prepare job', () => {
       const bytes = new TextEncoder().encode(text);
       let inline: Answer;
       try {
-        inline = answerOf(runPrepareJob({ body: bytes, tenant }));
+        inline = answerOf(runPrepareJob({ body: bytes, tenant, operator }));
       } catch (e) {
         inline = failed(e);
       }
       const copy = new Uint8Array(bytes);
       let pooled: Answer;
       try {
-        pooled = answerOf(await pool.run<PreparedPayload>({ kind: 'prepare', payload: { body: copy, tenant }, transfer: [copy.buffer] }));
+        pooled = answerOf(await pool.run<PreparedPayload>({ kind: 'prepare', payload: { body: copy, tenant, operator }, transfer: [copy.buffer] }));
       } catch (e) {
         pooled = failed(e);
       }
