@@ -10,7 +10,8 @@ import { EXIT_OK } from './exit-codes.js';
 import { runVerify } from './commands/verify.js';
 import { runReceiptExport } from './commands/receipt.js';
 import { runServe } from './commands/serve.js';
-import { runTenantAdd } from './commands/tenant.js';
+import { registerTenantCommands, runTenantAdd } from './commands/tenant.js';
+import { registerUserCommands } from './commands/user.js';
 import { runFsck } from './commands/fsck.js';
 import { runAudit } from './commands/audit.js';
 import { runUpgrade } from './commands/upgrade.js';
@@ -85,10 +86,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--url <url>', 'the service').env('CUNZHENG_URL').default('http://127.0.0.1:8080'))
     .addOption(new Option('--admin-token <token>', 'the admin token (default: read from <data>/admin-token)').env('CUNZHENG_ADMIN_TOKEN'))
     .addOption(new Option('--data <dir>', 'data directory holding admin-token').env('CUNZHENG_DATA').default('./data'))
+    .option('--allow-duplicate-uscc', 'register it even though a tenant with this USCC exists (refused otherwise)', false)
     .option('--json', 'print the machine-readable result on stdout', false)
     .action(async (flags: Parameters<typeof runTenantAdd>[0]) => {
       setExit(await runTenantAdd(flags, stdout));
     });
+  registerTenantCommands(tenant, setExit, stdout);
 
   program
     .command('fsck')
@@ -162,6 +165,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerEventCommands(program, setExit, stdout);
   registerHistoryCommands(program, setExit, stdout);
   registerInventoryCommands(program, setExit, stdout);
+  registerUserCommands(program, setExit, stdout);
   return program;
 }
 
