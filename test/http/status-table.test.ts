@@ -40,7 +40,7 @@ describe('the status table', () => {
   });
 
   it('holds statuses only an HTTP error can have', () => {
-    for (const [code, status] of Object.entries(STATUS_BY_CODE)) expect([400, 401, 404, 408, 409, 413, 414, 415, 429, 431, 500, 502, 503], code).toContain(status);
+    for (const [code, status] of Object.entries(STATUS_BY_CODE)) expect([400, 401, 403, 404, 408, 409, 413, 414, 415, 429, 431, 500, 502, 503], code).toContain(status);
   });
 });
 
