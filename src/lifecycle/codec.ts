@@ -16,7 +16,10 @@
  * decodeDocState never throws: it answers {ok:false, reason} (the ledger turns that into STORE_CORRUPT).
  */
 import { fromUtf8, isLowerHex, sha256, toHex, utf8 } from '../crypto/index.js';
-import { CONCEAL_MEASURE_CODES, ENTRY_KINDS, isConcealMeasure, isEntryKind, isPeriod, isPersonRef, PERIOD_LONG_TERM } from '../entry/index.js';
+import {
+  CONCEAL_MEASURE_CODES, ENTRY_KINDS, EVENT_LEVEL_MAX, EVENT_ROLE_MAX, EVENT_TEXT_MAX, isConcealMeasure, isEntryKind, isPeriod, isPersonRef,
+  META_MAX_ARRAY, META_MAX_STRING, PERIOD_LONG_TERM,
+} from '../entry/index.js';
 import { checkId, checkText, checkTime } from '../entry/fields.js';
 import {
   DOC_STATE_MAX_BYTES, DOC_STATUSES, MAX_MEASURES, MAX_PEOPLE, type DocLast, type DocLatest, type DocState, type DocStatus, type ScopePerson,
@@ -99,10 +102,10 @@ function list(what: string, v: unknown, max: number): unknown[] {
 function readLatest(v: unknown): DocLatest {
   if (!isObject(v)) refuse('latest is not an object');
   const latest: DocLatest = { id: hex('latest.id', v.id, 32), time: time('latest.time', v.time), sha256: hex('latest.sha256', v.sha256, 64) };
-  const title = optional(v.title, (t) => text('latest.title', t, 0, 1024));
-  const filename = optional(v.filename, (t) => text('latest.filename', t, 0, 1024));
+  const title = optional(v.title, (t) => text('latest.title', t, 0, META_MAX_STRING));
+  const filename = optional(v.filename, (t) => text('latest.filename', t, 0, META_MAX_STRING));
   const size = optional(v.size, (n) => count('latest.size', n, 0));
-  const labels = optional(v.labels, (a) => list('latest.labels', a, 32).map((t, i) => text(`latest.labels[${i}]`, t, 0, 1024)));
+  const labels = optional(v.labels, (a) => list('latest.labels', a, META_MAX_ARRAY).map((t, i) => text(`latest.labels[${i}]`, t, 0, META_MAX_STRING)));
   if (title !== undefined) latest.title = title;
   if (filename !== undefined) latest.filename = filename;
   if (size !== undefined) latest.size = size;
@@ -117,7 +120,7 @@ function readPeople(v: unknown): ScopePerson[] {
     if (!isPersonRef(p.who)) refuse(`people[${i}].who is not a person reference`);
     if (seen.has(p.who)) refuse(`people[${i}].who ${p.who} appears twice`);
     seen.add(p.who);
-    const role = optional(p.role, (r) => text(`people[${i}].role`, r, 1, 64));
+    const role = optional(p.role, (r) => text(`people[${i}].role`, r, 1, EVENT_ROLE_MAX));
     const since = time(`people[${i}].since`, p.since);
     return role === undefined ? { who: p.who, since } : { who: p.who, role, since };
   });
@@ -151,9 +154,9 @@ function readState(o: Record<string, unknown>): DocState {
   const versions = count('versions', o.versions, 1);
   if (!DOC_STATUSES.includes(o.status as DocStatus)) refuse(`status is not one of ${DOC_STATUSES.join(', ')}`);
   const status = o.status as DocStatus;
-  const level = optional(o.level, (t) => text('level', t, 1, 32));
+  const level = optional(o.level, (t) => text('level', t, 1, EVENT_LEVEL_MAX));
   const period = optional(o.period, (p) => (isPeriod(p) ? p : refuse(`period is neither a calendar date nor ${PERIOD_LONG_TERM}`)));
-  const basis = optional(o.basis, (t) => text('basis', t, 1, 1024));
+  const basis = optional(o.basis, (t) => text('basis', t, 1, EVENT_TEXT_MAX));
   const measures = readMeasures(o.measures);
   const people = readPeople(o.people);
   const last = readLast(o.last);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isCunzhengError, type CunzhengError } from '../../src/errors.js';
+import { STATUS_BY_CODE } from '../../src/http/status-table.js';
 import { applyEntry, MAX_PEOPLE, startDocument, type DocState } from '../../src/lifecycle/index.js';
 import { buildEntry } from '../../src/entry/index.js';
 import { hashLeaf } from '../../src/merkle/index.js';
@@ -170,5 +171,12 @@ describe('applyEntry', () => {
     const empty = withEvent(lifecycleEvent('reclassify', { level: 'x' }, root.id, 2), {});
     expect(refusal(() => applyEntry(start, empty.entry, empty.id)).code).toBe('LIFECYCLE_NOT_CLASSIFIED');
     expect(refusal(() => applyEntry(classified, empty.entry, empty.id)).code).toBe('LIFECYCLE_NO_EVENT');
+  });
+});
+
+describe('the codes', () => {
+  it('are each answered 409 over HTTP', () => {
+    const codes = ['LIFECYCLE_ALREADY_CLASSIFIED', 'LIFECYCLE_NOT_CLASSIFIED', 'LIFECYCLE_DESTROYED', 'LIFECYCLE_NOT_GRANTED', 'LIFECYCLE_ALREADY_GRANTED', 'LIFECYCLE_SCOPE_FULL', 'LIFECYCLE_NOT_IN_DOCUMENT', 'LIFECYCLE_NO_EVENT'] as const;
+    for (const code of codes) expect(STATUS_BY_CODE[code], code).toBe(409);
   });
 });
