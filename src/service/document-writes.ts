@@ -43,6 +43,7 @@ const NO_LOCK: Release = () => undefined;
 
 export class DocumentWrites {
   readonly locks = new DocumentLocks();
+  private readonly prefixes = new Map<string, Uint8Array>();
 
   constructor(private readonly ledger: Ledger) {}
 
@@ -61,13 +62,27 @@ export class DocumentWrites {
     return s;
   }
 
-  /** The writes of a run of root deposits only: their x N keys (no lock, no read). */
-  rootKeys(tenantId: string, entries: readonly Uint8Array[]): DocumentRun['leafKeys'] {
-    const plan = entries.map((bytes) => {
-      const id = hashLeaf(bytes).subarray(0, 16);
-      return { id, doc: id, root: true };
-    });
-    return this.ledger.documents.writesFor(tenantId, plan, []).leafKeys;
+  /**
+   * The writes of a run of root deposits only: each its x N key, valued with its own id (the leaf hash's
+   * first 16 bytes: `ids` when the caller has them, computed here otherwise). No lock, no read: on the hot
+   * path, so the pairs are made here as writesFor makes a root's, without its per-entry checks.
+   */
+  rootKeys(tenantId: string, entries: readonly Uint8Array[], ids?: readonly Uint8Array[]): DocumentRun['leafKeys'] {
+    const prefix = this.rootsPrefix(tenantId);
+    const out: [Uint8Array, Uint8Array][][] = new Array(entries.length);
+    for (let j = 0; j < entries.length; j++) out[j] = [[prefix, ids?.[j] ?? hashLeaf(entries[j]!).slice(0, 16)]];
+    return out;
+  }
+
+  /** The tenant's x N prefix (kept for the tenants seen: the run's keys share it). */
+  private rootsPrefix(tenantId: string): Uint8Array {
+    let p = this.prefixes.get(tenantId);
+    if (p === undefined) {
+      if (this.prefixes.size >= 65_536) this.prefixes.clear();
+      p = this.ledger.documents.rootsPrefix(tenantId);
+      this.prefixes.set(tenantId, p);
+    }
+    return p;
   }
 
   /**
@@ -102,8 +117,12 @@ export class DocumentWrites {
  * DepositRuns' derive step for a deposit run: root deposits write their x N keys; new versions (items with a
  * prev, `prevs`: the entry each prev names, checked by the caller) lock their documents and obey the rules.
  */
-export function deriveDeposits(docs: DocumentWrites, tenantId: string, items: readonly DepositInput[], entries: readonly Uint8Array[], prevs: Map<string, Entry> | undefined): Derive {
-  if (prevs === undefined) return async (fresh) => ({ leafKeys: docs.rootKeys(tenantId, fresh.map((j) => entries[j]!)), records: undefined, release: NO_LOCK });
+export function deriveDeposits(
+  docs: DocumentWrites, tenantId: string, items: readonly DepositInput[], entries: readonly Uint8Array[], prevs: Map<string, Entry> | undefined, ids?: readonly Uint8Array[],
+): Derive {
+  if (prevs === undefined) {
+    return async (fresh) => ({ leafKeys: docs.rootKeys(tenantId, fresh.map((j) => entries[j]!), ids === undefined ? undefined : fresh.map((j) => ids[j]!)), records: undefined, release: NO_LOCK });
+  }
   return async (fresh) => {
     const docOf = new Map<string, Promise<string>>();
     const ofPrev = (prev: string): Promise<string> => {
