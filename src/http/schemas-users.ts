@@ -80,6 +80,7 @@ export const AdminTenant = Type.Object({
   created: Time,
   revoked: Type.Union([Time, Type.Null()]),
   users: Type.Integer({ description: 'users not revoked' }),
+  problem: Type.Optional(Type.String({ description: 'the tenant\'s stored settings are damaged (its keys answer STORE_CORRUPT): run cunzheng fsck' })),
 });
 export const AdminTenantsReply = Type.Object({ tenants: Type.Array(AdminTenant) });
 

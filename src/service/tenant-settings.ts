@@ -101,6 +101,17 @@ export function decodeSettings(keyTenant: string, bytes: Uint8Array): DecodedSet
   return { ok: true, settings };
 }
 
+/** The tenant a settings record names, if it is one this encoding could have written for it. */
+function namedTenant(bytes: Uint8Array): string | undefined {
+  try {
+    const o = JSON.parse(fromUtf8(bytes, 'tenant settings')) as { tenant?: unknown };
+    if (typeof o.tenant !== 'string' || !TENANT_ID.test(o.tenant)) return undefined;
+    return decodeSettings(o.tenant, bytes).ok ? o.tenant : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The settings of every tenant, loaded once and kept in memory; writes are durable before they are seen. */
 export class TenantSettings {
   private readonly byTenant = new Map<string, StoredSettings>();
@@ -111,16 +122,24 @@ export class TenantSettings {
   static async load(records: LedgerRecords): Promise<TenantSettings> {
     const t = new TenantSettings(records);
     for await (const [k, v] of records.iterate(settingsTablePrefix())) {
-      let id: string;
+      let id: string | undefined;
       try {
         id = fromUtf8(k.subarray(2));
       } catch {
-        continue; // a damaged key names no tenant this service can serve; fsck reports it
+        id = undefined;
       }
-      const d = decodeSettings(id, v);
-      if (d.ok) t.byTenant.set(id, d.settings);
-      else t.damaged.set(id, d.reason);
+      const d = id === undefined ? undefined : decodeSettings(id, v);
+      if (d?.ok === true) {
+        t.byTenant.set(id!, d.settings);
+        continue;
+      }
+      if (id !== undefined && d !== undefined && !d.ok) t.damaged.set(id, d.reason);
+      // A record under a damaged key still names its tenant: that tenant cannot be vouched for either (it
+      // might be revoked), so a flipped key fails closed as a flipped value does.
+      const named = namedTenant(v);
+      if (named !== undefined && named !== id) t.damaged.set(named, 'its settings record lies under a damaged key');
     }
+    for (const id of t.damaged.keys()) t.byTenant.delete(id);
     return t;
   }
 

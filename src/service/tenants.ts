@@ -29,9 +29,10 @@ export interface Tenant {
   created: string;
 }
 
-/** A tenant as the admin lists it. */
+/** A tenant as the admin lists it (problem: its settings record is damaged, whether it is revoked is unknown). */
 export interface TenantListing extends Tenant {
   revoked?: string;
+  problem?: string;
 }
 
 export { API_KEY_PREFIX } from './user-record.js';
@@ -171,7 +172,12 @@ export class Tenants {
     return [...this.byId.values()]
       .sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : a.id < b.id ? -1 : 1))
       .map((s) => {
-        const revoked = this.settings.revoked(s.id);
+        let revoked: string | undefined;
+        try {
+          revoked = this.settings.revoked(s.id);
+        } catch (e) {
+          return { ...publicView(s), problem: (e as Error).message };
+        }
         return revoked === undefined ? publicView(s) : { ...publicView(s), revoked };
       });
   }

@@ -243,5 +243,23 @@ describe('a damaged user record', () => {
     expect(() => c.users.authenticate(apiKey)).toThrow(expect.objectContaining({ code: 'STORE_CORRUPT' }));
     expect(c.users.authenticate(other.apiKey)?.tenant.id).toBe(other.tenant.id);
     expect(c.tenants.levels(other.tenant.id)).toEqual(['核心商密', '重要商密', '普通商密']);
+    const listed = c.tenants.list();
+    expect(listed.find((t) => t.id === tenant.id)?.problem).toMatch(/damaged/);
+    expect(listed.find((t) => t.id === other.tenant.id)?.problem).toBeUndefined();
+  });
+
+  it('a revoked tenant whose settings key is flipped stays refused (the record names its tenant): fail closed', async () => {
+    let c = await open();
+    const { tenant, apiKey } = await c.tenants.create({ name: '甲方科技有限公司', uscc: USCC_A });
+    await c.tenants.revoke(tenant.id);
+    await stop();
+    await withStore(async (s) => {
+      const [[k, v]] = (await records(s, 'G')) as [[Uint8Array, Uint8Array]];
+      await s.db.del(k);
+      await s.db.put(flipBit(k, 8 * k.length - 3), v);
+      expect(codes((await check(s)).problems)).toEqual(['SETTINGS_CORRUPT']);
+    });
+    c = await open();
+    expect(() => c.users.authenticate(apiKey)).toThrow(expect.objectContaining({ code: 'STORE_CORRUPT' }));
   });
 });

@@ -9,7 +9,9 @@ export async function adminRoutes(instance: FastifyInstance, ctx: ServiceContext
   // Typed requests from the route schemas (req.body is Static<typeof TenantBody>).
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody, 500: ErrorBody, 503: ErrorBody };
-  const listing = (t: TenantListing) => ({ id: t.id, name: t.name, uscc: t.uscc, created: t.created, revoked: t.revoked ?? null, users: ctx.users.activeCount(t.id) });
+  const listing = (t: TenantListing) => ({
+    id: t.id, name: t.name, uscc: t.uscc, created: t.created, revoked: t.revoked ?? null, users: ctx.users.activeCount(t.id), ...(t.problem === undefined ? {} : { problem: t.problem }),
+  });
 
   app.post('/v1/admin/tenants', {
     config: { explainInvalid: explainTenantCreateBody },
