@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark group in one run, each figure beside its ceiling or peer measured in the
  * same run. Prints a table and writes bench/results.json and bench/REPORT.md (with the machine stated).
  *
- *   node dist/bench/run.js [--scale ci|full] [--only merkle,receipt,ledger,http,hashing]
+ *   node dist/bench/run.js [--scale ci|full] [--only merkle,receipt,ledger,http,hashing,cli,inventory]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -14,6 +14,7 @@ import { benchLedger } from './ledger.js';
 import { benchHttp } from './http.js';
 import { benchHashing } from './hashing.js';
 import { benchDepositCli } from './deposit-cli.js';
+import { benchInventory, inventorySize } from './inventory.js';
 
 type Scale = 'ci' | 'full';
 const GROUPS: Record<string, (scale: Scale) => Promise<BenchResult[]>> = {
@@ -23,6 +24,7 @@ const GROUPS: Record<string, (scale: Scale) => Promise<BenchResult[]>> = {
   hashing: (scale) => benchHashing({ scale }),
   http: (scale) => benchHttp({ scale }),
   cli: (scale) => benchDepositCli(scale === 'full' ? {} : { files: 1000, runs: 1 }),
+  inventory: (scale) => benchInventory(inventorySize(scale)),
 };
 
 function arg(name: string): string | undefined {

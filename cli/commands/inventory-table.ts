@@ -68,8 +68,8 @@ export function cell(s: string, max: number): string {
   return `${out}…`;
 }
 
-export function formatInventoryTable(rows: readonly TableRow[], lang: Lang): string {
-  const cells = rows.map((r) => COLUMNS.map((c) => cell(c.value(r, lang), c.max)));
+export function formatInventoryTable(rows: readonly object[], lang: Lang): string {
+  const cells = rows.map((r) => COLUMNS.map((c) => cell(c.value(r as TableRow, lang), c.max)));
   const heads = COLUMNS.map((c) => c.head[lang]);
   const widths = COLUMNS.map((_, i) => Math.max(displayWidth(heads[i]!), ...cells.map((line) => displayWidth(line[i]!))));
   const line = (values: string[]): string => values.map((v, i) => (COLUMNS[i]!.right ? padStart(v, widths[i]!) : padEnd(v, widths[i]!))).join('  ').trimEnd();
