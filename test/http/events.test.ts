@@ -66,7 +66,8 @@ describe('recording an event', () => {
   });
 
   const refusals: [string, Record<string, unknown>, number, string][] = [
-    ['an unknown kind', { kind: 'deposit' }, 400, 'BAD_REQUEST'],
+    ['an unknown kind', { kind: 'deposit' }, 400, 'EVENT_BAD_KIND'],
+    ['no kind', { level: '核心商密' }, 400, 'EVENT_BAD_KIND'],
     ['a missing field', { kind: 'classify', level: '核心商密' }, 400, 'EVENT_MISSING_FIELD'],
     ['an unknown field', { kind: 'declassify', reason: 'x', level: '核心商密' }, 400, 'EVENT_UNKNOWN_FIELD'],
     ['a bad period', { kind: 'classify', level: '核心商密', period: '2030-02-30' }, 400, 'EVENT_BAD_PERIOD'],
@@ -86,6 +87,14 @@ describe('recording an event', () => {
       expect(await snapshot(s.ctx)).toBe(before);
     });
   }
+
+  it('refuses a body that is not an object, or not JSON', async () => {
+    const d = await deposit(s.app, a.auth, 'ev-shape');
+    const before = await snapshot(s.ctx);
+    expectErrorBody(await s.app.inject({ method: 'POST', url: `/v1/deposits/${d.id}/events`, headers: { ...a.auth, 'content-type': 'application/json' }, payload: '[1]' }), 400, 'EVENT_BAD_KIND');
+    expectErrorBody(await s.app.inject({ method: 'POST', url: `/v1/deposits/${d.id}/events`, headers: { ...a.auth, 'content-type': 'application/json' }, payload: '{"kind":' }), 400);
+    expect(await snapshot(s.ctx)).toBe(before);
+  });
 
   it("refuses an audit naming another tenant's deposit", async () => {
     const d = await deposit(s.app, a.auth, 'ev-audit-a');

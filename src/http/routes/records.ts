@@ -17,7 +17,8 @@ import { notFound } from '../errors.js';
 import { lowerHex, normaliseQueryAndParams } from '../hex-fields.js';
 import { ErrorBody } from '../schemas.js';
 import { EventBody, HistoryQuery, HistoryReply, IdParams, parseQueryTime, type ListingQueryT } from '../schemas-records.js';
-import { Events } from '../../service/events.js';
+import { Events, splitEventBody } from '../../service/events.js';
+import type { ExplainInvalid } from '../schemas.js';
 import { History, type ListingQuery } from '../../service/history.js';
 import type { Deposits } from '../../service/deposits.js';
 
@@ -75,12 +76,24 @@ export function listingQuery(q: ListingQueryT): ListingQuery {
   };
 }
 
+/** A body the schema refused for its shape or kind is answered as the events service refuses it (EVENT_BAD_KIND). */
+export const explainEventBody: ExplainInvalid = (request, { context, errors }) => {
+  if (context !== 'body' || !errors.some((e) => (e.instancePath ?? '') === '' || e.instancePath === '/kind')) return undefined;
+  try {
+    splitEventBody(request.body);
+  } catch (e) {
+    if (e instanceof CunzhengError) return e;
+    throw e;
+  }
+  return undefined;
+};
+
 export async function recordRoutes(instance: FastifyInstance, ctx: ServiceContext): Promise<void> {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { events, history } = recordServices(ctx);
 
   app.post('/v1/deposits/:id/events', {
-    config: { roles: ['officer'] },
+    config: { roles: ['officer'], explainInvalid: explainEventBody },
     preValidation: (req, reply, done) => {
       try {
         lowercaseEventHex(req.body);
