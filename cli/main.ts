@@ -80,7 +80,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   const tenant = program.command('tenant').description('manage tenants (enterprises) on a running service');
   tenant
     .command('add')
-    .description('register an enterprise; prints its id and API key once')
+    .description('register an enterprise; prints its id and its founding officer\'s API key once')
     .requiredOption('--name <name>', 'the enterprise\'s registered name')
     .requiredOption('--uscc <code>', 'its 18-character unified social credit code')
     .addOption(new Option('--url <url>', 'the service').env('CUNZHENG_URL').default('http://127.0.0.1:8080'))
