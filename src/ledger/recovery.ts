@@ -33,6 +33,7 @@ export interface Staged {
   treeSize: number;
   root: Uint8Array;
   started: number;
+  /** The group's one batch: with the entries, every run's index keys, leaf keys and records (a group that landed landed with them). */
   commit: CommitGroup;
   /** The group's digest keys: learned by the digest filter once the group is durable. */
   digestKeys: Uint8Array[];
