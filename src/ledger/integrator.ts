@@ -14,7 +14,7 @@ import type { LedgerTree } from './tree.js';
 import type { Prover } from './prover.js';
 import type { CheckpointSigner } from './checkpoint-signer.js';
 import { Recovery, type Staged } from './recovery.js';
-import { checkDerivedOptions, newStats, recordGroup, stageGroup } from './stage.js';
+import { checkAppendOptions, newStats, recordGroup, stageGroup } from './stage.js';
 import type { AppendOptions, AppendedRun, LedgerLog, LedgerStats, Pending, Released } from './types.js';
 
 export interface IntegratorOptions {
@@ -88,22 +88,14 @@ export class Integrator {
       const fenced = this.recovery.error();
       if (fenced !== undefined) return reject(fenced);
       if (!Array.isArray(entries) || entries.length === 0) return reject(new CunzhengError('LEDGER_BAD_ENTRY', 'append at least one entry'));
-      for (const entry of entries) {
-        if (!(entry instanceof Uint8Array) || entry.length === 0) return reject(new CunzhengError('LEDGER_BAD_ENTRY', 'an entry is a non-empty byte string'));
-      }
-      const keys = opts.digestKeys;
-      if (keys !== undefined && (!Array.isArray(keys) || keys.length !== entries.length || keys.some((k) => k !== undefined && !(k instanceof Uint8Array)))) {
-        return reject(new CunzhengError('LEDGER_BAD_ENTRY', 'digestKeys holds one key (or undefined) per entry'));
-      }
+      const bad = checkAppendOptions(entries, opts);
+      if (bad !== undefined) return reject(bad);
       if (this.queued + entries.length > this.opts.maxQueue) {
         return reject(new CunzhengError('LEDGER_BUSY', 'the ledger queue is full; retry shortly', { details: { retryAfterSeconds: 1, queueDepth: this.queued } }));
       }
-      // A copy: the queue counts these entries now and uncounts them when the group is taken.
-      if (opts.listing !== undefined && !(opts.listing instanceof Uint8Array)) return reject(new CunzhengError('LEDGER_BAD_ENTRY', 'listing is a key prefix'));
-      const derived = checkDerivedOptions(entries.length, opts);
-      if (derived !== undefined) return reject(derived);
+      // Copies of the lists: the queue counts these entries now and uncounts them when the group is taken.
       this.queue.push({
-        entries: entries.slice(), digestKeys: keys, listing: opts.listing,
+        entries: entries.slice(), digestKeys: opts.digestKeys, listing: opts.listing,
         leafKeys: opts.leafKeys?.slice(), records: opts.records?.slice(), proofs: opts.proofs === true, resolve, reject,
       });
       this.queued += entries.length;

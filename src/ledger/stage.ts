@@ -27,6 +27,17 @@ const withLeaf = (prefix: Uint8Array): Uint8Array => {
   return k;
 };
 
+/** A run's entries and options, checked: LEDGER_BAD_ENTRY, or undefined when they are fine. */
+export function checkAppendOptions(entries: readonly Uint8Array[], opts: AppendOptions): CunzhengError | undefined {
+  for (const entry of entries) if (!(entry instanceof Uint8Array) || entry.length === 0) return bad('an entry is a non-empty byte string');
+  const keys = opts.digestKeys;
+  if (keys !== undefined && (!Array.isArray(keys) || keys.length !== entries.length || keys.some((k) => k !== undefined && !(k instanceof Uint8Array)))) {
+    return bad('digestKeys holds one key (or undefined) per entry');
+  }
+  if (opts.listing !== undefined && !(opts.listing instanceof Uint8Array)) return bad('listing is a key prefix');
+  return checkDerivedOptions(entries.length, opts);
+}
+
 /**
  * The run's leafKeys and records, checked (LEDGER_BAD_ENTRY otherwise): leafKeys holds one list (or
  * undefined) per entry of [prefix, value] pairs whose prefix makes an `x H` or `x N` key once a leaf is
