@@ -7,12 +7,14 @@
  * matches few documents answers a short page, possibly empty, with a `next` cursor to go on from, and
  * `examined` says how many documents it looked at. A document without a state record is its root deposit
  * alone — unclassified, without a level — so a level filter, or a status filter other than unclassified,
- * passes it without reading its entry. The CSV walks pages here until the end, or until `csvMaxRows`
+ * walks only the documents that have a state record (inventory-stated.ts keeps them in root order) and
+ * never reads a root that cannot match. The CSV walks pages here until the end, or until `csvMaxRows`
  * (50,000) rows or `csvMaxExamined` (200,000) documents, and then says where to go on (`next`).
  */
 import { CunzhengError } from '../errors.js';
 import { decodeDocState, displayStatus, inventoryCsv, inventoryRow, startDocument, type DocState, type InventoryRow } from '../lifecycle/index.js';
 import { parseStoredEntry, storeCorrupt, type Ledger } from '../ledger/index.js';
+import { StatedDocuments } from './inventory-stated.js';
 import { encodeCursor, isUnfiltered, matchesFilter, MAX_PAGE, type InventoryFilter, type InventoryQuery } from './inventory-query.js';
 
 export interface InventoryPage {
@@ -61,7 +63,11 @@ export class Inventory {
     this.csvMaxRows = options.csvMaxRows ?? CSV_MAX_ROWS;
     this.csvMaxExamined = options.csvMaxExamined ?? CSV_MAX_EXAMINED;
     this.now = options.now ?? (() => new Date());
+    this.stated = new StatedDocuments(ledger);
   }
+
+  /** The documents that have a state record, in root order (inventory-stated.ts). */
+  private readonly stated: StatedDocuments;
 
   private get documents(): Documents {
     return this.ledger.documents;
@@ -86,9 +92,16 @@ export class Inventory {
     let examined = 0;
     let done = false;
     while (rows.length < limit && examined < this.maxExamined) {
-      const want = Math.min(this.maxExamined - examined, unfiltered ? limit - rows.length : Math.max(FILTERED_CHUNK, limit));
-      const roots = await this.documents.roots(tenant, after, want);
+      const want = Math.min(this.maxExamined - examined, unfiltered ? limit - rows.length : startCanMatch ? Math.max(FILTERED_CHUNK, limit) : Math.max(100, 2 * limit));
+      // Only documents with a state record can match a level, or a status but unclassified: walk those alone.
+      const roots = startCanMatch
+        ? await this.documents.roots(tenant, after, want)
+        : (await this.stated.after(tenant, after, want)).map(([leaf, doc]) => ({ leaf, doc }));
       const states = await this.storedStates(tenant, roots.map((r) => r.doc));
+      if (!startCanMatch) {
+        const lost = states.findIndex((x) => x === undefined);
+        if (lost >= 0) throw storeCorrupt(`document C ${tenant}/${roots[lost]!.doc}`, 'the document has entries besides its root but no state record', 'DOC_INDEX_MISSING');
+      }
       const starts = await Promise.all(roots.map((r, i) => (states[i] === undefined && startCanMatch ? this.start(tenant, r.leaf, r.doc) : undefined)));
       let stopped = false;
       for (let i = 0; i < roots.length; i++) {

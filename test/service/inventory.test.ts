@@ -16,6 +16,7 @@ import { inventoryCsv, inventoryRow, type InventoryRow } from '../../src/lifecyc
 import { closeService, openService } from '../../src/service/open.js';
 import type { ServiceContext } from '../../src/service/context.js';
 import { Inventory } from '../../src/service/inventory.js';
+import { Events } from '../../src/service/events.js';
 import { matchesFilter, parseInventoryQuery, type InventoryFilter } from '../../src/service/inventory-query.js';
 import { buildInventoryStore, FUTURE_PERIOD, PAST_PERIOD, type BuiltStore } from '../../bench/inventory-store.js';
 
@@ -176,5 +177,25 @@ describe('a damaged state record', () => {
       await ctx.ledger.records.put([[key, good]]);
     }
     expect((await walk(new Inventory(ctx.ledger, { now: () => NOW }), {}, 500, 5000)).rows).toEqual(all);
+  });
+});
+
+describe('documents that get a state after the first filtered query', () => {
+  it('show up in the next one (the index of documents with a state follows the ledger)', async () => {
+    const inv = new Inventory(ctx.ledger, { now: () => NOW });
+    const q = parseInventoryQuery(tenant, { level: '重要商密', limit: '500' });
+    const before = (await walk(inv, { level: '重要商密' }, 500, 5000)).rows.map((r) => r.doc);
+    const fresh = (await referenceRows(ctx.ledger, tenant, NOW)).filter((r) => r.events === 0 && r.versions === 1).slice(0, 3);
+    const t = ctx.tenants.get(tenant)!;
+    const events = new Events(ctx.deposits, (id) => ctx.tenants.levels(id));
+    for (const r of fresh) await events.record(t, undefined, r.doc, { kind: 'classify', level: '重要商密', period: '长期' });
+    // A new version of one of them, then an event on the new version: still one document.
+    const v2 = await ctx.deposits.deposit(t, { sha256: 'd'.repeat(64), prev: fresh[0]!.doc });
+    await events.record(t, undefined, v2.receipt.id, { kind: 'reclassify', period: FUTURE_PERIOD });
+    const after = (await inv.page(tenant, q)).rows;
+    const want = naive(await referenceRows(ctx.ledger, tenant, NOW), q.filter);
+    expect(after).toEqual(want);
+    expect(after.map((r) => r.doc).filter((d) => !before.includes(d)).sort()).toEqual(fresh.map((r) => r.doc).sort());
+    expect(after.find((r) => r.doc === fresh[0]!.doc)).toMatchObject({ versions: 2, period: FUTURE_PERIOD, lastEvent: 'reclassify' });
   });
 });
