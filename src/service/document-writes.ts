@@ -55,9 +55,12 @@ export class DocumentWrites {
     return doc;
   }
 
-  /** The document's state now (checked by the index); STORE_CORRUPT when the tenant has no such document. */
+  /**
+   * The document's state now (checked by the index; a writer asks for the history check too: a lost x C must
+   * never be built on); STORE_CORRUPT when the tenant has no such document.
+   */
   async state(tenantId: string, doc: string): Promise<DocState> {
-    const s = await this.ledger.documents.state(tenantId, doc);
+    const s = await this.ledger.documents.state(tenantId, doc, { history: true });
     if (s === undefined) throw storeCorrupt(`document C ${tenantId}/${doc}`, 'a deposit names a document that is not stored', 'DOC_INDEX_MISSING');
     return s;
   }

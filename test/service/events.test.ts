@@ -86,6 +86,24 @@ describe('concurrent events on one document', () => {
   });
 });
 
+describe('a damaged document state', () => {
+  it('is STORE_CORRUPT for the next event and the next version, and nothing is written', async () => {
+    const doc = await newDocument();
+    await events.record(tenant, undefined, doc, { kind: 'access-grant', who: 'E5' });
+    const key = ctx.ledger.documents.stateKey(tenant.id, doc);
+    const good = (await ctx.ledger.records.get(key))!;
+    const bad = new Uint8Array(good);
+    bad[bad.length >> 1] ^= 1;
+    await ctx.ledger.records.put([[key, bad]]);
+    const size = ctx.ledger.treeSize;
+    await expect(events.record(tenant, undefined, doc, { kind: 'access-revoke', who: 'E5' })).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+    await expect(ctx.deposits.deposit(tenant, { sha256: digest('on-damaged'), prev: doc })).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+    expect(ctx.ledger.treeSize).toBe(size);
+    await ctx.ledger.records.put([[key, good]]);
+    expect(await events.record(tenant, undefined, doc, { kind: 'access-revoke', who: 'E5' })).toBeDefined();
+  });
+});
+
 describe('events on different documents', () => {
   it('share group commits (far fewer fsyncs than events)', async () => {
     const docs = await Promise.all(Array.from({ length: 40 }, () => newDocument()));
