@@ -93,7 +93,7 @@ describe('a damaged document state', () => {
     const key = ctx.ledger.documents.stateKey(tenant.id, doc);
     const good = (await ctx.ledger.records.get(key))!;
     const bad = new Uint8Array(good);
-    bad[bad.length >> 1] ^= 1;
+    bad[bad.length >> 1]! ^= 1;
     await ctx.ledger.records.put([[key, bad]]);
     const size = ctx.ledger.treeSize;
     await expect(events.record(tenant, undefined, doc, { kind: 'access-revoke', who: 'E5' })).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
