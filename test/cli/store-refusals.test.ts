@@ -30,13 +30,15 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
+let tenantsMade = 0;
+
 async function depositThenStop(dataDir: string, batches: number): Promise<void> {
   const server = new ServerProcess(dataDir, await freePort(), ADMIN);
   try {
     await server.start();
     const post = (path: string, token: string, body: unknown): Promise<Response> =>
       fetch(`${server.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const t = await post('/v1/admin/tenants', ADMIN, { name: '日志测试有限公司', uscc: completeUscc('91430100MA4L16JJ') });
+    const t = await post('/v1/admin/tenants', ADMIN, { name: '日志测试有限公司', uscc: completeUscc(`91430100MA4L16J${tenantsMade++}`) }); // one USCC per tenant: a second registration is refused
     const { apiKey } = (await t.json()) as { apiKey: string };
     for (let b = 0; b < batches; b++) {
       const items = Array.from({ length: 50 }, (_, k) => ({ sha256: toHex(sha256(utf8(`wal ${b} ${k}`))), meta: { title: `文档 ${b}-${k}` } }));
