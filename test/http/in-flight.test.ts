@@ -172,5 +172,5 @@ describe('with the default limits', () => {
       await s.close();
       d.cleanup();
     }
-  }, 60_000);
+  }, 180_000); // 80,000 v2 entries with their document keys, on a machine shared with the rest of the suite
 });
