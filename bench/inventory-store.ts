@@ -94,8 +94,7 @@ export async function buildInventoryStore(ledger: Ledger, tenant: StoreTenant, o
       docs.push(toHex(hashLeaf(bytes).subarray(0, 16)));
       sha.push(sha256);
     }
-    const leafKeys = writes.rootKeys(tenant.id, entries);
-    await throttle(ledger.appendRun(entries, { digestKeys: dKeys, listing, leafKeys }));
+    await throttle(ledger.appendRun(entries, { digestKeys: dKeys, listing, roots: writes.rootsPrefix(tenant.id) }));
     plan.progress?.(at + n, total);
   }
   await Promise.all(pending);

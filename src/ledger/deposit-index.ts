@@ -17,7 +17,7 @@ import { hashLeaf } from '../merkle/index.js';
 import { parseEntry, type Entry } from '../entry/index.js';
 import { DEPOSIT_ID_BYTES } from '../receipt/deposit-id.js';
 import { DigestFilter } from './digest-filter.js';
-import { decodeIndexValue, digestKey, digestPrefix, idKey, indexValue, listingKey, listingPrefix, LISTING_VALUE, parseListingKey } from './record-keys.js';
+import { decodeIndexValue, digestKey, digestPrefix, idKey, indexValue, listingKey, listingPrefix, LISTING_VALUE, parseListingKey, rootKey } from './record-keys.js';
 import type { LedgerRecords, Pair } from './records.js';
 
 export function storeCorrupt(where: string, message: string, problem: string, cause?: unknown): CunzhengError {
@@ -34,11 +34,13 @@ export type IndexedEntry = Indexed | 'committing';
 /**
  * The index keys of a run, the group's leaves [from, to) whose first leaf index is `firstIndex`: `I` for
  * every entry, `D` for those the run gave a digest key (`digestKeys[i - from]`), `L` for every entry when
- * the run gave a tenant's listing prefix.
+ * the run gave a tenant's listing prefix, `N` (valued with the entry's own id) for every entry when it gave
+ * a tenant's roots prefix.
  */
 export function indexWrites(
   leafHashes: readonly Uint8Array[], from: number, to: number, firstIndex: number,
   digestKeys: readonly (Uint8Array | undefined)[] | undefined, listing: Uint8Array | undefined, out: Pair[],
+  roots?: Uint8Array,
 ): void {
   for (let i = from; i < to; i++) {
     const leaf = firstIndex + i - from;
@@ -47,6 +49,7 @@ export function indexWrites(
     const d = digestKeys?.[i - from];
     if (d !== undefined) out.push([d, v]);
     if (listing !== undefined) out.push([listingKey(listing, leaf), LISTING_VALUE]);
+    if (roots !== undefined) out.push([rootKey(roots, leaf), leafHashes[i]!.slice(0, DEPOSIT_ID_BYTES)]);
   }
 }
 

@@ -95,7 +95,7 @@ export class Integrator {
       }
       // Copies of the lists: the queue counts these entries now and uncounts them when the group is taken.
       this.queue.push({
-        entries: entries.slice(), digestKeys: opts.digestKeys, listing: opts.listing,
+        entries: entries.slice(), digestKeys: opts.digestKeys, listing: opts.listing, roots: opts.roots,
         leafKeys: opts.leafKeys?.slice(), records: opts.records?.slice(), proofs: opts.proofs === true, resolve, reject,
       });
       this.queued += entries.length;

@@ -35,6 +35,7 @@ export function checkAppendOptions(entries: readonly Uint8Array[], opts: AppendO
     return bad('digestKeys holds one key (or undefined) per entry');
   }
   if (opts.listing !== undefined && !(opts.listing instanceof Uint8Array)) return bad('listing is a key prefix');
+  if (opts.roots !== undefined && (!(opts.roots instanceof Uint8Array) || parseRootKey(withLeaf(opts.roots)) === undefined)) return bad('roots is a tenant\'s x N prefix');
   return checkDerivedOptions(entries.length, opts);
 }
 
@@ -105,7 +106,7 @@ export function stageGroup(tree: LedgerTree, group: Pending[], count: number, ba
       at++;
     }
     // The index keys are data of the run: written in this batch, learned once it is durable.
-    indexWrites(leafHashes, from, at, firstIndex + from, p.digestKeys, p.listing, extra);
+    indexWrites(leafHashes, from, at, firstIndex + from, p.digestKeys, p.listing, extra, p.roots);
     derivedWrites(p, firstIndex + from, extra);
     if (p.digestKeys !== undefined) for (const k of p.digestKeys) if (k !== undefined) digestKeys.push(k);
   }

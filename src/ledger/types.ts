@@ -31,6 +31,11 @@ export interface AppendOptions {
   /** A tenant's listing prefix (DepositIndex.listingPrefix): every entry of the run is listed under it, in leaf order. */
   listing?: Uint8Array;
   /**
+   * A tenant's roots prefix (DocumentIndex.rootsPrefix): every entry of the run is a document's root deposit,
+   * written under it as `x N <tenant> 0x00 <leaf>` → its own id (the leaf hash's first 16 bytes, computed here once).
+   */
+  roots?: Uint8Array;
+  /**
    * Per entry, the keys that name its leaf (or undefined): each [prefix, value] is written as prefix ‖ the
    * entry's leaf index (8, big-endian) → value, in the entry's batch. Prefixes of the document index only
    * (`x H`, `x N`: DocumentIndex.writesFor makes them).
@@ -69,6 +74,7 @@ export interface Pending {
   entries: readonly Uint8Array[];
   digestKeys: readonly (Uint8Array | undefined)[] | undefined;
   listing: Uint8Array | undefined;
+  roots: Uint8Array | undefined;
   leafKeys: readonly (readonly LeafKey[] | undefined)[] | undefined;
   records: readonly (readonly [Uint8Array, Uint8Array])[] | undefined;
   proofs: boolean;

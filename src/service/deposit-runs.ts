@@ -36,7 +36,7 @@ export interface TenantPrefixes {
 }
 
 /** The derived writes of a run's new items (positions in the run), and the release of what it locked. */
-export type Derive = (fresh: readonly number[]) => Promise<{ leafKeys: AppendOptions['leafKeys']; records: AppendOptions['records']; release: () => void }>;
+export type Derive = (fresh: readonly number[]) => Promise<Pick<AppendOptions, 'leafKeys' | 'roots' | 'records'> & { release: () => void }>;
 
 export interface RunHost {
   ledger: Ledger;
@@ -134,7 +134,8 @@ export class DepositRuns {
       ? undefined
       : ledger.appendRun(fresh.map((j) => entries[j]!), {
         proofs: true, digestKeys: fresh.map((j) => dKeys[j]!), listing: prefix.listing,
-        ...(docs.leafKeys === undefined ? {} : { leafKeys: docs.leafKeys }), ...(docs.records === undefined || docs.records.length === 0 ? {} : { records: docs.records }),
+        ...(docs.leafKeys === undefined ? {} : { leafKeys: docs.leafKeys }), ...(docs.roots === undefined ? {} : { roots: docs.roots }),
+        ...(docs.records === undefined || docs.records.length === 0 ? {} : { records: docs.records }),
       }).finally(docs.release);
     const olds = Promise.all(existing.map(async ([j, at]) => {
       out[j] = { created: false, receipt: await this.host.refreshed(at.index, at.bytes) };

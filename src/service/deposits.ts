@@ -226,13 +226,13 @@ export class Deposits {
     if (p.batch && (p.items.length === 0 || p.items.length > MAX_BATCH)) {
       throw new CunzhengError('DEPOSIT_BAD_BATCH', `a batch holds 1 to ${MAX_BATCH} items`);
     }
-    const outcomes = await this.outcomesOf(tenant, p.items, p.entries, 'client', p.ids);
+    const outcomes = await this.outcomesOf(tenant, p.items, p.entries, 'client');
     return p.batch ? this.batchReply(outcomes) : this.singleReply(outcomes[0]!);
   }
 
-  private async outcomesOf(tenant: Tenant, items: readonly DepositInput[], entries: readonly Uint8Array[], hashedBy: HashedBy, ids?: readonly Uint8Array[]): Promise<Outcome[]> {
+  private async outcomesOf(tenant: Tenant, items: readonly DepositInput[], entries: readonly Uint8Array[], hashedBy: HashedBy): Promise<Outcome[]> {
     const prevs = items.some((item) => item.prev !== undefined) ? await this.checkPrevs(tenant, items) : undefined;
-    const outcomes = await this.runs.run(tenant.id, this.writer(tenant).prefixes, items.map((i) => i.sha256), entries, deriveDeposits(this.documents, tenant.id, items, entries, prevs, ids));
+    const outcomes = await this.runs.run(tenant.id, this.writer(tenant).prefixes, items.map((i) => i.sha256), entries, deriveDeposits(this.documents, tenant.id, items, entries, prevs));
     for (const o of outcomes) {
       if (o.created) this.metrics.created[hashedBy]++;
       else this.metrics.existing++;

@@ -30,9 +30,11 @@ export interface RunItem {
   entry?: Entry;
 }
 
-/** What travels with the run (AppendOptions.leafKeys / records), and the locks to give back once it is durable. */
+/** What travels with the run (AppendOptions.leafKeys, roots, records), and the locks to give back once it is durable. */
 export interface DocumentRun {
-  leafKeys: NonNullable<AppendOptions['leafKeys']>;
+  /** Per entry (runs that touch a document); a run of root deposits only gives `roots` instead. */
+  leafKeys?: NonNullable<AppendOptions['leafKeys']>;
+  roots?: Uint8Array;
   records: NonNullable<AppendOptions['records']>;
   /** The documents' states after the run, by doc id (for the caller's answer). */
   states: Map<string, DocState>;
@@ -65,20 +67,8 @@ export class DocumentWrites {
     return s;
   }
 
-  /**
-   * The writes of a run of root deposits only: each its x N key, valued with its own id (the leaf hash's
-   * first 16 bytes: `ids` when the caller has them, computed here otherwise). No lock, no read: on the hot
-   * path, so the pairs are made here as writesFor makes a root's, without its per-entry checks.
-   */
-  rootKeys(tenantId: string, entries: readonly Uint8Array[], ids?: readonly Uint8Array[]): DocumentRun['leafKeys'] {
-    const prefix = this.rootsPrefix(tenantId);
-    const out: [Uint8Array, Uint8Array][][] = new Array(entries.length);
-    for (let j = 0; j < entries.length; j++) out[j] = [[prefix, ids?.[j] ?? hashLeaf(entries[j]!).slice(0, 16)]];
-    return out;
-  }
-
-  /** The tenant's x N prefix (kept for the tenants seen: the run's keys share it). */
-  private rootsPrefix(tenantId: string): Uint8Array {
+  /** The tenant's x N prefix (kept for the tenants seen), for AppendOptions.roots: a run of root deposits only. */
+  rootsPrefix(tenantId: string): Uint8Array {
     let p = this.prefixes.get(tenantId);
     if (p === undefined) {
       if (this.prefixes.size >= 65_536) this.prefixes.clear();
@@ -96,7 +86,7 @@ export class DocumentWrites {
   async prepare(tenantId: string, items: readonly RunItem[], docs: readonly (string | undefined)[]): Promise<DocumentRun> {
     const touched = [...new Set(docs.filter((d): d is string => d !== undefined))];
     const states = new Map<string, DocState>();
-    if (touched.length === 0) return { leafKeys: this.rootKeys(tenantId, items.map((i) => i.bytes)), records: [], states, release: NO_LOCK };
+    if (touched.length === 0) return { roots: this.rootsPrefix(tenantId), records: [], states, release: NO_LOCK };
     const release = await this.locks.acquire(touched.map((d) => `${tenantId}\u0000${d}`));
     try {
       for (const d of touched) states.set(d, await this.state(tenantId, d));
@@ -121,11 +111,10 @@ export class DocumentWrites {
  * prev, `prevs`: the entry each prev names, checked by the caller) lock their documents and obey the rules.
  */
 export function deriveDeposits(
-  docs: DocumentWrites, tenantId: string, items: readonly DepositInput[], entries: readonly Uint8Array[], prevs: Map<string, Entry> | undefined, ids?: readonly Uint8Array[],
+  docs: DocumentWrites, tenantId: string, items: readonly DepositInput[], entries: readonly Uint8Array[], prevs: Map<string, Entry> | undefined,
 ): Derive {
-  if (prevs === undefined) {
-    return async (fresh) => ({ leafKeys: docs.rootKeys(tenantId, fresh.map((j) => entries[j]!), ids === undefined ? undefined : fresh.map((j) => ids[j]!)), records: undefined, release: NO_LOCK });
-  }
+  // Root deposits only (the hot path): the ledger writes their x N keys with the ids it hashes anyway.
+  if (prevs === undefined) return async () => ({ roots: docs.rootsPrefix(tenantId), release: NO_LOCK });
   return async (fresh) => {
     const docOf = new Map<string, Promise<string>>();
     const ofPrev = (prev: string): Promise<string> => {

@@ -6,7 +6,6 @@
  * back packed in one transferred buffer; errors come back as their code, message and details.
  */
 import { EntryBuilder } from '../entry/index.js';
-import { hashLeaf } from '../merkle/index.js';
 import { parseDepositBody } from '../http/deposit-body.js';
 import { buildDepositEntries, type DepositInput } from '../service/deposit-entries.js';
 
@@ -18,13 +17,11 @@ export interface PrepareRequest {
   operator: string;
 }
 
-/** What the service appends: per item its digest and prev (the rest is in the entry), the entry bytes and their ids. */
+/** What the service appends: per item its digest and prev (the rest is in the entry), and the entry bytes. */
 export interface PreparedDeposits {
   batch: boolean;
   items: DepositInput[];
   entries: Uint8Array[];
-  /** Each entry's id (its leaf hash's first 16 bytes), for the document index: hashed here, off the main thread. */
-  ids?: Uint8Array[];
 }
 
 export interface PreparedPayload {
@@ -33,8 +30,6 @@ export interface PreparedPayload {
   prevs: (string | null)[];
   entries: Uint8Array;
   ends: Uint32Array;
-  /** 16 bytes per entry: its id. */
-  ids: Uint8Array;
 }
 
 const builders = new Map<string, EntryBuilder>();
@@ -59,27 +54,23 @@ export function runPrepareJob(req: PrepareRequest): PreparedPayload {
   for (const e of entries) total += e.length;
   const packed = new Uint8Array(total);
   const ends = new Uint32Array(entries.length);
-  const ids = new Uint8Array(16 * entries.length);
   let at = 0;
   entries.forEach((e, i) => {
     packed.set(e, at);
     at += e.length;
     ends[i] = at;
-    ids.set(hashLeaf(e).subarray(0, 16), 16 * i);
   });
-  return { batch: body.batch, sha256s: body.items.map((i) => i.sha256), prevs: body.items.map((i) => i.prev ?? null), entries: packed, ends, ids };
+  return { batch: body.batch, sha256s: body.items.map((i) => i.sha256), prevs: body.items.map((i) => i.prev ?? null), entries: packed, ends };
 }
 
 /** The payload as the service takes it: entries as views of the one buffer (LevelDB copies what it writes). */
 export function unpackPrepared(p: PreparedPayload): PreparedDeposits {
   const entries: Uint8Array[] = new Array(p.ends.length);
-  const ids: Uint8Array[] = new Array(p.ends.length);
   let start = 0;
   for (let i = 0; i < p.ends.length; i++) {
     entries[i] = p.entries.subarray(start, p.ends[i]!);
-    ids[i] = p.ids.subarray(16 * i, 16 * i + 16);
     start = p.ends[i]!;
   }
   const items = p.sha256s.map((sha256, i): DepositInput => (p.prevs[i] === null ? { sha256 } : { sha256, prev: p.prevs[i]! }));
-  return { batch: p.batch, items, entries, ids };
+  return { batch: p.batch, items, entries };
 }

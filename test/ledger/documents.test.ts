@@ -63,6 +63,8 @@ describe('AppendOptions.leafKeys and records', () => {
       { leafKeys: [[[Uint8Array.of(0x65), new Uint8Array(16)]]] }, // an entry key
       { leafKeys: [[[recordKeys.listingPrefix(T), new Uint8Array(0)]]] }, // x L is the ledger's own
       { leafKeys: [[[roots, new Uint8Array(1024 * 1024 + 1)]]] },
+      { roots: recordKeys.listingPrefix(T) }, // roots must be an x N prefix
+      { roots: 'x' as never },
       { records: 'x' as never },
       { records: [[recordKeys.tenantKey(T), utf8('{}')]] },
       { records: [[Uint8Array.of(0x73), new Uint8Array(8)]] }, // the tree state

@@ -38,7 +38,6 @@ describe('root deposits in the document index', () => {
     const small = utf8(JSON.stringify({ items: [{ sha256: digest('main-0') }, { sha256: digest('main-1') }] }));
     for (const body of [big, small]) {
       const prepared = await prepareDeposits(ctx.pool, body, tenant, ctx.deposits.operatorFor(tenant, undefined));
-      expect(prepared.ids?.length).toBe(prepared.entries.length);
       const reply = JSON.parse(new TextDecoder().decode((await ctx.deposits.depositPrepared(tenant, prepared)).json)) as { receipts: unknown[] };
       ids.push(...reply.receipts.map((r) => parseReceipt(r).id));
     }
