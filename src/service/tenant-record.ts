@@ -29,6 +29,7 @@
  */
 import { bytesEqual, fromUtf8, isLowerHex, sha256, toHex, utf8 } from '../crypto/index.js';
 import { isSubjectName, isValidUscc } from '../entry/index.js';
+import { isIsoTime, readStoredObject } from './stored-json.js';
 
 export interface StoredTenant {
   id: string;
@@ -76,16 +77,9 @@ export type DecodedTenant =
 
 /** Decodes the record stored under `x T <keyId>`; never throws. */
 export function decodeTenantRecord(keyId: string, bytes: Uint8Array): DecodedTenant {
-  let text: string;
-  let value: unknown;
-  try {
-    text = fromUtf8(bytes, 'tenant record');
-    value = JSON.parse(text);
-  } catch {
-    return { ok: false, reason: 'not UTF-8 JSON' };
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'not a JSON object' };
-  const o = value as Record<string, unknown>;
+  const read = readStoredObject(bytes, 'tenant record');
+  if (!read.ok) return read;
+  const { text, o } = read;
   const keyHash = isLowerHex(o.keyHash, 64) ? (o.keyHash as string) : undefined;
   const bad = (reason: string): DecodedTenant => (keyHash === undefined ? { ok: false, reason } : { ok: false, reason, keyHash });
   const { id, name, uscc, created } = o;
@@ -102,11 +96,6 @@ export function decodeTenantRecord(keyId: string, bytes: Uint8Array): DecodedTen
     return bad(legacy ? 'not the canonical encoding of its fields' : 'its check does not match its fields (or it is not canonical)');
   }
   return { ok: true, tenant, legacy };
-}
-
-function isIsoTime(s: string): boolean {
-  const t = Date.parse(s);
-  return Number.isFinite(t) && new Date(t).toISOString() === s;
 }
 
 function keyCheck(keyHash: Uint8Array, id: string): Uint8Array {

@@ -13,7 +13,7 @@ import { fromUtf8, sha256, toHex, utf8 } from '../crypto/index.js';
 import { checkEvent, DEFAULT_LEVELS, EVENT_LEVEL_MAX, PERIOD_LONG_TERM } from '../entry/index.js';
 import { recordKeys, type LedgerRecords } from '../ledger/index.js';
 import { TENANT_ID } from './tenant-record.js';
-import { isIsoTime } from './user-record.js';
+import { isIsoTime, readStoredObject } from './stored-json.js';
 
 export { DEFAULT_LEVELS };
 export const LEVELS_MAX = 10;
@@ -75,16 +75,10 @@ export type DecodedSettings = { ok: true; settings: StoredSettings } | { ok: fal
 
 /** Decodes the record stored under `x G <keyTenant>`; never throws. */
 export function decodeSettings(keyTenant: string, bytes: Uint8Array): DecodedSettings {
-  let text: string;
-  let o: unknown;
-  try {
-    text = fromUtf8(bytes, 'tenant settings');
-    o = JSON.parse(text);
-  } catch {
-    return { ok: false, reason: 'not UTF-8 JSON' };
-  }
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) return { ok: false, reason: 'not a JSON object' };
-  const { v, tenant, revoked, levels } = o as Record<string, unknown>;
+  const read = readStoredObject(bytes, 'tenant settings');
+  if (!read.ok) return read;
+  const { text } = read;
+  const { v, tenant, revoked, levels } = read.o;
   if (v !== 1) return { ok: false, reason: `unknown record version ${JSON.stringify(v)}` };
   if (typeof tenant !== 'string' || !TENANT_ID.test(tenant) || tenant !== keyTenant) return { ok: false, reason: 'the record does not name its key\'s tenant' };
   if (revoked !== undefined && (typeof revoked !== 'string' || !isIsoTime(revoked))) return { ok: false, reason: 'revoked is not an ISO time' };

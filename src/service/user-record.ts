@@ -19,6 +19,7 @@ import { fromHex, fromUtf8, isLowerHex, sha256, toHex, utf8 } from '../crypto/in
 import { isPersonRef } from '../entry/index.js';
 import { recordKeys, type Pair } from '../ledger/index.js';
 import { encodeUserKeyIndexValue, TENANT_ID } from './tenant-record.js';
+import { isIsoTime, readStoredObject } from './stored-json.js';
 
 export const ROLES = ['officer', 'depositor', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -140,16 +141,9 @@ const FIELDS = new Set(['v', 'id', 'tenant', 'role', 'ref', 'created', 'keyHash'
 
 /** Decodes the record stored under `x U <tenant> 0x00 <id>`; never throws. */
 export function decodeUserRecord(key: { tenant: string; id: string }, bytes: Uint8Array): DecodedUser {
-  let text: string;
-  let value: unknown;
-  try {
-    text = fromUtf8(bytes, 'user record');
-    value = JSON.parse(text);
-  } catch {
-    return { ok: false, reason: 'not UTF-8 JSON' };
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'not a JSON object' };
-  const o = value as Record<string, unknown>;
+  const read = readStoredObject(bytes, 'user record');
+  if (!read.ok) return read;
+  const { text, o } = read;
   const keyHash = isLowerHex(o.keyHash, 64) ? (o.keyHash as string) : undefined;
   const bad = (reason: string): DecodedUser => (keyHash === undefined ? { ok: false, reason } : { ok: false, reason, keyHash });
   if (o.v !== USER_RECORD_VERSION) return bad(`unknown record version ${JSON.stringify(o.v)}`);
@@ -168,7 +162,3 @@ export function decodeUserRecord(key: { tenant: string; id: string }, bytes: Uin
   return { ok: true, user };
 }
 
-export function isIsoTime(s: string): boolean {
-  const t = Date.parse(s);
-  return Number.isFinite(t) && new Date(t).toISOString() === s;
-}
