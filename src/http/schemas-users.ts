@@ -4,11 +4,11 @@
  * refuses it (explainUserBody, explainLevelsBody), exactly as if the service had been the first to look.
  */
 import { Type } from 'typebox';
-import { PERSON_REF_MAX, PERSON_REF_RULE, SUBJECT_NAME_MAX, SUBJECT_NAME_RULE, USCC_LENGTH, USCC_PATTERN } from '../entry/index.js';
+import { PERSON_REF_MAX, PERSON_REF_RULE } from '../entry/index.js';
 import { CunzhengError } from '../errors.js';
 import { checkRole, checkUserRef, ROLES } from '../service/user-record.js';
 import { checkLevels, LEVEL_MAX_LENGTH, LEVELS_MAX } from '../service/tenant-settings.js';
-import { explainTenantBody, type ExplainInvalid } from './schemas.js';
+import { explainTenantBody, TenantBody, TenantReply, type ExplainInvalid } from './schemas.js';
 
 const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)), { description: 'officer (保密员), depositor or viewer' });
 const Ref = Type.String({
@@ -57,21 +57,16 @@ export const LevelsBody = Type.Object(
 );
 export const LevelsReply = Type.Object({ levels: Type.Array(Type.String()) });
 
+/** POST /v1/admin/tenants: the enterprise (TenantBody's name and USCC), and whether a registered USCC may be registered again. */
 export const TenantCreateBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: SUBJECT_NAME_MAX, pattern: SUBJECT_NAME_RULE.pattern, description: `the registered name: 1-${SUBJECT_NAME_MAX} UTF-16 code units, no white space at either end` }),
-    uscc: Type.String({ minLength: USCC_LENGTH, maxLength: USCC_LENGTH, pattern: USCC_PATTERN, description: 'unified social credit code (GB 32100-2015)' }),
+    ...TenantBody.properties,
     allowDuplicateUscc: Type.Optional(Type.Boolean({ description: 'register a second tenant with a USCC already registered (refused otherwise: 409 TENANT_USCC_TAKEN)' })),
   },
   { additionalProperties: false },
 );
 
-export const TenantCreatedReply = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  uscc: Type.String(),
-  apiKey: Type.String({ description: 'shown once; stored only as its SHA-256' }),
-});
+export { TenantReply as TenantCreatedReply };
 
 export const AdminTenant = Type.Object({
   id: Type.String(),
