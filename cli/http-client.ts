@@ -134,7 +134,8 @@ export async function request(url: string | URL, opts: RequestOptions = {}): Pro
   }
 }
 
-function printable(s: string): string {
+/** The text without control characters (a terminal would act on them), each replaced by `?`. */
+export function printable(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
 }
 

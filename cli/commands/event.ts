@@ -16,9 +16,9 @@ import { formatReceipt, parseReceipt, verifyReceipt, type Receipt } from '../../
 import { hashFile } from '../local/hash-file.js';
 import { writeReceiptAtomic } from '../local/receipt-files.js';
 import { EXIT_OK, UsageError } from '../exit-codes.js';
-import { HttpStatusError, requestJson, serviceUrl, type RequestOptions } from '../http-client.js';
+import { HttpStatusError, requestJson, type RequestOptions } from '../http-client.js';
 import { CunzhengError } from '../../src/errors.js';
-import { loadClientConfig } from '../config.js';
+import { clientOf, clientOptions } from '../client.js';
 import { loadTrustedKeys } from '../trust.js';
 
 /** The kinds an event may have (every entry kind but deposit). */
@@ -44,14 +44,6 @@ export interface EventFlags {
   out?: string;
   key: string[];
   json: boolean;
-}
-
-/** A client's credentials: flags, then the environment (commander), then the config file. */
-export function clientOf(flags: { url?: string; apiKey?: string; config?: string }): { base: string; apiKey: string } {
-  const config = loadClientConfig(flags.config);
-  const apiKey = flags.apiKey ?? config.apiKey;
-  if (apiKey === undefined || apiKey === '') throw new UsageError('no API key: pass --api-key K or set CUNZHENG_API_KEY');
-  return { base: serviceUrl(flags.url ?? config.url ?? 'http://127.0.0.1:8080'), apiKey };
 }
 
 /** requestJson with the API key; a refusal (4xx) is the caller's mistake: one line, exit 2. */
@@ -177,14 +169,12 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 /** `cunzheng event …` on the program. */
 export function registerEventCommands(program: Command, setExit: (code: number) => void, stdout: (s: string) => void): void {
-  program
+  const event = program
     .command('event')
     .description(`record a lifecycle event of a deposited document (${EVENT_KINDS.join(', ')}); the event's receipt is written beside the file as <file>.<kind>.<n>.receipt.json`)
     .argument('<kind>', EVENT_KINDS.join(' | '))
-    .argument('<target>', 'the deposited file (hashed here, found by its SHA-256) or its deposit id')
-    .addOption(new Option('--url <url>', 'the service').env('CUNZHENG_URL'))
-    .addOption(new Option('--api-key <key>', 'your API key (an officer\'s: 保密员)').env('CUNZHENG_API_KEY'))
-    .addOption(new Option('--config <file>', 'a JSON file {"url", "apiKey"}').env('CUNZHENG_CONFIG'))
+    .argument('<target>', 'the deposited file (hashed here, found by its SHA-256) or its deposit id');
+  clientOptions(event, 'your API key (an officer\'s: 保密员)')
     .option('--level <name>', 'classify/reclassify: the level (密级), e.g. 核心商密')
     .option('--period <date>', 'classify/reclassify: the secrecy period (保密期限): YYYY-MM-DD or 长期')
     .option('--basis <text>', 'classify/reclassify: the basis of the decision')

@@ -5,11 +5,12 @@
  * --json: `{doc, state, items}` as the service answered them (items of every page, receipts included).
  * What the service says is printed without control characters (it goes to a terminal).
  */
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { fromBase64 } from '../../src/crypto/index.js';
 import { beijingTime } from '../../src/entry/index.js';
 import { EXIT_OK, UsageError } from '../exit-codes.js';
-import { callApi, clientOf, resolveTarget, targetOf } from './event.js';
+import { callApi, resolveTarget, targetOf } from './event.js';
+import { clean, clientOf, clientOptions } from '../client.js';
 
 export interface HistoryFlags {
   url?: string;
@@ -36,10 +37,6 @@ interface HistoryPage {
 
 /** At most this many pages (100 items each) are fetched: a document of 100,000 entries. */
 const MAX_PAGES = 1000;
-
-function clean(v: unknown): string {
-  return String(v).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?').slice(0, 300);
-}
 
 function timeOf(t: unknown): string {
   return typeof t === 'string' && !Number.isNaN(Date.parse(t)) ? beijingTime(t) : clean(t);
@@ -135,13 +132,10 @@ export async function runHistory(arg: string, flags: HistoryFlags, out: (s: stri
 
 /** `cunzheng history …` on the program. */
 export function registerHistoryCommands(program: Command, setExit: (code: number) => void, stdout: (s: string) => void): void {
-  program
+  clientOptions(program
     .command('history')
     .description('the life of a document in words: every version and event in ledger order, Beijing time')
-    .argument('<target>', 'a deposited file (hashed here, found by its SHA-256) or a deposit id')
-    .addOption(new Option('--url <url>', 'the service').env('CUNZHENG_URL'))
-    .addOption(new Option('--api-key <key>', 'your API key').env('CUNZHENG_API_KEY'))
-    .addOption(new Option('--config <file>', 'a JSON file {"url", "apiKey"}').env('CUNZHENG_CONFIG'))
+    .argument('<target>', 'a deposited file (hashed here, found by its SHA-256) or a deposit id'))
     .option('--json', 'print the machine-readable result on stdout', false)
     .action(async (target: string, flags: HistoryFlags) => {
       setExit(await runHistory(target, flags, stdout));

@@ -13,6 +13,7 @@ import { parseInventoryQuery } from '../../src/service/inventory-query.js';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from '../exit-codes.js';
 import { HttpStatusError, NetworkError, requestJson, serviceUrl } from '../http-client.js';
 import { loadClientConfig } from '../config.js';
+import { clientOptions } from '../client.js';
 import { formatInventoryTable, type TableRow } from './inventory-table.js';
 
 export interface InventoryFlags {
@@ -205,12 +206,9 @@ async function collect(
 }
 
 export function registerInventoryCommands(program: Command, setExit: (code: number) => void, stdout: (s: string) => void): void {
-  program
+  clientOptions(program
     .command('inventory')
-    .description('the tenant\'s trade-secret inventory (商业秘密清单): one row per document, every page; a table, --csv (UTF-8 with BOM, for Excel) or --json')
-    .addOption(new Option('--url <url>', 'the service').env('CUNZHENG_URL'))
-    .addOption(new Option('--api-key <key>', 'your API key (an officer or a viewer)').env('CUNZHENG_API_KEY'))
-    .addOption(new Option('--config <file>', 'a JSON file {"url", "apiKey"} (default ~/.config/cunzheng/config.json)').env('CUNZHENG_CONFIG'))
+    .description('the tenant\'s trade-secret inventory (商业秘密清单): one row per document, every page; a table, --csv (UTF-8 with BOM, for Excel) or --json'), 'your API key (an officer or a viewer)')
     .option('--csv', 'write the CSV to stdout (as the service writes it: BOM, CRLF)', false)
     .option('--level <level>', 'only documents of this level (密级)')
     .addOption(new Option('--status <status>', 'only documents of this status').choices(['unclassified', 'classified', 'expired', 'declassified', 'destroyed']))

@@ -7,7 +7,8 @@ import { Command, Option } from 'commander';
 import { join } from 'node:path';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js';
 import { readUserText } from '../user-file.js';
-import { apiCall, clean, KEY_WARNING } from './user.js';
+import { apiCall, KEY_WARNING } from './user.js';
+import { clean } from '../client.js';
 
 export interface TenantAddFlags {
   name: string;

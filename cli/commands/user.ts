@@ -5,11 +5,11 @@
  * the wrong form, no key) is one line and exit 2; a refusal by the service (a depositor's key, the last
  * officer) is one line with its code and exit 1. What the service says is printed without control characters.
  */
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { isPersonRef } from '../../src/entry/index.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js';
 import { HttpStatusError, requestJson } from '../http-client.js';
-import { clientOf } from './event.js';
+import { clean, clientOf, clientOptions } from '../client.js';
 
 const ROLES = ['officer', 'depositor', 'viewer'];
 const USER_ID = /^u_[0-9a-f]{16}$/;
@@ -20,10 +20,6 @@ export interface UserFlags {
   apiKey?: string;
   config?: string;
   json: boolean;
-}
-
-export function clean(v: unknown): string {
-  return String(v ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?').slice(0, 300);
 }
 
 /**
@@ -112,24 +108,20 @@ export async function runUserRotate(id: string, flags: UserFlags, out: (s: strin
   return EXIT_OK;
 }
 
-function clientOptions(c: Command): Command {
-  return c
-    .addOption(new Option('--url <url>', 'the service').env('CUNZHENG_URL'))
-    .addOption(new Option('--api-key <key>', 'an officer\'s API key').env('CUNZHENG_API_KEY'))
-    .addOption(new Option('--config <file>', 'a JSON file {"url", "apiKey"} (default ~/.config/cunzheng/config.json)').env('CUNZHENG_CONFIG'))
-    .option('--json', 'print the machine-readable result on stdout', false);
+function officerOptions(c: Command): Command {
+  return clientOptions(c, 'an officer\'s API key').option('--json', 'print the machine-readable result on stdout', false);
 }
 
 export function registerUserCommands(program: Command, setExit: (code: number) => void, out: (s: string) => void): void {
   const user = program.command('user').description('the people of your enterprise: officers (保密员), depositors, viewers, each with their own key');
-  clientOptions(user.command('add').description('add a user; prints their API key once'))
+  officerOptions(user.command('add').description('add a user; prints their API key once'))
     .requiredOption('--role <role>', 'officer (manages users, records events, sees the whole 清单), depositor (deposits, sees their own) or viewer (reads)')
     .option('--ref <employee-number>', 'a tenant-local reference (an employee number), never a name or an ID number')
     .action(async (flags: UserFlags & { role: string; ref?: string }) => setExit(await runUserAdd(flags, out)));
-  clientOptions(user.command('list').description('list your enterprise\'s users (revoked ones too)'))
+  officerOptions(user.command('list').description('list your enterprise\'s users (revoked ones too)'))
     .action(async (flags: UserFlags) => setExit(await runUserList(flags, out)));
-  clientOptions(user.command('revoke').description('revoke a user: their key stops authenticating at once').argument('<id>', 'the user id (u_…)'))
+  officerOptions(user.command('revoke').description('revoke a user: their key stops authenticating at once').argument('<id>', 'the user id (u_…)'))
     .action(async (id: string, flags: UserFlags) => setExit(await runUserRevoke(id, flags, out)));
-  clientOptions(user.command('rotate').description('give a user a new key, printed once; the old one stops at once').argument('<id>', 'the user id (u_…)'))
+  officerOptions(user.command('rotate').description('give a user a new key, printed once; the old one stops at once').argument('<id>', 'the user id (u_…)'))
     .action(async (id: string, flags: UserFlags) => setExit(await runUserRotate(id, flags, out)));
 }
