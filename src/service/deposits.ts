@@ -27,8 +27,6 @@ import { DepositRuns, type Outcome, type TenantPrefixes } from './deposit-runs.j
 import { deriveDeposits, DocumentWrites } from './document-writes.js';
 import { foundingOfficerId } from './users.js';
 import { visibleTo, type Reader } from './history.js';
-
-export { operatorOf, visibleTo, type Reader } from './history.js';
 import { buildDepositEntries, type DepositInput } from './deposit-entries.js';
 import type { PreparedDeposits } from '../workers/prepare-job.js';
 import { ReceiptWriter } from './receipt-writer.js';
@@ -37,6 +35,7 @@ import type { Tenant } from './tenants.js';
 import type { Anchorer } from './anchorer.js';
 
 export type { DepositInput } from './deposit-entries.js';
+export { operatorOf, visibleTo, type Reader } from './history.js';
 
 export interface DepositResult {
   /** true: a new leaf; false: the tenant had deposited this digest before (the original receipt). */
