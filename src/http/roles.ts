@@ -1,14 +1,11 @@
 /**
- * Roles on tenant routes (design §4's matrix). The roles a route allows are, in this order of precedence:
- *
- *   - its own config: `config: { roles: ['officer', 'depositor'] }`;
- *   - else ROUTE_ROLES below, by method and URL (so routes written elsewhere obey the matrix without naming it);
- *   - else every role.
- *
- * installRoleCheck (on the tenant scope, right after authentication) answers a user whose role is not allowed
- * 403 ROLE_FORBIDDEN before admission, rate limiting, the body's parsing or the handler: a forbidden request
- * costs nothing beyond authentication. A route may also add `preHandler: requireRole('officer')` itself.
- * What a role may *see* ("own only" for a depositor) is the route's business: it answers 404 for the rest.
+ * Roles on tenant routes: the matrix is one table, ROUTE_ROLES, by method and URL (like the status table: one
+ * owner, and a test holds it to the routes and to the role matrix). A route it does not name is open to every
+ * role. installRoleCheck (on the tenant scope, right after authentication) copies each route's row into its
+ * `config.roles` as the route is registered, and answers a user whose role is not allowed 403 ROLE_FORBIDDEN
+ * before admission, rate limiting, the body's parsing or the handler: a forbidden request costs nothing beyond
+ * authentication. What a role may *see* ("own only" for a depositor) is the route's business: it answers 404
+ * for the rest.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CunzhengError } from '../errors.js';
@@ -40,23 +37,13 @@ export function roleAllows(request: FastifyRequest, allowed: readonly Role[] | u
   return role !== undefined && allowed.includes(role);
 }
 
-/** A preHandler (or preValidation) hook: 403 ROLE_FORBIDDEN unless the request's user has one of `roles`. */
-export function requireRole(...roles: Role[]) {
-  const allowed = Object.freeze([...roles]);
-  return (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void => {
-    if (roleAllows(request, allowed)) done();
-    else done(forbidden(request.user?.role, allowed));
-  };
-}
-
 /**
  * Installs, on a tenant scope, the check of each route's roles: call it before the routes are registered
- * (its onRoute hook fills `config.roles` from ROUTE_ROLES) and after the authentication hook.
+ * (its onRoute hook sets `config.roles` from ROUTE_ROLES) and after the authentication hook.
  */
 export function installRoleCheck(scope: FastifyInstance): void {
   scope.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (route.config?.roles !== undefined) return;
     for (const m of methods) {
       const roles = ROUTE_ROLES[`${m} ${route.url}`];
       if (roles !== undefined) route.config = { ...route.config, roles };

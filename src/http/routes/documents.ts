@@ -108,7 +108,7 @@ export async function documentRoutes(instance: FastifyInstance, ctx: ServiceCont
   app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
 
   app.post('/v1/documents', {
-    config: { streamedBody: true, explainInvalid: explainDocumentQuery, roles: ['officer', 'depositor'] },
+    config: { streamedBody: true, explainInvalid: explainDocumentQuery },
     onRequest: rawBodyOnly,
     preValidation: normaliseQueryAndParams,
     schema: {

@@ -93,7 +93,7 @@ export async function recordRoutes(instance: FastifyInstance, ctx: ServiceContex
   const { events, history } = recordServices(ctx);
 
   app.post('/v1/deposits/:id/events', {
-    config: { roles: ['officer'], explainInvalid: explainEventBody },
+    config: { explainInvalid: explainEventBody },
     preValidation: (req, reply, done) => {
       try {
         lowercaseEventHex(req.body);
