@@ -8,6 +8,8 @@
  *   x T <tenant id>                     → the tenant record (service/tenant-record.ts)
  *   x K <SHA-256 of an API key (32)>    → the API-key index value (service/tenant-record.ts)
  *   x A <tree size (8, big-endian)>     → the verified RFC 3161 anchors of the checkpoint of that size (JSON)
+ *   x W <tree size (8, big-endian)>     → the witnesses' verified cosignature lines of the checkpoint of that
+ *                                         size (UTF-8, each line ending in \n; service/witnesser.ts)
  *
  * The document index (document-index.ts): a document is a version chain, its root deposit (a deposit without
  * `prev`) and every entry whose `prev` leads to it; its id is the root's deposit id. Written in the entries' batch:
@@ -30,7 +32,7 @@ import { extraKey, keyBytes, keyWithHex, readUint64, TAG_EXTRA, writeUint64 } fr
 
 /** The second byte of each table's keys. */
 export const TABLE = {
-  digest: 0x44, id: 0x49, listing: 0x4c, tenant: 0x54, apiKey: 0x4b, anchor: 0x41,
+  digest: 0x44, id: 0x49, listing: 0x4c, tenant: 0x54, apiKey: 0x4b, anchor: 0x41, cosigned: 0x57,
   docOf: 0x52, history: 0x48, roots: 0x4e, docState: 0x43,
 } as const;
 export type TableName = keyof typeof TABLE;
@@ -142,6 +144,20 @@ export function anchorKey(treeSize: number): Uint8Array {
 /** The tree size an `x A` key names. */
 export function treeSizeOfAnchorKey(key: Uint8Array): number {
   return readUint64(key, 2);
+}
+
+/** x W ‖ the tree size (8, big-endian): the cosignature lines of the checkpoint of that size. */
+export function cosignedKey(treeSize: number): Uint8Array {
+  const k = new Uint8Array(10);
+  k[0] = TAG_EXTRA;
+  k[1] = TABLE.cosigned;
+  writeUint64(k, 2, treeSize);
+  return k;
+}
+
+/** The tree size an `x W` key names, or undefined when the key has not the shape. */
+export function treeSizeOfCosignedKey(key: Uint8Array): number | undefined {
+  return key.length === 10 && key[0] === TAG_EXTRA && key[1] === TABLE.cosigned ? readUint64(key, 2) : undefined;
 }
 
 /** The tables derived from the entries alone: fsck recomputes them, `fsck --reindex` rewrites them. */
