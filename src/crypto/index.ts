@@ -1,3 +1,31 @@
 export * from './bytes.js';
 export * from './hash.js';
 export * from './ed25519.js';
+export {
+  SM2_DEFAULT_ID,
+  SM2_MAX_ID_SIZE,
+  SM2_MAX_SIGNATURE_SIZE,
+  SM2_PRIVATE_KEY_SIZE,
+  SM2_PUBLIC_KEY_SIZE,
+  SM2_SPKI_SIZE,
+  encodeSm2Signature,
+  parseSm2Signature,
+  pemDecode,
+  pemEncode,
+  sm2Digest,
+  sm2GenerateKeyPair,
+  sm2Pkcs8FromPrivateKey,
+  sm2PrivateKeyFromPem,
+  sm2PrivateKeyFromPkcs8,
+  sm2PrivateKeyToPem,
+  sm2PublicKeyFromPem,
+  sm2PublicKeyFromPrivate,
+  sm2PublicKeyFromSpki,
+  sm2PublicKeyToPem,
+  sm2Sign,
+  sm2SignDigest,
+  sm2SpkiFromPublicKey,
+  sm2Verify,
+  sm2VerifyDigest,
+  sm2Z,
+} from './sm2.js';
