@@ -224,6 +224,12 @@ export const NOT_OVER_HTTP = {
   TSA_UNREACHABLE: 'anchoring (ANCHOR_FAILED)',
   TSA_UNSUPPORTED: 'anchoring (ANCHOR_FAILED) and token verification',
   TSA_UNTRUSTED_CHAIN: 'anchoring (ANCHOR_FAILED) and token verification',
+  SM2_BAD_PRIVATE_KEY: 'opening the data folder (the SM2 log key), signing',
+  SM2_BAD_PUBLIC_KEY: 'parsing an SM2 verifier key or certificate (serve start, cunzheng verify)',
+  SM2_BAD_ID: 'SM2 signing with a caller-given identifier (library)',
+  SM2_BAD_SPKI: 'importing an SM2 public key (library, certificates)',
+  SM2_BAD_PKCS8: 'importing an SM2 private key (library)',
+  BAD_PEM: 'importing a PEM key (library)',
 } as const satisfies Record<string, string>;
 
 export type HttpCode = keyof typeof STATUS_BY_CODE;
