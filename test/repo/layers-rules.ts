@@ -71,7 +71,7 @@ export function allImports(files: SourceFiles): Import[] {
 }
 
 /** The folders of the pure core; with them, every file reached from anchor/pure.ts. */
-export const PURE_FOLDERS = ['crypto', 'merkle', 'note', 'checkpoint', 'entry', 'receipt', 'lifecycle'] as const;
+export const PURE_FOLDERS = ['crypto', 'merkle', 'note', 'checkpoint', 'entry', 'receipt', 'lifecycle', 'policy'] as const;
 const PURE_ENTRY = 'anchor/pure.ts';
 
 /** Node built-ins the pure core may use: none but node:crypto, and that only in crypto/ (hash.ts and
