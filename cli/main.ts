@@ -72,6 +72,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--max-tenant-inflight <bytes>', 'request bytes in flight per tenant before 503 TENANT_BUSY').env('CUNZHENG_MAX_TENANT_INFLIGHT').default(String(256 * 1024 ** 2)))
     .addOption(new Option('--max-connections <n>', 'open connections; more are closed at once (keep it below ulimit -n)').env('CUNZHENG_MAX_CONNECTIONS').default('2048'))
     .addOption(new Option('--workers <n>', "worker threads that write new deposits' receipts (0: the main thread; auto: one per core beside it)").env('CUNZHENG_WORKERS').default('auto'))
+    .addOption(new Option('--witness-policy <file>', 'a C2SP tlog-policy file: its witnesses with a URL are asked to cosign every new checkpoint (its log lines must list this log\'s key)').env('CUNZHENG_WITNESS_POLICY'))
     .action(async (flags: Parameters<typeof runServe>[0]) => {
       const tsa = flags.tsa.length ? flags.tsa : envList('CUNZHENG_TSA');
       await runServe({ ...flags, tsa });
