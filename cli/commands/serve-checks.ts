@@ -8,7 +8,11 @@ import { access, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { assertKeyName } from '../../src/note/index.js';
+import { CunzhengError } from '../../src/errors.js';
+import { parsePolicy, POLICY_LIMITS, type Policy } from '../../src/policy/index.js';
+import { checkWitnessUrl } from '../../src/service/witness-client.js';
 import { UsageError } from '../exit-codes.js';
+import { readUserFile } from '../user-file.js';
 
 /** pino's levels; `silent` turns logging off. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -48,6 +52,19 @@ export function checkTsaUrls(urls: readonly string[]): void {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new UsageError(`--tsa ${JSON.stringify(u)}: only http:// and https:// TSAs are supported`);
     }
+  }
+}
+
+/** Reads and parses --witness-policy FILE; a bad file, or a witness URL the log cannot ask, is one line and exit 2. */
+export function loadWitnessPolicy(path: string): Policy {
+  const bytes = readUserFile(path, '--witness-policy', POLICY_LIMITS.maxBytes);
+  try {
+    const policy = parsePolicy(bytes);
+    for (const w of policy.witnesses) if (w.url !== undefined) checkWitnessUrl(w.name, w.url);
+    return policy;
+  } catch (e) {
+    if (e instanceof CunzhengError) throw new UsageError(`--witness-policy ${path}: ${e.code}: ${e.message}`);
+    throw e;
   }
 }
 

@@ -16,7 +16,7 @@ import { autoWorkers } from '../../src/workers/pool.js';
 import { UsageError } from '../exit-codes.js';
 import { isUsageCode } from '../report-error.js';
 import { loadTsaRoots } from '../trust.js';
-import { checkLogLevel, checkOrigin, checkTsaUrls, prepareDataDir, probePort, wholeNumber } from './serve-checks.js';
+import { checkLogLevel, checkOrigin, checkTsaUrls, loadWitnessPolicy, prepareDataDir, probePort, wholeNumber } from './serve-checks.js';
 
 export interface ServeFlags {
   data: string;
@@ -35,6 +35,7 @@ export interface ServeFlags {
   maxTenantInflight: string;
   maxConnections: string;
   workers: string;
+  witnessPolicy?: string;
 }
 
 async function asUsage<T>(p: Promise<T>): Promise<T> {
@@ -69,6 +70,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   if (flags.tsa.length > 0 && tsaRoots.length === 0) {
     throw new UsageError('--tsa needs --tsa-roots PEM: the TSA roots its replies must chain to');
   }
+  const witnessPolicy = flags.witnessPolicy === undefined ? undefined : loadWitnessPolicy(flags.witnessPolicy);
   // 2. The port (a busy one is the commonest mistake) and the data folder.
   await probePort(flags.host, port); // port 0 too: an unknown --host is found here
   const dataDir = resolve(flags.data);
@@ -93,12 +95,13 @@ export async function runServe(flags: ServeFlags): Promise<void> {
       maxTenantInFlightBytes,
       maxConnections,
       workers,
+      ...(witnessPolicy === undefined ? {} : { witnessPolicy }),
     });
   } catch (e) {
     await plan.undo();
     // A mistake (another origin than the log's, a data folder in use) is exit 2; a damaged data folder is 3.
     if (e instanceof CunzhengError) {
-      if (isUsageCode(e.code)) throw new UsageError(`cannot start: ${e.code}: ${e.message}`);
+      if (isUsageCode(e.code) || e.code === 'WITNESS_POLICY_OTHER_LOG') throw new UsageError(`cannot start: ${e.code}: ${e.message}`);
       throw new CunzhengError(e.code, `cannot start: ${e.message}`, { cause: e });
     }
     const code = (e as NodeJS.ErrnoException).code;
@@ -125,6 +128,10 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     if (flags.origin === undefined && origin === DEFAULT_ORIGIN) {
       lines.push(`cunzheng: ${DEFAULT_ORIGIN} is the development default; for a real log start a new data folder with --origin <your.domain/log-name>.`);
     }
+  }
+  if (witnessPolicy !== undefined) {
+    lines.push(`cunzheng: witnesses (quorum ${witnessPolicy.quorum}; cosigned checkpoints are served at /checkpoint):`);
+    for (const w of witnessPolicy.witnesses) lines.push(`  ${w.name} ${w.url ?? '(no URL: listed, not asked)'}`);
   }
   process.stderr.write(lines.join('\n') + '\n');
   closeOnSignals(server);
