@@ -46,8 +46,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--key <vkey>', 'a trusted log verifier key (repeatable; env CUNZHENG_KEY, space-separated)').argParser(collect).default([]))
     .addOption(new Option('--trust <file>', 'a file of trusted verifier keys, one per line (repeatable; env CUNZHENG_TRUST)').argParser(collect).default([]))
     .addOption(new Option('--tsa-roots <pem>', 'TSA root certificates: check each anchor\'s RFC 3161 token and report its time').env('CUNZHENG_TSA_ROOTS'))
+    .option('--policy <file>', 'a C2SP tlog-policy file: the checkpoint must be signed by a listed log and cosigned by its witness quorum')
     .option('--json', 'print the machine-readable result on stdout', false)
-    .action(async (receipts: string[], opts: { file?: string; documents?: string; requireDocuments?: boolean; tsaRoots?: string; key: string[]; trust: string[]; json: boolean }) => {
+    .action(async (receipts: string[], opts: { file?: string; documents?: string; requireDocuments?: boolean; tsaRoots?: string; policy?: string; key: string[]; trust: string[]; json: boolean }) => {
       const key = opts.key.length ? opts.key : envList('CUNZHENG_KEY');
       const trust = opts.trust.length ? opts.trust : envList('CUNZHENG_TRUST');
       setExit(await runVerify(receipts, { ...opts, key, trust }, stdout));
@@ -135,6 +136,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--state <file>', 'where the last checkpoint seen is kept').env('CUNZHENG_AUDIT_STATE').default('cunzheng-audit-state.json'))
     .addOption(new Option('--evidence <file>', 'where to write the evidence of an inconsistency (default: cunzheng-evidence-<time>.json)'))
     .option('--full', 'download every public tile and recompute the root', false)
+    .option('--policy <file>', 'a C2SP tlog-policy file: the newest checkpoint must also be cosigned by its witness quorum')
     .option('--json', 'print the machine-readable result on stdout', false)
     .action(async (flags: Parameters<typeof runAudit>[0]) => {
       setExit(await runAudit(flags, stdout));
