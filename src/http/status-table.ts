@@ -253,6 +253,14 @@ export const NOT_OVER_HTTP = {
   POLICY_UNKNOWN_LOG: 'offline verification with a policy (library, cunzheng verify/audit --policy)',
   POLICY_LOG_SIGNATURE_MISSING: 'offline verification with a policy (library, cunzheng verify/audit --policy)',
   POLICY_QUORUM_NOT_MET: 'offline verification with a policy (library, cunzheng verify/audit --policy)',
+  WITNESS_AHEAD: "the log's witnesser (kept per witness: /v1/log lastError, /metrics; never fails a request)",
+  WITNESS_BAD_ANSWER: "the log's witnesser (kept per witness: /v1/log lastError, /metrics; never fails a request)",
+  WITNESS_CONFLICT: "the log's witnesser (kept per witness: /v1/log lastError, /metrics; never fails a request)",
+  WITNESS_HTTP_ERROR: "the log's witnesser (kept per witness: /v1/log lastError, /metrics; never fails a request)",
+  WITNESS_TIMEOUT: "the log's witnesser (kept per witness: /v1/log lastError, /metrics; never fails a request)",
+  WITNESS_UNREACHABLE: "the log's witnesser (kept per witness: /v1/log lastError, /metrics; never fails a request)",
+  WITNESS_BAD_URL: 'serve start (--witness-policy: a witness URL the log cannot ask)',
+  WITNESS_POLICY_OTHER_LOG: 'serve start (--witness-policy lists no key of this log)',
 } as const satisfies Record<string, string>;
 
 export type HttpCode = keyof typeof STATUS_BY_CODE;
