@@ -106,7 +106,19 @@ export const LogReply = Type.Object({
   checkpoint: Type.String(),
   tsa: Type.Array(Type.String(), { description: 'the RFC 3161 TSAs checkpoints are anchored at' }),
   anchoredTreeSize: Type.Union([Type.Integer(), Type.Null()], { description: 'the newest checkpoint with a verified timestamp token' }),
-  witnesses: Type.Array(Type.String()),
+  witnesses: Type.Array(Type.Object({
+    name: Type.String({ description: "the witness's name in the policy" }),
+    key: Type.String({ description: 'its cosignature/v1 verifier key (type 0x04)' }),
+    url: Type.Union([Type.String(), Type.Null()], { description: 'its submission prefix; null: listed in the policy, not asked' }),
+    size: Type.Union([Type.Integer(), Type.Null()], { description: 'the tree size it was last known to be at (null: not known since start)' }),
+    lastCosignedAt: Type.Union([Type.String(), Type.Null()], { description: 'when it last cosigned (ISO 8601), null: not since start' }),
+    failures: Type.Integer({ description: 'failures in a row' }),
+    lastError: Type.Union([Type.String(), Type.Null()], { description: 'the code of its last failure (WITNESS_*), null after a success' }),
+  }), { description: 'the witnesses of the policy, with what the log knows of each' }),
+  policy: Type.Union([Type.String(), Type.Null()], { description: 'the C2SP tlog-policy the log asks witnesses by (null: no witnesses)' }),
+  cosignedTreeSize: Type.Union([Type.Integer(), Type.Null()], { description: 'the newest checkpoint a witness cosigned' }),
+  quorumMet: Type.Union([Type.Boolean(), Type.Null()], { description: "whether that checkpoint meets the policy's quorum (null: no policy)" }),
+  sm2Key: Type.Union([Type.String(), Type.Null()], { description: 'the SM2 verifier key of the log, when it signs with one' }),
 });
 
 export const AnchorReply = Type.Object({

@@ -70,6 +70,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     app.server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     await app.listen({ host: options.host, port: options.port });
     ctx.anchorer.start();
+    ctx.witnesser?.start();
   } catch (e) {
     await closeService(ctx);
     throw e;

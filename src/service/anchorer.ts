@@ -10,6 +10,11 @@
  * that fails is retried with exponential backoff (1 s doubling to 5 min) while the others go on. On demand
  * (POST /v1/admin/anchor) every TSA is asked, and a run where all fail is an error (ANCHOR_FAILED), not a
  * quiet success.
+ *
+ * With witnesses (`witnessed`: the witnesser), the checkpoint stamped is the newest COSIGNED one when it is
+ * newer than the last anchor, so `latestAnchored.checkpoint` is the cosigned note (the imprint is the
+ * body's, the same with or without the lines); when the witnesses have cosigned nothing newer (all down),
+ * the newest signed one is stamped, so anchoring never waits on a witness.
  */
 import { CunzhengError } from '../errors.js';
 import { fromUtf8, toBase64, utf8 } from '../crypto/index.js';
@@ -40,6 +45,14 @@ export interface AnchorerOptions {
   /** Allowed clock difference between us and a TSA when checking genTime ≥ checkpoint time (default 60 s). */
   clockSkewMs?: number;
   log?: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void };
+  /** The witnesser, when the log has witnesses: what to stamp, and the cosignatures of a stored anchor's checkpoint. */
+  witnessed?: WitnessedCheckpoints;
+}
+
+/** What the anchorer needs of the witnesser. */
+export interface WitnessedCheckpoints {
+  readonly latestCosigned: { treeSize: number; checkpoint: string } | undefined;
+  cosignedNote(treeSize: number, note: string): Promise<string>;
 }
 
 interface TsaState {
@@ -75,7 +88,8 @@ export class Anchorer {
     for await (const kv of ledger.records.iterate('anchor')) last = kv;
     if (last !== undefined) {
       const treeSize = treeSizeOfAnchorKey(last[0]);
-      const note = await ledger.checkpointAt(treeSize);
+      const plain = await ledger.checkpointAt(treeSize);
+      const note = plain === undefined ? undefined : ((await opts.witnessed?.cosignedNote(treeSize, plain)) ?? plain);
       if (note !== undefined) a.latest = { treeSize, checkpoint: note, anchors: JSON.parse(fromUtf8(last[1])) as StoredAnchor[] };
     }
     return a;
@@ -85,9 +99,23 @@ export class Anchorer {
     return this.tsas.length > 0;
   }
 
-  /** The newest checkpoint with at least one verified token. */
+  /**
+   * The newest checkpoint with at least one verified token; with witnesses, its note carries every
+   * cosignature stored for it (a witness that cosigned the same tree after it was stamped included).
+   */
   get latestAnchored(): AnchoredCheckpoint | undefined {
+    const c = this.opts.witnessed?.latestCosigned;
+    if (c !== undefined && this.latest !== undefined && c.treeSize === this.latest.treeSize && c.checkpoint !== this.latest.checkpoint) {
+      this.latest = { ...this.latest, checkpoint: c.checkpoint };
+    }
     return this.latest;
+  }
+
+  /** What to stamp: the newest cosigned checkpoint when it is newer than the last anchor, else the newest signed one. */
+  private target(): { treeSize: number; note: string } {
+    const c = this.opts.witnessed?.latestCosigned;
+    if (c !== undefined && c.treeSize > (this.latest?.treeSize ?? 0)) return { treeSize: c.treeSize, note: c.checkpoint };
+    return { treeSize: this.ledger.treeSize, note: this.ledger.checkpoint };
   }
 
   /** Entries not yet covered by an anchor. */
@@ -116,7 +144,8 @@ export class Anchorer {
    * run in which every TSA failed resolves with the previous anchor (the failures are in `tsas`).
    */
   async tick(): Promise<AnchoredCheckpoint | undefined> {
-    if (this.ledger.treeSize === 0 || this.ledger.treeSize === this.latest?.treeSize) return this.latest;
+    const { treeSize } = this.target();
+    if (treeSize === 0 || treeSize === this.latest?.treeSize) return this.latest;
     try {
       return await this.once(false);
     } catch (e) {
@@ -143,8 +172,8 @@ export class Anchorer {
   }
 
   private async run(everyTsa: boolean): Promise<AnchoredCheckpoint | undefined> {
-    const treeSize = this.ledger.treeSize;
-    const note = this.ledger.checkpoint;
+    const { treeSize, note } = this.target();
+    // The newest checkpoint's commit time, not before the stamped one was signed: the stricter bound.
     const notBefore = new Date(this.ledger.checkpointCommittedAt - (this.opts.clockSkewMs ?? 60_000));
     const imprint = checkpointImprint(note);
     const now = Date.now();

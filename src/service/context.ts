@@ -7,6 +7,7 @@ import type { Users } from './users.js';
 import type { AdminToken } from './admin-token.js';
 import type { Anchorer } from './anchorer.js';
 import type { WorkerPool } from '../workers/pool.js';
+import type { Witnesser } from './witnesser.js';
 
 export interface ServiceContext {
   ledger: Ledger;
@@ -21,4 +22,6 @@ export interface ServiceContext {
   anchorer: Anchorer;
   /** The worker threads that write new deposits' replies (absent: the main thread writes them). */
   pool?: WorkerPool;
+  /** Asks the policy's witnesses to cosign checkpoints (absent: no witness policy). */
+  witnesser?: Witnesser;
 }

@@ -33,6 +33,7 @@ import { ReceiptWriter } from './receipt-writer.js';
 import type { WorkerPool } from '../workers/pool.js';
 import type { Tenant } from './tenants.js';
 import type { Anchorer } from './anchorer.js';
+import type { Witnesser } from './witnesser.js';
 
 export type { DepositInput } from './deposit-entries.js';
 export { operatorOf, visibleTo, type Reader } from './history.js';
@@ -76,7 +77,7 @@ export class Deposits {
   /** The document index's writes and the per-document locks (shared with events). */
   readonly documents: DocumentWrites;
 
-  constructor(readonly ledger: Ledger, private readonly anchorer?: Anchorer, pool?: WorkerPool) {
+  constructor(readonly ledger: Ledger, private readonly anchorer?: Anchorer, pool?: WorkerPool, private readonly witnesser?: Witnesser) {
     this.documents = new DocumentWrites(ledger);
     this.replies = new ReceiptWriter(pool, ledger.origin, ledger.verifierKey);
     this.runs = new DepositRuns({
@@ -116,13 +117,18 @@ export class Deposits {
   /**
    * The receipt of an existing deposit (`entry`: its bytes, already checked against the index that found
    * them), refreshed: at the newest anchored checkpoint with its RFC 3161
-   * anchors when that checkpoint covers the entry, else at the newest checkpoint (complete, unanchored).
+   * anchors (and, with witnesses, its cosignatures) when that checkpoint covers the entry, else at the
+   * newest cosigned checkpoint when that covers it, else at the newest checkpoint (complete, unanchored).
    */
   async refreshedReceipt(index: number, entry: Uint8Array): Promise<Receipt> {
     const anchored = this.anchorer?.latestAnchored;
     if (anchored !== undefined && index < anchored.treeSize) {
       const r = await this.receiptAt(index, entry, { treeSize: anchored.treeSize, note: anchored.checkpoint });
       return withAnchors(r, anchored);
+    }
+    const cosigned = this.witnesser?.latestCosigned;
+    if (cosigned !== undefined && index < cosigned.treeSize) {
+      return this.receiptAt(index, entry, { treeSize: cosigned.treeSize, note: cosigned.checkpoint });
     }
     return this.receiptAt(index, entry);
   }

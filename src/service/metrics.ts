@@ -1,6 +1,6 @@
 /**
  * Prometheus text exposition (version 0.0.4) of the service's own figures: deposits, queue depth, group
- * sizes, commit latency, tree size, anchoring, and the HTTP layer's admission figures. A few dozen series do
+ * sizes, commit latency, tree size, anchoring, witnesses, and the HTTP layer's admission figures. A few dozen series do
  * not need a metrics library.
  */
 import type { Ledger } from '../ledger/index.js';
@@ -8,6 +8,7 @@ import type { Deposits } from './deposits.js';
 import type { WorkerPool } from '../workers/pool.js';
 import type { Tenants } from './tenants.js';
 import type { Anchorer } from './anchorer.js';
+import type { Witnesser } from './witnesser.js';
 
 /** The HTTP layer's own figures (admission, failed authentication, connections over the cap). */
 export interface HttpFigures {
@@ -37,7 +38,7 @@ function histogram(name: string, help: string, values: number[], buckets: number
   return lines;
 }
 
-export function renderMetrics(ledger: Ledger, deposits: Deposits, tenants: Tenants, anchorer?: Anchorer, http?: HttpFigures, pool?: WorkerPool): string {
+export function renderMetrics(ledger: Ledger, deposits: Deposits, tenants: Tenants, anchorer?: Anchorer, http?: HttpFigures, pool?: WorkerPool, witnesser?: Witnesser): string {
   const s = ledger.stats;
   const lines = [
     '# HELP cunzheng_deposits_total Deposits answered, by who hashed the document and whether a new entry was written.',
@@ -137,5 +138,36 @@ export function renderMetrics(ledger: Ledger, deposits: Deposits, tenants: Tenan
       ...anchorer.tsas.map((t) => `cunzheng_anchor_tsa_consecutive_failures{tsa=${JSON.stringify(t.url)}} ${t.failures}`),
     );
   }
+  if (witnesser !== undefined) lines.push(...witnessMetrics(ledger.treeSize, witnesser));
   return lines.join('\n') + '\n';
+}
+
+/** A label value in the exposition format: backslash, double quote and newline escaped. */
+function label(v: string): string {
+  return `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
+
+function witnessMetrics(treeSize: number, w: Witnesser): string[] {
+  const asked = w.witnesses.filter((s) => s.url !== null);
+  return [
+    '# HELP cunzheng_cosigned_tree_size The newest checkpoint at least one witness cosigned (0: none).',
+    '# TYPE cunzheng_cosigned_tree_size gauge',
+    `cunzheng_cosigned_tree_size ${w.latestCosigned?.treeSize ?? 0}`,
+    "# HELP cunzheng_witness_quorum_met 1 when the newest cosigned checkpoint meets the policy's quorum.",
+    '# TYPE cunzheng_witness_quorum_met gauge',
+    `cunzheng_witness_quorum_met ${w.quorumMet ? 1 : 0}`,
+    '# HELP cunzheng_witness_lag_entries Tree size minus the size the witness was last known to be at (the whole tree when unknown).',
+    '# TYPE cunzheng_witness_lag_entries gauge',
+    ...asked.map((s) => `cunzheng_witness_lag_entries{witness=${label(s.name)}} ${treeSize - (s.size ?? 0)}`),
+    '# HELP cunzheng_witness_consecutive_failures Failed add-checkpoint exchanges in a row, per witness, by the last error code.',
+    '# TYPE cunzheng_witness_consecutive_failures gauge',
+    ...asked.map((s) => `cunzheng_witness_consecutive_failures{witness=${label(s.name)},code=${label(s.lastError ?? '')}} ${s.failures}`),
+    '# HELP cunzheng_witness_last_cosigned_seconds When the witness last cosigned (Unix time; 0: not since start).',
+    '# TYPE cunzheng_witness_last_cosigned_seconds gauge',
+    ...asked.map((s) => `cunzheng_witness_last_cosigned_seconds{witness=${label(s.name)}} ${Math.floor((s.lastCosignedAt ?? 0) / 1000)}`),
+    '# HELP cunzheng_witness_requests_total add-checkpoint exchanges, and those that failed.',
+    '# TYPE cunzheng_witness_requests_total counter',
+    `cunzheng_witness_requests_total ${w.metrics.requests}`,
+    `cunzheng_witness_requests_total{result="failed"} ${w.metrics.failures}`,
+  ];
 }

@@ -89,6 +89,10 @@ describe('GET /v1/log', () => {
       tsa: [],
       anchoredTreeSize: null,
       witnesses: [],
+      policy: null,
+      cosignedTreeSize: null,
+      quorumMet: null,
+      sm2Key: null,
     });
   });
 });

@@ -53,6 +53,6 @@ export async function opsRoutes(app: FastifyInstance, ctx: ServiceContext, http?
       authRefused: http.authLimiter.refused,
       droppedConnections: http.droppedConnections(),
     };
-    return renderMetrics(ctx.ledger, ctx.deposits, ctx.tenants, ctx.anchorer, figures, ctx.pool);
+    return renderMetrics(ctx.ledger, ctx.deposits, ctx.tenants, ctx.anchorer, figures, ctx.pool, ctx.witnesser);
   });
 }

@@ -21,10 +21,14 @@ export async function publicRoutes(instance: FastifyInstance, ctx: ServiceContex
   const { ledger } = ctx;
 
   app.get('/checkpoint', {
-    schema: { tags: ['public'], summary: 'The newest signed checkpoint (C2SP tlog-checkpoint in a signed note)', response: { 200: Type.String() } },
+    schema: {
+      tags: ['public'],
+      summary: 'The newest signed checkpoint (C2SP tlog-checkpoint in a signed note); with witnesses, the newest cosigned one',
+      response: { 200: Type.String() },
+    },
   }, async (_req, reply) => {
     void reply.type('text/plain; charset=utf-8').header('Cache-Control', 'no-cache');
-    return ledger.checkpoint;
+    return ctx.witnesser?.latestCosigned?.checkpoint ?? ledger.checkpoint;
   });
 
   // On the untyped instance: the tile is bytes (no 200 schema to type it), and the route reads only the raw URL.
@@ -49,28 +53,40 @@ export async function publicRoutes(instance: FastifyInstance, ctx: ServiceContex
     return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   });
 
-  app.get('/v1/log', { schema: { tags: ['public'], summary: 'The log: origin, verifier key, size, anchoring configuration', response: { 200: LogReply } } }, async () => ({
-    origin: ledger.origin,
-    key: ledger.verifierKey,
-    treeSize: ledger.treeSize,
-    checkpoint: ledger.checkpoint,
-    tsa: ctx.anchorer.tsas.map((t) => t.url),
-    anchoredTreeSize: ctx.anchorer.latestAnchored?.treeSize ?? null,
-    witnesses: [],
-  }));
+  app.get('/v1/log', { schema: { tags: ['public'], summary: 'The log: origin, verifier keys, size, anchoring and witnesses', response: { 200: LogReply } } }, async () => {
+    const w = ctx.witnesser;
+    return {
+      origin: ledger.origin,
+      key: ledger.verifierKey,
+      treeSize: ledger.treeSize,
+      checkpoint: ledger.checkpoint,
+      tsa: ctx.anchorer.tsas.map((t) => t.url),
+      anchoredTreeSize: ctx.anchorer.latestAnchored?.treeSize ?? null,
+      witnesses: (w?.witnesses ?? []).map((s) => ({
+        name: s.name, key: s.key, url: s.url, size: s.size,
+        lastCosignedAt: s.lastCosignedAt === null ? null : new Date(s.lastCosignedAt).toISOString(),
+        failures: s.failures, lastError: s.lastError,
+      })),
+      policy: w?.policy.text ?? null,
+      cosignedTreeSize: w?.latestCosigned?.treeSize ?? null,
+      quorumMet: w === undefined ? null : w.quorumMet,
+      sm2Key: (ledger as { sm2VerifierKey?: string }).sm2VerifierKey ?? null,
+    };
+  });
 
   app.get('/v1/checkpoints/:size', {
     schema: {
       tags: ['public'],
-      summary: 'A historical checkpoint (one is signed at every group commit) with its anchors',
+      summary: 'A historical checkpoint (one is signed at every group commit) with its cosignatures and anchors',
       params: Type.Object({ size: DecimalString }),
       response: { 200: CheckpointReply, ...errors },
     },
   }, async (req) => {
     const size = toSafeInt(req.params.size);
     if (size > ledger.treeSize) throw new CunzhengError('LEDGER_SIZE_BEYOND_TREE', `size ${size} is beyond the tree size ${ledger.treeSize}`);
-    const note = await ledger.checkpointAt(size);
-    if (note === undefined) throw notFound(`checkpoint of size ${size}`);
+    const signed = await ledger.checkpointAt(size);
+    if (signed === undefined) throw notFound(`checkpoint of size ${size}`);
+    const note = ctx.witnesser === undefined ? signed : await ctx.witnesser.cosignedNote(size, signed);
     const anchors = receiptAnchors({ checkpoint: note, anchors: await ctx.anchorer.anchorsAt(size) });
     return { treeSize: size, checkpoint: note, anchors };
   });
