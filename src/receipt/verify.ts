@@ -16,6 +16,10 @@ import { verifyTimestampToken } from '../anchor/pure.js';
 import { parseEntry, type Entry } from '../entry/index.js';
 import { depositIdFromLeafHash } from './deposit-id.js';
 import { parseReceipt, type Receipt } from './receipt.js';
+import type { Policy } from '../policy/index.js';
+import { receiptMeetsPolicy, type ReceiptPolicyResult } from './verify-policy.js';
+
+export type { ReceiptPolicyResult } from './verify-policy.js';
 
 export type ReceiptVerifyErrorCode =
   | 'RECEIPT_ID_MISMATCH'
@@ -59,6 +63,11 @@ export interface AnchorSummary {
 export interface VerifyOptions {
   /** Trusted TSA root certificates (DER). Without them anchors are reported but their tokens not checked. */
   tsaRoots?: readonly Uint8Array[];
+  /**
+   * A witness policy (parsePolicy): its log keys are trusted beside `trustedKeys`, and the receipt's
+   * checkpoint or an anchor's must meet it (POLICY_QUORUM_NOT_MET, POLICY_LOG_SIGNATURE_MISSING otherwise).
+   */
+  policy?: Policy;
 }
 
 export interface VerifiedReceipt {
@@ -75,6 +84,8 @@ export interface VerifiedReceipt {
   matched: { sha256: boolean; sm3: boolean; by: 'document' | 'digest' | 'none' };
   cosignatures: { name: string; keyId: number; time: number }[];
   anchors: AnchorSummary[];
+  /** With a policy: the checkpoint that met it and who cosigned it. */
+  policy?: ReceiptPolicyResult;
 }
 
 // Verifier key strings parsed before (a parse costs a SHA-256 and a key import; a verifier checking a
@@ -160,7 +171,9 @@ export async function verifyReceipt(
   options: VerifyOptions = {},
 ): Promise<VerifiedReceipt> {
   const receipt = parseReceipt(input);
-  const verifiers = toVerifiers(trustedKeys).filter((v) => v.name === receipt.log.origin);
+  const given = toVerifiers(trustedKeys);
+  const policy = options.policy;
+  const verifiers = [...given, ...(policy?.logs.map((l) => l.verifier) ?? [])].filter((v) => v.name === receipt.log.origin);
   if (verifiers.length === 0) {
     throw new CunzhengError('RECEIPT_NO_TRUSTED_KEY', `no trusted key for the log ${JSON.stringify(receipt.log.origin)}`, {
       details: { origin: receipt.log.origin, hint: receipt.log.key },
@@ -175,7 +188,9 @@ export async function verifyReceipt(
     throw new CunzhengError('RECEIPT_ID_MISMATCH', 'the receipt id is not derived from its entry', { details: { got: receipt.id, want: id } });
   }
 
-  const opened = openCheckpoint(receipt.checkpoint, verifiers, { origin: receipt.log.origin });
+  // With a policy its witnesses' lines are verified too (a forged one rejects the note) and reported.
+  const witnesses = policy?.witnesses.map((w) => w.verifier) ?? [];
+  const opened = openCheckpoint(receipt.checkpoint, [...verifiers, ...witnesses], { origin: receipt.log.origin });
   const cp = opened.checkpoint;
   if (receipt.index >= cp.treeSize) {
     throw new CunzhengError('RECEIPT_INDEX_BEYOND_TREE', `leaf index ${receipt.index} is not in a tree of size ${cp.treeSize}`);
@@ -218,7 +233,11 @@ export async function verifyReceipt(
   }
 
   const matched = compareEvidence(entry, evidence);
-  const signer = opened.note.verified.find((s) => s.verifier.type === 0x01)!;
+  const witnessed = policy === undefined
+    ? undefined
+    : receiptMeetsPolicy([receipt.checkpoint, ...receipt.anchors.map((a) => a.checkpoint)], policy, receipt.log.origin, given);
+  const logLines = opened.note.verified.filter((s) => s.verifier.name === cp.origin && (s.verifier.type === 0x01 || s.verifier.type === 0xff));
+  const signer = logLines.find((s) => s.verifier.type === 0x01) ?? logLines[0]!;
   return {
     id,
     origin: cp.origin,
@@ -231,5 +250,6 @@ export async function verifyReceipt(
     matched,
     cosignatures: opened.cosignatures,
     anchors,
+    ...(witnessed === undefined ? {} : { policy: witnessed }),
   };
 }
