@@ -11,3 +11,5 @@ export * as checkpoint from './checkpoint/index.js';
 export * as entry from './entry/index.js';
 export * as receipt from './receipt/index.js';
 export { verifyReceipt, parseReceipt, exportTlogProof, importTlogProof, type Receipt, type VerifiedReceipt } from './receipt/index.js';
+export * as policy from './policy/index.js';
+export { parsePolicy, checkCheckpointPolicy, evaluateQuorum, type Policy } from './policy/index.js';
