@@ -2,6 +2,7 @@
 import { beijingTime, describeEntry, ENTRY_KIND_TERMS, type Entry } from '../src/entry/index.js';
 import type { VerifiedReceipt } from '../src/receipt/index.js';
 import { displayWidth, padEnd } from './text-width.js';
+import { describeCosigners } from './policy-file.js';
 
 export const SCOPE_STATEMENT = [
   '',
@@ -58,8 +59,20 @@ export function formatVerified(path: string, r: VerifiedReceipt, file: string | 
       }
     }
   }
-  for (const c of r.cosignatures) lines.push(`Witness: ${c.name} cosigned at ${new Date(c.time * 1000).toISOString()}`);
+  if (r.policy === undefined) {
+    for (const c of r.cosignatures) lines.push(`Witness: ${c.name} cosigned at ${new Date(c.time * 1000).toISOString()}`);
+  } else lines.push(...formatPolicyMet(r.policy));
   return lines.map((l, i) => (i === 0 ? l : `  ${l}`)).join('\n');
+}
+
+/** The policy lines: which checkpoint met it, and each witness that cosigned it (Beijing time). */
+export function formatPolicyMet(p: NonNullable<VerifiedReceipt['policy']>): string[] {
+  const which = p.checkpoint === 'receipt' ? 'the receipt\'s checkpoint' : `the checkpoint of anchors[${p.anchor}]`;
+  const cosigned = describeCosigners(p.cosigners);
+  return [
+    `Policy: met by ${which} (size ${p.treeSize}): signed by the listed log and cosigned by ${cosigned.length === 0 ? 'no witness (quorum none)' : `${cosigned.length} witness${cosigned.length === 1 ? '' : 'es'} of the quorum`}`,
+    ...cosigned.map((c) => `  Cosigned by ${c} (Beijing time)`),
+  ];
 }
 
 export function formatFailure(path: string, code: string, message: string): string {

@@ -4,6 +4,9 @@
  * in the state file (consistency proof; the first run trusts on first use), save it. `--full` also
  * downloads every public hash tile and recomputes the root. Any inconsistency: exit 1, and the evidence
  * (both signed checkpoints and the proof) written to a file an auditor can hand to a court.
+ * `--policy FILE` (C2SP tlog-policy): the newest checkpoint must also meet the policy (signed by a listed log
+ * and cosigned by its witness quorum), else exit 1 with POLICY_QUORUM_NOT_MET and the evidence file; the
+ * output names the cosigners. Checked after consistency, before the state is saved.
  */
 import { CunzhengError } from '../../src/errors.js';
 import { openCheckpoint, type Checkpoint } from '../../src/checkpoint/index.js';
@@ -15,6 +18,8 @@ import { HttpStatusError, getText, request, requestJson, serviceUrl } from '../h
 import { MAX_JSON_BYTES, readUserText, UserFileError } from '../user-file.js';
 import { MAX_NOTE_CHARS } from '../../src/receipt/index.js';
 import { writeReceiptAtomic as writeFileAtomic } from '../local/index.js';
+import { checkCheckpointPolicy } from '../../src/policy/index.js';
+import { cosignersJson, describeCosigners, loadPolicy } from '../policy-file.js';
 
 export interface AuditFlags {
   url: string;
@@ -23,6 +28,7 @@ export interface AuditFlags {
   full: boolean;
   json: boolean;
   evidence?: string;
+  policy?: string;
 }
 
 interface AuditState {
@@ -43,6 +49,8 @@ export interface AuditResult {
   consistencyProofHashes: number | null;
   tilesChecked: number | null;
   problem?: { code: string; message: string; evidence: string };
+  /** With --policy: the newest checkpoint met it; who cosigned. */
+  policy?: { met: true; treeSize: number; cosigners: unknown[] };
 }
 
 function open(note: string, verifier: NoteVerifier): Checkpoint {
@@ -120,6 +128,7 @@ export async function runAudit(flags: AuditFlags, out: (s: string) => void): Pro
   } catch (e) {
     throw new UsageError(`--key: not a verifier key (${(e as Error).message})`);
   }
+  const policy = loadPolicy(flags.policy);
   const base = serviceUrl(flags.url);
   const state = readState(flags.state, verifier);
   const note = await getText(new URL('checkpoint', base), { maxBytes: MAX_NOTE_CHARS });
@@ -181,6 +190,17 @@ export async function runAudit(flags: AuditFlags, out: (s: string) => void): Pro
       throw e;
     }
   }
+  let cosigned: string[] = [];
+  if (policy !== undefined) {
+    try {
+      const met = checkCheckpointPolicy(note, policy, { origin: verifier.name, extraLogs: [verifier] });
+      result.policy = { met: true, treeSize: met.checkpoint.treeSize, cosigners: cosignersJson(met.cosigners) };
+      cosigned = describeCosigners(met.cosigners);
+    } catch (e) {
+      if (e instanceof CunzhengError) return fail(e);
+      throw e;
+    }
+  }
   const saved: AuditState = { format: 'cunzheng/audit-state/v1', origin: verifier.name, key: flags.key, checkpoint: note, savedAt: new Date().toISOString() };
   await writeFileAtomic(flags.state, JSON.stringify(saved, null, 2) + '\n');
   if (flags.json) out(JSON.stringify(result, null, 2));
@@ -189,6 +209,10 @@ export async function runAudit(flags: AuditFlags, out: (s: string) => void): Pro
       ? `first audit: checkpoint of size ${cp.treeSize} trusted on first use`
       : `consistent with the checkpoint of size ${result.previousTreeSize} seen before (${result.consistencyProofHashes}-hash proof)`;
     out(`✔ ${verifier.name}: tree of ${cp.treeSize} entries, root ${result.rootHash}; ${how}`);
+    if (result.policy !== undefined) {
+      out(`  policy met: ${cosigned.length === 0 ? 'no cosignature required (quorum none)' : `cosigned by ${cosigned.length} witness${cosigned.length === 1 ? '' : 'es'} of the quorum`}`);
+      for (const c of cosigned) out(`    ${c} (Beijing time)`);
+    }
     if (result.tilesChecked !== null) out(`  every public tile downloaded (${result.tilesChecked}) and the root recomputed from them`);
     out(`  checkpoint saved to ${flags.state}`);
   }

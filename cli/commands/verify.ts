@@ -1,11 +1,14 @@
 /**
- * `cunzheng verify RECEIPT|FOLDER… [--file DOC] [--documents DIR] [--require-documents] [--key VKEY]… [--trust FILE]… [--json]`
+ * `cunzheng verify RECEIPT|FOLDER… [--file DOC] [--documents DIR] [--require-documents] [--key VKEY]… [--trust FILE]… [--policy FILE] [--json]`
  * For litigators: offline verification of one receipt or many (folders are searched for *.receipt.json).
  * Each receipt is compared with a document when one is known: `--file DOC` for every receipt, else the
  * file the receipt sits beside (`X.receipt.json` → `X`), or `--documents DIR` for receipts mirrored with
  * `deposit --out`. Exit 0 when every receipt verifies and every compared document matches, 1 otherwise.
  * A receipt checked without its document proves only that the log holds its entry: the summary counts
  * those apart, and `--require-documents` makes each of them a failure (DOCUMENT_NOT_COMPARED).
+ * With `--policy FILE` (C2SP tlog-policy) the receipt's checkpoint, or an anchor's, must also be signed by a
+ * listed log and cosigned by the policy's witness quorum (POLICY_QUORUM_NOT_MET otherwise); the output
+ * names who cosigned and when. The policy's log keys are trusted beside --key/--trust.
  * Receipts are read through user-file.ts: a FIFO, a device or an oversized file is refused (exit 2).
  */
 import { closeSync, existsSync, readdirSync, statSync } from 'node:fs';
@@ -17,6 +20,7 @@ import { openUserFile, readUserFile } from '../user-file.js';
 import { hashFiles, isHashError, RECEIPT_SUFFIX, type HashResult } from '../local/index.js';
 import { loadTrustedKeys, loadTsaRoots } from '../trust.js';
 import { formatCounts, formatFailure, formatSummaryTable, formatVerified, SCOPE_STATEMENT } from '../format-verify.js';
+import { cosignersJson, loadPolicy } from '../policy-file.js';
 
 export interface VerifyOptions {
   file?: string;
@@ -26,6 +30,8 @@ export interface VerifyOptions {
   key: string[];
   trust: string[];
   json: boolean;
+  /** A C2SP tlog-policy file: the checkpoint must be signed by a listed log and meet its witness quorum. */
+  policy?: string;
 }
 
 export type VerifyOutcome =
@@ -88,8 +94,9 @@ function documentFor(receipt: { path: string; root: string | undefined }, opts: 
 export async function runVerify(paths: string[], opts: VerifyOptions, out: (s: string) => void): Promise<number> {
   if (paths.length === 0) throw new UsageError('no receipt given: cunzheng verify RECEIPT… --key VKEY');
   const keys = loadTrustedKeys(opts.key, opts.trust);
-  if (keys.length === 0) {
-    throw new UsageError('no trusted log key: pass --key VKEY or --trust FILE (a receipt\'s own log.key is never trusted)');
+  const policy = loadPolicy(opts.policy);
+  if (keys.length === 0 && (policy === undefined || policy.logs.length === 0)) {
+    throw new UsageError(`no trusted log key: pass --key VKEY or --trust FILE${policy === undefined ? '' : ', or list the log in the --policy file'} (a receipt's own log.key is never trusted)`);
   }
   // --file must be a regular file (opened without blocking and fstat'ed: a FIFO would hang the hash).
   if (opts.file !== undefined) closeSync(openUserFile(opts.file, '--file').fd);
@@ -114,7 +121,7 @@ export async function runVerify(paths: string[], opts: VerifyOptions, out: (s: s
     try {
       if (doc !== undefined && isHashError(doc)) throw doc.error;
       const evidence = doc !== undefined ? { documentDigest: { sha256: doc.sha256, sm3: doc.sm3 } } : {};
-      const result = await verifyReceipt(bytes, keys, evidence, { tsaRoots });
+      const result = await verifyReceipt(bytes, keys, evidence, policy === undefined ? { tsaRoots } : { tsaRoots, policy });
       if (doc === undefined && opts.requireDocuments === true) {
         outcomes.push({ receipt: r.path, ok: false, code: 'DOCUMENT_NOT_COMPARED', message: `the receipt verifies but no document was found to compare it with (${lookedFor(r, opts)}); --require-documents makes that a failure`, document });
         continue;
@@ -178,5 +185,6 @@ function toJson(o: VerifyOutcome): unknown {
     anchored: r.anchors.length > 0,
     anchors: r.anchors,
     cosignatures: r.cosignatures,
+    ...(r.policy === undefined ? {} : { policy: { ...r.policy, cosigners: cosignersJson(r.policy.cosigners) } }),
   };
 }
