@@ -44,8 +44,11 @@ function cosignatureLine(note: string, signer: NoteSigner): string {
   return lines.find((s) => s.name === signer.name && s.keyId === signer.keyId)!.line;
 }
 
-export async function startTestWitness(name: string, logVkey: string, mode: WitnessMode = { kind: 'honest' }): Promise<TestWitness> {
-  const signer = cosignerFromSeed(name, randomBytes(32));
+/** Starts a witness; `seed` and `port` let a test restart the same witness (its state starts empty). */
+export async function startTestWitness(
+  name: string, logVkey: string, mode: WitnessMode = { kind: 'honest' }, at: { seed?: Uint8Array; port?: number } = {},
+): Promise<TestWitness> {
+  const signer = cosignerFromSeed(name, at.seed ?? randomBytes(32));
   const logVerifier = parseVerifierKey(logVkey);
   const w: TestWitness = {
     name, vkey: formatVerifierKey(name, signer.publicKey, KEY_TYPE_COSIGNATURE_V1), url: '', signer,
@@ -103,7 +106,7 @@ export async function startTestWitness(name: string, logVkey: string, mode: Witn
       answer(res, 200, `${line}\n`, undefined, old, pl);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(at.port ?? 0, '127.0.0.1', resolve));
   w.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   w.close = () => new Promise<void>((resolve) => {
     server.closeAllConnections();
