@@ -4,9 +4,10 @@
  *
  * At most once a second (a timer, unref'd; one run at a time), when a witness with a URL has not cosigned
  * the newest tree and is not backing off: the newest signed checkpoint goes to every such witness at once
- * (witness-client.ts: its known size, learned again through 409 after a restart), the verified lines are
- * stored under `x W <tree size>` (synced) and `latestCosigned` becomes the log's note with those lines
- * appended. A later run at the same size (a witness back from a failure) adds its lines to the record.
+ * (witness-client.ts: its known size, learned again through 409 after a restart); each witness's verified
+ * lines are stored under `x W <tree size>` (synced) as they arrive, and `latestCosigned` becomes the log's
+ * note with the lines appended, so a witness slow to its deadline holds back no one else's cosignature. A
+ * later run at the same size (a witness back from a failure) adds its lines to the record.
  *
  * A witness that fails backs off (1 s doubling to 60 s); its state (size, failures, last error, when it
  * last cosigned) is what /v1/log and /metrics show. Nothing in the deposit path awaits the witnesser, so
@@ -146,21 +147,30 @@ export class Witnesser {
     if (due.length === 0) return this.latest;
     const t0 = performance.now();
     this.metrics.runs++;
-    const results = await Promise.all(due.map((w) => this.ask(w, policyOf.get(w.name)!, note, treeSize)));
-    let lines = results.flatMap((r) => r?.lines ?? []);
-    if (lines.length > 0) {
-      if (this.latest?.treeSize === treeSize) {
-        const fresh = new Set(lines);
-        lines = [...this.latest.lines.filter((l) => !fresh.has(l)), ...lines];
-      }
-      const next = this.cosigned(treeSize, note, lines);
-      await this.ledger.records.put([[cosignedKey(treeSize), linesText(next.lines)]]);
-      // Another run may not have overtaken this one (one run at a time), but keep the newest anyway.
-      if (this.latest === undefined || this.latest.treeSize <= treeSize) this.latest = next;
-      this.opts.log?.info({ treeSize, cosigners: next.cosigners, quorumMet: this.quorumMet }, 'checkpoint cosigned');
-    }
+    // Each answer is kept as it arrives (one merge at a time): a witness slow to its deadline does not hold
+    // back the others' cosignatures.
+    let merges = Promise.resolve();
+    await Promise.all(due.map(async (w) => {
+      const r = await this.ask(w, policyOf.get(w.name)!, note, treeSize);
+      if (r !== undefined) merges = merges.then(() => this.merge(treeSize, note, r.lines));
+      await merges;
+    }));
+    await merges;
     this.metrics.lastRunMs = performance.now() - t0;
     return this.latest;
+  }
+
+  /** Adds `lines` to the cosigned record of `treeSize` (synced), and makes it the newest. */
+  private async merge(treeSize: number, note: string, lines: readonly string[]): Promise<void> {
+    let all = [...lines];
+    if (this.latest?.treeSize === treeSize) {
+      const fresh = new Set(lines);
+      all = [...this.latest.lines.filter((l) => !fresh.has(l)), ...lines];
+    }
+    const next = this.cosigned(treeSize, note, all);
+    await this.ledger.records.put([[cosignedKey(treeSize), linesText(next.lines)]]);
+    if (this.latest === undefined || this.latest.treeSize <= treeSize) this.latest = next;
+    this.opts.log?.info({ treeSize, cosigners: next.cosigners, quorumMet: this.quorumMet }, 'checkpoint cosigned');
   }
 
   private hasCosigned(name: string, treeSize: number): boolean {

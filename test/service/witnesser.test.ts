@@ -171,6 +171,24 @@ describe('Witnesser', () => {
     await back.stop();
   });
 
+  it('keeps a fast witness\'s cosignature while a slow one runs to its deadline, and appends never wait for either', async () => {
+    const fast = await witness('w.example/fast');
+    const slow = await witness('w.example/slow2', { kind: 'slow', ms: 5_000 });
+    const policy = parsePolicy(policyText(ledger.verifierKey, [fast, slow], 1));
+    const wr = await Witnesser.open(ledger, { policy, timeoutMs: 2_000 });
+    await grow(1);
+    const run = wr.tick();
+    const t0 = performance.now();
+    await grow(3); // the ledger commits while the witnesser waits
+    expect(performance.now() - t0).toBeLessThan(500);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(wr.latestCosigned?.cosigners).toEqual(['w.example/fast']);
+    expect(wr.quorumMet).toBe(true);
+    await run;
+    expect(wr.witnesses[1]!.lastError).toBe('WITNESS_TIMEOUT');
+    await wr.stop();
+  });
+
   it('with every witness down keeps the last cosigned checkpoint and never throws; a forged answer counts as a failure', async () => {
     const ws = [await witness('w.example/d', { kind: 'forged' }), await witness('w.example/e', { kind: 'garbage' })];
     const policy = parsePolicy(policyText(ledger.verifierKey, ws, 1));
