@@ -6,7 +6,7 @@
  * back through 409 (it says 0, the log sends old 0 and no proof); `receipt upgrade` carries the cosignatures.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -181,5 +181,37 @@ describe('a log with three witnesses and a 2-of-3 policy', () => {
     const u = await cliAsync(['receipt', 'upgrade', file, '--url', server.url, '--key', logKey, '--json']);
     expect(u.code, u.stdout + u.stderr).toBe(0);
     expect((await verify(readFileSync(file, 'utf8'), true)).code).toBe(0);
+  });
+});
+
+describe('serve --witness-policy, started wrongly', () => {
+  async function refused(policy: string | undefined, mention: string): Promise<void> {
+    const data = join(root, `wrong-${randomBytes(4).toString('hex')}`);
+    const file = join(root, `policy-${randomBytes(4).toString('hex')}.txt`);
+    if (policy !== undefined) writeFileSync(file, policy);
+    const r = await cliAsync(['serve', '--data', data, '--port', String(await freePort()), '--origin', ORIGIN, '--witness-policy', file], { timeoutMs: 15_000 });
+    expect(r.code, r.stderr).toBe(2);
+    const lines = r.stderr.split('\n').filter(Boolean);
+    expect(lines, r.stderr).toHaveLength(1);
+    expect(lines[0]).toContain(mention);
+    expect(existsSync(data)).toBe(false);
+  }
+
+  it('a missing file, a file that is no policy, a witness URL the log cannot ask: one line, exit 2, nothing created', async () => {
+    await refused(undefined, '--witness-policy');
+    await refused('quorum\n', 'POLICY_');
+    await refused(policyText(logKey, [{ name: 'x.example/w', vkey: witnesses[0]!.vkey.replace(/^[^+]+/, 'x.example/w'), url: 'ftp://127.0.0.1:9/' }], 1), '--witness-policy');
+  });
+
+  it('a policy that does not list this log\'s key: one line naming the key to add, exit 2, nothing created', async () => {
+    await refused(policyText(witnesses[0]!.vkey.replace(/^[^+]+\+[^+]+/, 'z'), witnesses, 2), '--witness-policy');
+    const data = join(root, 'first-start');
+    const file = join(root, 'policy-other-log.txt');
+    writeFileSync(file, readFileSync(policyFile, 'utf8')); // lists the e2e log's key, not the new log's
+    const r = await cliAsync(['serve', '--data', data, '--port', String(await freePort()), '--origin', ORIGIN, '--witness-policy', file], { timeoutMs: 15_000 });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(r.stderr).toMatch(/WITNESS_POLICY_OTHER_LOG: .*log test\.example\/witnessed-e2e\+[0-9a-f]{8}\+/);
+    expect(existsSync(data)).toBe(false);
   });
 });
