@@ -1,13 +1,15 @@
 /**
- * Object identifiers the anchor understands, and the WebCrypto engine it verifies with.
+ * Object identifiers the anchor understands, and the WebCrypto engine it verifies with. SM3 and SM2 (GM/T 0010,
+ * GM/T 0033) are not WebCrypto algorithms: SM3 comes from src/crypto, SM2 signatures are verified in sm2.ts.
  *
  * The engine is our own pkijs CryptoEngine over `globalThis.crypto` (WebCrypto: Node ≥ 20, browsers), passed
  * explicitly to every pkijs call, so another module calling pkijs's global `setEngine` cannot change what verifies.
  */
 import { CryptoEngine } from 'pkijs';
+import { sm3 } from '../crypto/hash.js';
 import { tsaError } from './errors.js';
 
-export type HashName = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
+export type HashName = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512' | 'SM3';
 
 export const OID = {
   signedData: '1.2.840.113549.1.7.2',
@@ -25,6 +27,13 @@ export const OID = {
   sha256: '2.16.840.1.101.3.4.2.1',
   sha384: '2.16.840.1.101.3.4.2.2',
   sha512: '2.16.840.1.101.3.4.2.3',
+  /** SM3 (GB/T 32905, GM/T 0006 OID). */
+  sm3: '1.2.156.10197.1.401',
+  /** SM2-with-SM3 (GM/T 0006): the signature algorithm of SM2 certificates and SignerInfos. */
+  sm2WithSm3: '1.2.156.10197.1.501',
+  /** sm2p256v1: the curve of an id-ecPublicKey SM2 key; GM/T 0010 also writes it as a SignerInfo signature algorithm. */
+  sm2: '1.2.156.10197.1.301',
+  idEcPublicKey: '1.2.840.10045.2.1',
 } as const;
 
 /** The hashes accepted in a messageImprint and as the SignerInfo digest: SHA-2 only. */
@@ -36,6 +45,11 @@ const SHA2_BY_OID: Readonly<Record<string, HashName>> = {
 
 export function sha2ByOid(oid: string): HashName | undefined {
   return Object.hasOwn(SHA2_BY_OID, oid) ? SHA2_BY_OID[oid] : undefined;
+}
+
+/** SHA-2 or SM3: the hashes accepted in a messageImprint and an ESSCertIDv2 (Chinese TSAs hash with SM3). */
+export function hashByOid(oid: string): HashName | undefined {
+  return oid === OID.sm3 ? 'SM3' : sha2ByOid(oid);
 }
 
 /**
@@ -73,5 +87,6 @@ export function cryptoEngine(): CryptoEngine {
 }
 
 export async function digest(hash: HashName, data: Uint8Array): Promise<Uint8Array> {
+  if (hash === 'SM3') return sm3(data).slice();
   return new Uint8Array(await cryptoEngine().digest({ name: hash }, data));
 }

@@ -6,7 +6,8 @@
  * Candidates for each issuer are the roots and the certificates embedded in the token, matched by name and then
  * proven by signature. Issuers other than the root must be CAs (basicConstraints cA, keyCertSign when keyUsage is
  * present, pathLenConstraint respected). Roots are trusted as configured (their own signature and extensions are not
- * judged). Validity is checked at genTime — the token proves a time, and the chain must have been valid then; a
+ * judged). Certificates signed with SM2-with-SM3 are verified by sm2.ts (standard identifier; pkijs does not know
+ * SM2), all others by pkijs over WebCrypto. Validity is checked at genTime — the token proves a time, and the chain must have been valid then; a
  * token keeps verifying after its certificates expire (long-term validation), and revocation is not checked.
  *
  * Threat model: the embedded certificates are attacker-chosen, so the search is bounded (depth and number of
@@ -18,6 +19,7 @@ import { bytesEqual } from '../crypto/index.js';
 import { cryptoEngine, OID } from './algorithms.js';
 import { tsaError } from './errors.js';
 import { formatName } from './names.js';
+import { checkSm2CertificateSignature, isSm2SignedCertificate } from './sm2.js';
 import type { CertRef } from './token.js';
 
 const MAX_DEPTH = 8;
@@ -45,6 +47,8 @@ export async function buildChain(
   const verified = new Map<string, boolean>();
   let checks = 0;
   let steps = 0;
+  /** Certificates whose SM2 signature verified only with an empty identifier: named when no path is found. */
+  const nonstandard = new Set<string>();
 
   const signedBy = async (child: CertRef, parentIndex: number, childId: string): Promise<boolean> => {
     const key = `${childId}>${parentIndex}`;
@@ -54,10 +58,17 @@ export async function buildChain(
       throw tsaError('TSA_UNTRUSTED_CHAIN', 'certificate path search gave up: too many candidate issuers');
     }
     let ok = false;
-    try {
-      ok = await child.cert.verify(candidates[parentIndex]!.cert, cryptoEngine());
-    } catch {
-      ok = false;
+    const parent = candidates[parentIndex]!.cert;
+    if (isSm2SignedCertificate(child.cert)) {
+      const result = checkSm2CertificateSignature(child.cert, parent);
+      if (result === 'empty-id') nonstandard.add(formatName(child.cert.subject));
+      ok = result === 'ok';
+    } else {
+      try {
+        ok = await child.cert.verify(parent, cryptoEngine());
+      } catch {
+        ok = false;
+      }
     }
     verified.set(key, ok);
     return ok;
@@ -95,10 +106,19 @@ export async function buildChain(
       genTime: time.toISOString(),
     });
   }
+  const sm2Note =
+    nonstandard.size === 0
+      ? ''
+      : `; the SM2 signature of ${[...nonstandard].join(', ')} verifies only with an empty identifier, not the standard 1234567812345678`;
   throw tsaError(
     'TSA_UNTRUSTED_CHAIN',
-    `no chain from the TSA certificate ${formatName(signer.cert.subject)} (issued by ${formatName(signer.cert.issuer)}) to a trusted root`,
-    { subject: formatName(signer.cert.subject), issuer: formatName(signer.cert.issuer), roots: roots.length },
+    `no chain from the TSA certificate ${formatName(signer.cert.subject)} (issued by ${formatName(signer.cert.issuer)}) to a trusted root${sm2Note}`,
+    {
+      subject: formatName(signer.cert.subject),
+      issuer: formatName(signer.cert.issuer),
+      roots: roots.length,
+      ...(nonstandard.size === 0 ? {} : { sm2NonstandardId: [...nonstandard] }),
+    },
   );
 }
 

@@ -17,6 +17,8 @@ export type TsaErrorCode =
   | 'TSA_SIGNER_NOT_FOUND'
   // message-digest attribute or signature value does not verify
   | 'TSA_BAD_SIGNATURE'
+  // an SM2 signature that verifies only with an empty distinguishing identifier, not the standard 1234567812345678
+  | 'TSA_SM2_NONSTANDARD_ID'
   // the signing certificate lacks a critical extendedKeyUsage of exactly id-kp-timeStamping
   | 'TSA_NOT_TIMESTAMPING_CERT'
   // the ESS signing-certificate(-v2) attribute is absent or names another certificate

@@ -1,15 +1,17 @@
 /**
  * The CMS signature of a token (RFC 5652 §5.4, §5.6): the signed attributes name the content type id-ct-TSTInfo and
  * carry the digest of the exact TSTInfo bytes; the signature over the DER of those attributes verifies with the
- * signing certificate's key. Algorithms are limited to SHA-2 digests with RSA (PKCS #1 v1.5, PSS) or ECDSA, and every
- * encoding detail that the signature does not cover is required to be canonical, so a token has one encoding.
+ * signing certificate's key. Algorithms are limited to SHA-2 digests with RSA (PKCS #1 v1.5, PSS) or ECDSA, and SM3
+ * with SM2 (GM/T 0010; verified in sm2.ts with the default identifier), and every encoding detail that the signature
+ * does not cover is required to be canonical, so a token has one encoding.
  */
 import * as asn1js from 'asn1js';
 import { bytesEqual, toHex } from '../crypto/index.js';
-import { cryptoEngine, digest, OID, sha2ByOid, signatureAlgorithm } from './algorithms.js';
+import { cryptoEngine, digest, type HashName, OID, sha2ByOid, signatureAlgorithm } from './algorithms.js';
 import { type AsnNode, decodeOne, elements, errorText, integerOf, octetsOf, oidOf } from './asn1.js';
 import { tsaError } from './errors.js';
 import { formatName } from './names.js';
+import { checkSm2Signature, isSm2Signer } from './sm2.js';
 import type { CertRef, ParsedToken } from './token.js';
 
 const RSASSA_PSS = '1.2.840.113549.1.1.10';
@@ -17,10 +19,13 @@ const RSASSA_PSS = '1.2.840.113549.1.1.10';
 export async function checkSignature(token: ParsedToken, signer: CertRef): Promise<void> {
   const { signerInfo } = token;
   const digestOid = signerInfo.digestAlgorithm.algorithmId;
-  const digestName = sha2ByOid(digestOid);
-  if (digestName === undefined) throw tsaError('TSA_UNSUPPORTED', `SignerInfo digest algorithm ${digestOid} is not SHA-256/384/512`);
   const sigOid = signerInfo.signatureAlgorithm.algorithmId;
-  const algorithm = signatureAlgorithm(sigOid);
+  // SM3 digest, an SM2 signature algorithm or an SM2 key: the SM2 rules (sm2.ts) decide, nothing falls through to
+  // WebCrypto (which would read an SM2 key as an unknown curve).
+  const sm2 = isSm2Signer(digestOid, sigOid, signer.cert);
+  const digestName: HashName | undefined = sm2 && digestOid === OID.sm3 ? 'SM3' : sha2ByOid(digestOid);
+  if (digestName === undefined) throw tsaError('TSA_UNSUPPORTED', `SignerInfo digest algorithm ${digestOid} is not SHA-256/384/512 or SM3`);
+  const algorithm = sm2 ? { hashFromDigest: false } : signatureAlgorithm(sigOid);
   if (algorithm === undefined) throw tsaError('TSA_UNSUPPORTED', `signature algorithm ${sigOid} is not supported`);
 
   // Parameters are NULL or absent for SHA-2 and for every accepted signature algorithm but RSASSA-PSS: anything
@@ -63,6 +68,10 @@ export async function checkSignature(token: ParsedToken, signer: CertRef): Promi
 
   // The signature covers the DER of the signed attributes with the SET OF tag (RFC 5652 §5.4).
   const signed = new Uint8Array(signerInfo.signedAttrs!.encodedValue);
+  if (sm2) {
+    checkSm2Signature(digestOid, sigOid, signed, signerInfo.signature.valueBlock.valueHexView, signer.cert);
+    return;
+  }
   let ok: boolean;
   try {
     ok = await cryptoEngine().verifyWithPublicKey(

@@ -5,14 +5,14 @@
  *   id-kp-timeStamping. (A key allowed to sign anything else could be made to sign a TSTInfo.) A keyUsage, when
  *   present, must allow digitalSignature or nonRepudiation.
  * - §2.4.1 / RFC 5816: the signed attributes carry ESS signing-certificate (SHA-1 ESSCertID) or signing-certificate-v2
- *   (ESSCertIDv2, SHA-2), whose first entry is the hash of the very certificate used — so a certificate with the
+ *   (ESSCertIDv2, SHA-2 or SM3), whose first entry is the hash of the very certificate used — so a certificate with the
  *   same key but other contents (validity, name, usages) cannot be substituted into the token.
  * - §2.4.2: a `tsa` name in the TSTInfo, when a directoryName, must be the certificate's subject.
  */
 import * as asn1js from 'asn1js';
 import { type Attribute, type Certificate, ExtKeyUsage, IssuerSerial, RelativeDistinguishedNames, type TSTInfo } from 'pkijs';
 import { bytesEqual, toHex } from '../crypto/index.js';
-import { digest, type HashName, OID, sha2ByOid } from './algorithms.js';
+import { digest, type HashName, hashByOid, OID } from './algorithms.js';
 import { elements, guard, octetsOf, oidOf } from './asn1.js';
 import { tsaError } from './errors.js';
 import { formatName } from './names.js';
@@ -71,8 +71,8 @@ async function checkEssCertId(attribute: Attribute, version: 1 | 2, signer: Cert
   if (version === 2 && first[0] instanceof asn1js.Sequence) {
     const [algorithm] = elements(first[0], B, 'ESSCertIDv2.hashAlgorithm', { min: 1, max: 2 });
     const oid = oidOf(algorithm, B, 'ESSCertIDv2.hashAlgorithm');
-    const named = sha2ByOid(oid);
-    if (named === undefined) throw tsaError('TSA_UNSUPPORTED', `ESSCertIDv2 hash algorithm ${oid} is not SHA-256/384/512`);
+    const named = hashByOid(oid);
+    if (named === undefined) throw tsaError('TSA_UNSUPPORTED', `ESSCertIDv2 hash algorithm ${oid} is not SHA-256/384/512 or SM3`);
     hash = named;
     at = 1;
   }

@@ -3,7 +3,7 @@
  *
  *   TimeStampReq ::= SEQUENCE {
  *     version        INTEGER { v1(1) },
- *     messageImprint MessageImprint,            -- SHA-256 of the checkpoint body
+ *     messageImprint MessageImprint,            -- SHA-256 of the checkpoint body (or SM3, on request)
  *     reqPolicy      TSAPolicyId OPTIONAL,      -- omitted: the TSA's default policy
  *     nonce          INTEGER OPTIONAL,          -- 64 random bits, echoed in the TSTInfo
  *     certReq        BOOLEAN DEFAULT FALSE,     -- TRUE: the TSA certificate travels in the token
@@ -19,8 +19,10 @@ export interface TimestampRequest {
   der: Uint8Array;
   /** The nonce sent; the token must echo it. */
   nonce: bigint;
-  /** The SHA-256 digest being stamped. */
+  /** The digest being stamped. */
   imprint: Uint8Array;
+  /** Its algorithm. */
+  hash: 'SHA-256' | 'SM3';
 }
 
 export interface TimestampRequestOptions {
@@ -28,12 +30,16 @@ export interface TimestampRequestOptions {
   nonce?: bigint;
   /** Ask the TSA to embed its certificate (default true: offline verifiers need it). */
   certReq?: boolean;
+  /** The imprint's algorithm (default SHA-256); SM3 for a TSA that stamps only SM3 digests. Both are 32 bytes. */
+  hash?: 'SHA-256' | 'SM3';
 }
 
-/** Builds a TimeStampReq for a SHA-256 `imprint` (32 bytes). */
+/** Builds a TimeStampReq for a SHA-256 (or, with `hash: 'SM3'`, SM3) `imprint` (32 bytes). */
 export function buildTimestampRequest(imprint: Uint8Array, options: TimestampRequestOptions = {}): TimestampRequest {
+  const hash = options.hash ?? 'SHA-256';
+  if (hash !== 'SHA-256' && hash !== 'SM3') throw tsaError('TSA_BAD_ARGUMENT', "hash: expected 'SHA-256' or 'SM3'");
   if (!(imprint instanceof Uint8Array) || imprint.length !== 32) {
-    throw tsaError('TSA_BAD_ARGUMENT', 'imprint: expected the 32-byte SHA-256 digest of the checkpoint body', {
+    throw tsaError('TSA_BAD_ARGUMENT', `imprint: expected the 32-byte ${hash} digest of the checkpoint body`, {
       got: imprint instanceof Uint8Array ? imprint.length : typeof imprint,
       want: 32,
     });
@@ -45,14 +51,14 @@ export function buildTimestampRequest(imprint: Uint8Array, options: TimestampReq
   const request = new TimeStampReq({
     version: 1,
     messageImprint: new MessageImprint({
-      hashAlgorithm: new AlgorithmIdentifier({ algorithmId: OID.sha256, algorithmParams: new asn1js.Null() }),
+      hashAlgorithm: new AlgorithmIdentifier({ algorithmId: hash === 'SM3' ? OID.sm3 : OID.sha256, algorithmParams: new asn1js.Null() }),
       hashedMessage: new asn1js.OctetString({ valueHex: imprint.slice() }),
     }),
     nonce: asn1js.Integer.fromBigInt(nonce),
     certReq: options.certReq ?? true,
   });
   const der = new Uint8Array(request.toSchema().toBER(false));
-  return { der, nonce, imprint: imprint.slice() };
+  return { der, nonce, imprint: imprint.slice(), hash };
 }
 
 /** 64 random bits as a positive integer (never zero). */

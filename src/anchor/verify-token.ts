@@ -14,7 +14,7 @@
  */
 import { Certificate } from 'pkijs';
 import { bytesEqual, toHex } from '../crypto/index.js';
-import { sha2ByOid } from './algorithms.js';
+import { hashByOid } from './algorithms.js';
 import { decodeOne, errorText, guard, isOurs } from './asn1.js';
 import { buildChain, validAt } from './chain.js';
 import { tsaError } from './errors.js';
@@ -26,6 +26,11 @@ import { type CertRef, findSigner, type ParsedToken, parseTimestampToken } from 
 export interface CheckTimestampOptions {
   /** The expected SHA-256 digest (32 bytes): of the checkpoint body for a checkpoint anchor. */
   imprint: Uint8Array;
+  /**
+   * The SM3 digest (32 bytes) of the same stamped bytes, for a token whose messageImprint is SM3 (a request made
+   * with `hash: 'SM3'`, as some Chinese TSAs require). Without it such a token is TSA_IMPRINT_MISMATCH.
+   */
+  imprintSm3?: Uint8Array;
   /** The nonce of the request, when the caller sent one: the token must echo it. Bytes are big-endian unsigned. */
   nonce?: bigint | Uint8Array;
   /** genTime must not be earlier (e.g. the time the checkpoint was signed). Compared without accuracy. */
@@ -95,7 +100,7 @@ async function verify(tokenDer: Uint8Array, opts: CheckTimestampOptions, roots: 
   const token = parseTimestampToken(tokenDer);
   const { tstInfo, genTime, signerInfo } = token;
 
-  checkImprint(token, expected.imprint);
+  checkImprint(token, expected);
   const nonce = tstInfo.nonce === undefined ? undefined : tstInfo.nonce.toBigInt();
   if (expected.nonce !== undefined && nonce !== expected.nonce) {
     throw tsaError('TSA_NONCE_MISMATCH', nonce === undefined ? 'the token carries no nonce' : 'the token echoes another nonce', {
@@ -156,6 +161,7 @@ async function verify(tokenDer: Uint8Array, opts: CheckTimestampOptions, roots: 
 
 interface Expected {
   imprint: Uint8Array;
+  imprintSm3?: Uint8Array;
   nonce?: bigint;
   notBefore?: Date;
   at?: Date;
@@ -163,14 +169,16 @@ interface Expected {
 
 function readOptions(opts: CheckTimestampOptions): Expected {
   if (typeof opts !== 'object' || opts === null) throw tsaError('TSA_BAD_ARGUMENT', 'options: expected an object');
-  const { imprint, nonce, notBefore, at } = opts;
-  if (!(imprint instanceof Uint8Array) || imprint.length !== 32) {
-    throw tsaError('TSA_BAD_ARGUMENT', 'imprint: expected the 32-byte SHA-256 digest', {
-      got: imprint instanceof Uint8Array ? imprint.length : typeof imprint,
-      want: 32,
-    });
+  const { imprint, imprintSm3, nonce, notBefore, at } = opts;
+  for (const [name, value, what] of [['imprint', imprint, 'SHA-256'], ['imprintSm3', imprintSm3 ?? new Uint8Array(32), 'SM3']] as const) {
+    if (!(value instanceof Uint8Array) || value.length !== 32) {
+      throw tsaError('TSA_BAD_ARGUMENT', `${name}: expected the 32-byte ${what} digest`, {
+        got: value instanceof Uint8Array ? value.length : typeof value,
+        want: 32,
+      });
+    }
   }
-  const out: Expected = { imprint };
+  const out: Expected = { imprint, ...(imprintSm3 === undefined ? {} : { imprintSm3 }) };
   if (nonce !== undefined) {
     if (typeof nonce === 'bigint') out.nonce = nonce;
     else if (nonce instanceof Uint8Array && nonce.length > 0 && nonce.length <= 64) out.nonce = BigInt(`0x${toHex(nonce)}`);
@@ -195,16 +203,22 @@ function parseRoot(der: unknown, index: number): CertRef {
   }
 }
 
-function checkImprint(token: ParsedToken, want: Uint8Array): void {
+function checkImprint(token: ParsedToken, expected: Expected): void {
   const imprint = token.tstInfo.messageImprint;
   const oid = imprint.hashAlgorithm.algorithmId;
-  const hash = sha2ByOid(oid);
-  if (hash === undefined) throw tsaError('TSA_UNSUPPORTED', `messageImprint hash algorithm ${oid} is not SHA-256/384/512`);
+  const hash = hashByOid(oid);
+  if (hash === undefined) throw tsaError('TSA_UNSUPPORTED', `messageImprint hash algorithm ${oid} is not SHA-256/384/512 or SM3`);
   const got = imprint.hashedMessage.valueBlock.valueHexView;
-  if (hash !== 'SHA-256' || !bytesEqual(got, want)) {
-    throw tsaError('TSA_IMPRINT_MISMATCH', `the token stamps another digest (${hash}) than the expected SHA-256`, {
+  // SHA-256 is compared with `imprint`, SM3 with `imprintSm3`; SHA-384/512 can never be the checkpoint's digest.
+  const want = hash === 'SM3' ? expected.imprintSm3 : hash === 'SHA-256' ? expected.imprint : undefined;
+  if (want === undefined || !bytesEqual(got, want)) {
+    const message =
+      hash === 'SM3' && want === undefined
+        ? 'the token stamps an SM3 digest, and no expected SM3 digest (imprintSm3) was given'
+        : `the token stamps another digest (${hash}) than the expected ${hash === 'SM3' ? 'SM3' : 'SHA-256'}`;
+    throw tsaError('TSA_IMPRINT_MISMATCH', message, {
       got: toHex(got),
-      want: toHex(want),
+      ...(want === undefined && hash === 'SM3' ? {} : { want: toHex(want ?? expected.imprint) }),
       hash,
     });
   }
