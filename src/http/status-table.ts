@@ -218,6 +218,7 @@ export const NOT_OVER_HTTP = {
   TSA_REJECTED: 'anchoring (ANCHOR_FAILED)',
   TSA_ROOT_MALFORMED: 'serve start (--tsa-roots), cunzheng verify',
   TSA_SIGNER_NOT_FOUND: 'anchoring (ANCHOR_FAILED) and token verification',
+  TSA_SM2_NONSTANDARD_ID: 'anchoring (ANCHOR_FAILED) and token verification (an SM2 TSA signing without the standard identifier)',
   TSA_TIMEOUT: 'anchoring (ANCHOR_FAILED)',
   TSA_TIME_IN_FUTURE: 'anchoring (ANCHOR_FAILED) and token verification',
   TSA_TOKEN_MALFORMED: 'anchoring (ANCHOR_FAILED) and token verification',
