@@ -6,6 +6,8 @@
  *            wrong-content-type · reject (openssl refuses: SHA-512-only policy) · wrong-nonce (query's nonce altered)
  *   signers  tsa (EC, ESSCertIDv2) · rsa · ess-v1 (ESSCertID/SHA-1) · untrusted (other CA) · expired (2020)
  *            no-eku (cert without timeStamping) · no-ess (no signing-certificate attribute)
+ *            sm2 · sm2-ours · sm2-no-id · sm2-cert-no-id · sm2-untrusted · sm2-expired · sm2-impostor (SM2 TSAs, see sm2-tsa.ts;
+ *            their root is sm2TestPki().rootDer)
  *
  * openssl refuses to sign with a certificate lacking the critical timeStamping EKU, so the no-eku and no-ess tokens
  * are made the way such a broken TSA would: the TSTInfo of a real reply, re-signed with `openssl cms -sign`.
@@ -18,9 +20,10 @@ import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import { TimeStampReq } from 'pkijs';
 import { openssl, type TestPki, testPki } from './pki.js';
+import { isSm2Signer, type Sm2TsaSigner, stampSm2Query } from './sm2-tsa.js';
 
 export type TsaMode = 'ok' | 'down' | 'reset' | 'slow' | 'garbage' | 'wrong-content-type' | 'reject' | 'wrong-nonce';
-export type TsaSigner = 'tsa' | 'rsa' | 'ess-v1' | 'untrusted' | 'expired' | 'no-eku' | 'no-ess';
+export type TsaSigner = 'tsa' | 'rsa' | 'ess-v1' | 'untrusted' | 'expired' | 'no-eku' | 'no-ess' | Sm2TsaSigner;
 
 export interface TestTsaOptions {
   mode?: TsaMode;
@@ -44,6 +47,7 @@ export interface TestTsa {
 }
 
 export { testPki, type TestPki } from './pki.js';
+export { type Sm2Pki, sm2TestPki } from './sm2-pki.js';
 
 // One openssl reply at a time per process: the TSA serial-number file is shared.
 let queue: Promise<unknown> = Promise.resolve();
@@ -57,6 +61,7 @@ let workCounter = 0;
 
 /** Stamps a DER TimeStampReq with openssl as `signer`; returns the DER TimeStampResp. No HTTP involved. */
 export async function stampQuery(query: Uint8Array, signer: TsaSigner = 'tsa', section = 'tsa_sha256'): Promise<Uint8Array> {
+  if (isSm2Signer(signer)) return stampSm2Query(query, signer, { section: section === 'tsa_sha512_only' ? section : 'tsa_sm2' });
   const pki = await testPki();
   return serialized(async () => {
     const work = mkdtempSync(join(pki.dir, `q${++workCounter}-`));
