@@ -51,7 +51,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const logger = makeLogger(options.logLevel, options.pretty);
   const ctx = await openService({
     ...options,
-    log: { info: (o, m) => logger.info(o, m), warn: (o, m) => logger.warn(o, m) },
+    log: { info: (o, m) => logger.info(o, m), warn: (o, m) => logger.warn(o, m), error: (o, m) => logger.error(o, m) },
   });
   let app: FastifyInstance;
   try {

@@ -44,7 +44,7 @@ export interface AnchorerOptions {
   timeoutMs?: number;
   /** Allowed clock difference between us and a TSA when checking genTime ≥ checkpoint time (default 60 s). */
   clockSkewMs?: number;
-  log?: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void };
+  log?: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void; error?: (o: object, m: string) => void };
   /** The witnesser, when the log has witnesses: what to stamp, and the cosignatures of a stored anchor's checkpoint. */
   witnessed?: WitnessedCheckpoints;
 }
@@ -72,6 +72,7 @@ export { checkpointImprint };
 
 export class Anchorer {
   private timer: NodeJS.Timeout | undefined;
+  private first: NodeJS.Timeout | undefined;
   private running: Promise<AnchoredCheckpoint | undefined> | undefined;
   private latest: AnchoredCheckpoint | undefined;
   readonly tsas: TsaState[];
@@ -130,11 +131,14 @@ export class Anchorer {
     };
     this.timer = setInterval(tick, this.opts.intervalMs);
     this.timer.unref();
-    tick();
+    // With witnesses, the first run waits for the witnesser's first (a restart then stamps a cosigned checkpoint).
+    if (this.opts.witnessed === undefined) tick();
+    else (this.first = setTimeout(tick, 2_000)).unref();
   }
 
   async stop(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.first !== undefined) clearTimeout(this.first);
     this.timer = undefined;
     await this.running?.catch(() => undefined);
   }
