@@ -16,6 +16,7 @@ import { tempDir } from '../http/helpers.js';
 import { policyText, startTestWitness, type TestWitness } from './witness-helpers.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
 
 const ORIGIN = 'test.example/witnessed-log';
 let t: { dir: string; cleanup: () => void };
@@ -136,6 +137,34 @@ describe('requestCosignature', () => {
     expect(await codeOf(requestCosignature({ ...endpoint(other), url }, request(0)))).toBe('WITNESS_BAD_ANSWER');
     await other.close();
     expect(await codeOf(requestCosignature(endpoint(other), request(0)))).toBe('WITNESS_UNREACHABLE');
+  });
+});
+
+describe('requestCosignature on hostile answers', () => {
+  it('answers every random 200 and 409 body with a WITNESS_* code, never another exception', async () => {
+    let next: { status: number; type: string; body: Buffer } = { status: 200, type: 'text/plain', body: Buffer.alloc(0) };
+    const srv = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(next.status, { 'content-type': next.type });
+        res.end(next.body);
+      });
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    open.push({ close: () => new Promise((r) => { srv.closeAllConnections(); srv.close(() => r()); }) });
+    const key = await witness('w.example/fuzz');
+    const ep = { ...endpoint(key), url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}` };
+    const pieces = ['\u2014 ', 'w.example/fuzz ', '409', '\n', '0', ' ', 'AAAA', '=', '\u0000', '\r', '\uFFFF', '99999999999999999999', '01'];
+    await fc.assert(fc.asyncProperty(
+      fc.constantFrom(200, 409, 201, 204, 301, 400, 404, 422, 500),
+      fc.constantFrom('text/plain', 'text/x.tlog.size', 'text/x.tlog.size; charset=utf-8', 'application/json', ''),
+      fc.oneof(fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)), fc.array(fc.constantFrom(...pieces), { maxLength: 12 }).map((a) => Buffer.from(a.join('')))),
+      async (status, type, body) => {
+        next = { status, type, body };
+        const code = await codeOf(requestCosignature(ep, request(0), { timeoutMs: 2_000 }));
+        expect(code).toMatch(/^WITNESS_[A-Z_]+$/);
+      },
+    ), { numRuns: 150 });
   });
 });
 
