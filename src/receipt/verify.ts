@@ -235,7 +235,7 @@ export async function verifyReceipt(
   const matched = compareEvidence(entry, evidence);
   const witnessed = policy === undefined
     ? undefined
-    : receiptMeetsPolicy([receipt.checkpoint, ...receipt.anchors.map((a) => a.checkpoint)], policy, receipt.log.origin, given);
+    : receiptMeetsPolicy([receipt.checkpoint, ...receipt.anchors.map((a) => a.checkpoint)], policy, receipt.log.origin, given.filter((v) => v.name === receipt.log.origin));
   const logLines = opened.note.verified.filter((s) => s.verifier.name === cp.origin && (s.verifier.type === 0x01 || s.verifier.type === 0xff));
   const signer = logLines.find((s) => s.verifier.type === 0x01) ?? logLines[0]!;
   return {
