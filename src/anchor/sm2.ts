@@ -27,11 +27,10 @@ const SM2_SIGNATURE_OIDS: ReadonlySet<string> = new Set([OID.sm2WithSm3, OID.sm2
 
 const EMPTY_ID = new Uint8Array(0);
 
-/** Does the certificate hold an SM2 key (id-ecPublicKey on sm2p256v1, or the sm2p256v1 OID as the algorithm)? */
+/** Does the certificate hold an SM2 key (id-ecPublicKey on the sm2p256v1 curve, GM/T 0015)? */
 export function hasSm2Key(cert: Certificate): boolean {
   try {
     const algorithm = cert.subjectPublicKeyInfo.algorithm;
-    if (algorithm.algorithmId === OID.sm2) return true;
     if (algorithm.algorithmId !== OID.idEcPublicKey) return false;
     const params: unknown = algorithm.algorithmParams;
     return params instanceof asn1js.ObjectIdentifier && params.valueBlock.toString() === OID.sm2;
