@@ -159,6 +159,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--key <vkey>', 'a trusted log verifier key (repeatable)').argParser(collect).default([]))
     .addOption(new Option('--trust <file>', 'a file of trusted verifier keys (repeatable)').argParser(collect).default([]))
     .addOption(new Option('--tsa-roots <pem>', 'TSA root certificates: move to the newest anchored checkpoint and add its RFC 3161 anchors, each checked (without it no anchor is added)').env('CUNZHENG_TSA_ROOTS'))
+    .option('--policy <file>', 'a C2SP tlog-policy file: a receipt that meets its witness quorum is never replaced by one that does not (without it, no cosigner of the old checkpoint may be dropped)')
     .option('--json', 'print the machine-readable result on stdout', false)
     .action(async (paths: string[], flags: Parameters<typeof runUpgrade>[1]) => {
       const key = flags.key.length ? flags.key : envList('CUNZHENG_KEY');
