@@ -1,5 +1,5 @@
 /**
- * `cunzheng receipt upgrade RECEIPT… [--url U] [--key VKEY]… [--trust FILE]… [--tsa-roots PEM]`: refresh
+ * `cunzheng receipt upgrade RECEIPT… [--url U] [--key VKEY]… [--trust FILE]… [--tsa-roots PEM] [--policy FILE]`: refresh
  * receipts through the public routes (no API key needed): a newer checkpoint, the inclusion proof in it,
  * and a consistency proof from the receipt's checkpoint, so a log that forked since is refused.
  *
@@ -11,6 +11,11 @@
  *     and the output says that anchors were left out and how to take them;
  *   - the anchors the receipt already carries are always kept, re-bound to the new checkpoint by fresh
  *     consistency proofs;
+ *   - witness cosignatures come with the checkpoint (a log with witnesses serves cosigned checkpoints at
+ *     /checkpoint and /v1/checkpoints/<size>). A receipt's checkpoint is replaced whole, so its cosignatures
+ *     could be lost: with --policy, a receipt that met the policy must meet it after; without, every key
+ *     name that cosigned the old checkpoint must have a line on the new one (those lines are not checked
+ *     without the policy's keys: --policy checks them);
  *   - old and new are verified under the same keys and roots and compared (src/receipt/compare.ts): a new
  *     receipt that proves less is refused (UPGRADE_WOULD_LOSE_EVIDENCE) and nothing is written;
  *   - the previous file is kept beside the new one, atomically, before it is replaced: X.receipt.json →
@@ -27,17 +32,25 @@ import { HttpStatusError, getText, requestJson, serviceUrl } from '../http-clien
 import { loadTrustedKeys, loadTsaRoots } from '../trust.js';
 import { RECEIPT_SUFFIX, writeReceiptAtomic } from '../local/index.js';
 import { readUserFile } from '../user-file.js';
+import { loadPolicy } from '../policy-file.js';
+import { parseNote } from '../../src/note/index.js';
+import type { Policy } from '../../src/policy/index.js';
 
 export interface UpgradeFlags {
   url: string;
   tsaRoots?: string;
   key: string[];
   trust: string[];
+  policy?: string;
   json: boolean;
 }
 
 type Outcome =
-  | { receipt: string; ok: true; from: number; to: number; changed: boolean; anchored: boolean; previous: string | null; anchorsLeftOut: number | null }
+  | {
+    receipt: string; ok: true; from: number; to: number; changed: boolean; anchored: boolean; previous: string | null; anchorsLeftOut: number | null;
+    /** With --policy: whether the (new) receipt meets it. */
+    witnessed: boolean | null;
+  }
   | { receipt: string; ok: false; code: string; message: string };
 
 /** Where the previous receipt is kept: X.receipt.json → X.prev.receipt.json (any other name: NAME.prev). */
@@ -67,7 +80,24 @@ async function consistencyBetween(base: string, a: Checkpoint, b: Checkpoint): P
   return proof;
 }
 
-async function upgradeOne(path: string, base: string, trusted: NoteVerifier[], tsaRoots: Uint8Array[]): Promise<Outcome> {
+/** Key names of the signature lines of a checkpoint note that are not the log's (its origin's): its cosigners. */
+function cosignerNames(note: string, origin: string): Set<string> {
+  return new Set(parseNote(note).signatures.map((s) => s.name).filter((n) => n !== origin));
+}
+
+/** Whether the receipt meets the policy (undefined without one); a receipt that fails otherwise throws as verifyReceipt does. */
+async function meetsPolicy(receipt: Receipt | string, keys: NoteVerifier[], tsaRoots: Uint8Array[], policy: Policy | undefined): Promise<boolean | undefined> {
+  if (policy === undefined) return undefined;
+  try {
+    await verifyReceipt(receipt, keys, {}, { tsaRoots, policy });
+    return true;
+  } catch (e) {
+    if (e instanceof CunzhengError && (e.code === 'POLICY_QUORUM_NOT_MET' || e.code === 'POLICY_LOG_SIGNATURE_MISSING')) return false;
+    throw e;
+  }
+}
+
+async function upgradeOne(path: string, base: string, trusted: NoteVerifier[], tsaRoots: Uint8Array[], policy?: Policy): Promise<Outcome> {
   const bytes = readUserFile(path, 'receipt', MAX_RECEIPT_BYTES);
   try {
     const receipt = parseReceipt(bytes);
@@ -76,6 +106,7 @@ async function upgradeOne(path: string, base: string, trusted: NoteVerifier[], t
     const keys = trusted.length > 0 ? trusted : [parseVerifierKey(receipt.log.key)];
     const origin = { origin: receipt.log.origin };
     const before = await verifyReceipt(receipt, keys, {}, { tsaRoots });
+    const witnessedBefore = await meetsPolicy(receipt, keys, tsaRoots, policy);
     const old = openCheckpoint(receipt.checkpoint, keys, origin).checkpoint;
 
     const log = (await requestJson<unknown>(new URL('v1/log', base))).json;
@@ -119,10 +150,18 @@ async function upgradeOne(path: string, base: string, trusted: NoteVerifier[], t
     const text = formatReceipt(upgraded);
     const previousText = new TextDecoder().decode(bytes);
     const anchorsLeftOut = covered && tsaRoots.length === 0 ? anchoredSize : null;
-    const result = { receipt: path, ok: true as const, from: old.treeSize, to: now.treeSize, anchored: upgraded.anchors.length > 0, anchorsLeftOut };
-    if (text === formatReceipt(receipt)) return { ...result, changed: false, previous: null };
+    const base0 = { receipt: path, ok: true as const, from: old.treeSize, to: now.treeSize, anchored: upgraded.anchors.length > 0, anchorsLeftOut };
+    if (text === formatReceipt(receipt)) return { ...base0, changed: false, previous: null, witnessed: witnessedBefore ?? null };
     const after = await verifyReceipt(text, keys, {}, { tsaRoots });
+    const witnessedAfter = await meetsPolicy(text, keys, tsaRoots, policy);
+    const result = { ...base0, witnessed: witnessedAfter ?? null };
     const lost = evidenceLost({ receipt, verified: before }, { receipt: upgraded, verified: after });
+    if (witnessedBefore === true && witnessedAfter !== true) lost.push('it met the witness policy and the new one does not');
+    if (policy === undefined) {
+      const kept = cosignerNames(note, receipt.log.origin);
+      const dropped = [...cosignerNames(receipt.checkpoint, receipt.log.origin)].filter((n) => !kept.has(n));
+      if (dropped.length > 0) lost.push(`the cosignatures of ${dropped.join(', ')} would be dropped (pass --policy FILE to check who cosigned the new checkpoint)`);
+    }
     if (lost.length > 0) {
       throw new CunzhengError('UPGRADE_WOULD_LOSE_EVIDENCE', `the new receipt would prove less: ${lost.join('; ')}`, { details: { lost } });
     }
@@ -142,8 +181,9 @@ function describe(o: Outcome): string {
   const leftOut = o.anchorsLeftOut !== null
     ? `\n  the log has RFC 3161 anchors for the checkpoint of size ${o.anchorsLeftOut}; they were left out because no --tsa-roots PEM was given to check them`
     : '';
-  if (!o.changed) return `✔ ${o.receipt}: already up to date (checkpoint of size ${o.to}${o.anchored ? ', anchored' : ''})${leftOut}`;
-  return `✔ ${o.receipt}: upgraded from the checkpoint of size ${o.from} to ${o.to}${o.anchored ? ', with checked RFC 3161 anchors' : ' (not anchored)'}; the previous receipt is kept as ${o.previous}${leftOut}`;
+  const witnessed = o.witnessed === null ? '' : o.witnessed ? '; it meets the witness policy' : '; it does not meet the witness policy (yet)';
+  if (!o.changed) return `✔ ${o.receipt}: already up to date (checkpoint of size ${o.to}${o.anchored ? ', anchored' : ''})${witnessed}${leftOut}`;
+  return `✔ ${o.receipt}: upgraded from the checkpoint of size ${o.from} to ${o.to}${o.anchored ? ', with checked RFC 3161 anchors' : ' (not anchored)'}${witnessed}; the previous receipt is kept as ${o.previous}${leftOut}`;
 }
 
 export async function runUpgrade(paths: string[], flags: UpgradeFlags, out: (s: string) => void): Promise<number> {
@@ -151,8 +191,9 @@ export async function runUpgrade(paths: string[], flags: UpgradeFlags, out: (s: 
   const base = serviceUrl(flags.url);
   const trusted = loadTrustedKeys(flags.key, flags.trust);
   const tsaRoots = loadTsaRoots(flags.tsaRoots);
+  const policy = loadPolicy(flags.policy);
   const outcomes: Outcome[] = [];
-  for (const p of paths) outcomes.push(await upgradeOne(p, base, trusted, tsaRoots));
+  for (const p of paths) outcomes.push(await upgradeOne(p, base, trusted, tsaRoots, policy));
   const failed = outcomes.filter((o) => !o.ok).length;
   if (flags.json) out(JSON.stringify({ ok: failed === 0, results: outcomes }, null, 2));
   else for (const o of outcomes) out(describe(o));

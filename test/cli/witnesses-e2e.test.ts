@@ -182,6 +182,22 @@ describe('a log with three witnesses and a 2-of-3 policy', () => {
     expect(u.code, u.stdout + u.stderr).toBe(0);
     expect((await verify(readFileSync(file, 'utf8'), true)).code).toBe(0);
   });
+
+  it('receipt upgrade never drops a cosigner without --policy, and with it keeps a receipt witnessed', async () => {
+    const file = join(root, 'upgrade.receipt.json'); // cosigned by all three (the test before)
+    const before = readFileSync(file, 'utf8');
+    await stopWitness(witnesses[0]!);
+    const d = await deposit('one witness down again');
+    await receiptWith(d.id, 2);
+    const refused = await cliAsync(['receipt', 'upgrade', file, '--url', server.url, '--key', logKey, '--json']);
+    expect(refused.code, refused.stdout + refused.stderr).toBe(1);
+    expect(JSON.parse(refused.stdout).results[0]).toMatchObject({ ok: false, code: 'UPGRADE_WOULD_LOSE_EVIDENCE' });
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    const ok = await cliAsync(['receipt', 'upgrade', file, '--url', server.url, '--key', logKey, '--policy', policyFile, '--json']);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).results[0]).toMatchObject({ ok: true, changed: true, witnessed: true });
+    expect((await verify(readFileSync(file, 'utf8'), true)).code).toBe(0);
+  });
 });
 
 describe('serve --witness-policy, started wrongly', () => {
