@@ -15,3 +15,7 @@ export {
   MAX_NOTE_SIGNATURES, MAX_NOTE_SIZE, addSignatures, checkNoteText, parseNote, signNote, type NoteSignature, type ParsedNote,
 } from './note.js';
 export { openNote, type OpenedNote, type VerifiedSignature } from './open-note.js';
+export { KEY_TYPE_SM2 } from './key-id.js';
+export {
+  SM2_NOTE_ALG_ID, SM2_NOTE_KEY_SIZE, formatSm2SignerKey, formatSm2VerifierKey, generateSm2Signer, sm2PublicKeyOf, sm2SignerFromPrivate, sm2Verifier,
+} from './sm2.js';

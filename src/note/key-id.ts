@@ -14,6 +14,12 @@ export const KEY_TYPE_ED25519 = 0x01;
 /** Signature type 0x04: timestamped Ed25519 witness cosignature (tlog-cosignature, cosignature/v1). */
 export const KEY_TYPE_COSIGNATURE_V1 = 0x04;
 
+/**
+ * Signature type 0xff, which signed-note leaves for types it has not assigned, followed by an identifier: here
+ * always SM2_NOTE_ALG_ID (SM2-with-SM3, see sm2.ts). Other identifiers after 0xff are UNSUPPORTED_KEY_TYPE.
+ */
+export const KEY_TYPE_SM2 = 0xff;
+
 /** Longest key name accepted (in UTF-16 code units); real names are short URLs. */
 export const MAX_KEY_NAME_LENGTH = 1024;
 

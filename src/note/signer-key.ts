@@ -9,7 +9,8 @@
 import { ED25519_SEED_SIZE, assertBytes, ed25519Sign, fromBase64, generateSeed, publicKeyFromSeed, toBase64 } from '../crypto/index.js';
 import { CunzhengError } from '../errors.js';
 import { cosignerFromSeed } from './cosignature.js';
-import { KEY_TYPE_COSIGNATURE_V1, KEY_TYPE_ED25519, assertKeyName, keyId, keyIdHex, keyNameProblem } from './key-id.js';
+import { KEY_TYPE_COSIGNATURE_V1, KEY_TYPE_ED25519, KEY_TYPE_SM2, assertKeyName, keyId, keyIdHex, keyNameProblem } from './key-id.js';
+import { sm2SignerFromMaterial } from './sm2.js';
 import { makeSigner, type NoteSigner } from './signer.js';
 import { formatVerifierKey } from './verifier-key.js';
 
@@ -55,7 +56,8 @@ function bad(message: string, cause?: unknown): CunzhengError {
 
 /**
  * Parses a signer key. Type 0x01 gives a note signer; type 0x04 a cosigner, whose signatures are stamped
- * with `options.now()` (POSIX seconds; the system clock by default).
+ * with `options.now()` (POSIX seconds; the system clock by default); type 0xff + SM2_NOTE_ALG_ID (43 bytes of
+ * material) an SM2 note signer.
  */
 export function parseSignerKey(skey: unknown, options: { now?: () => number } = {}): NoteSigner {
   if (typeof skey !== 'string') throw bad(`expected a string, got ${skey === null ? 'null' : typeof skey}`);
@@ -74,15 +76,24 @@ export function parseSignerKey(skey: unknown, options: { now?: () => number } = 
   if (!KEY_ID_HEX.test(hex)) throw bad('key ID must be 8 lowercase hex digits');
   let material: Uint8Array;
   try {
-    material = fromBase64(b64, 1 + ED25519_SEED_SIZE, 'signer key material');
+    material = fromBase64(b64, undefined, 'signer key material');
   } catch (cause) {
-    throw bad(`key material must be canonical base64 of ${1 + ED25519_SEED_SIZE} bytes`, cause);
+    throw bad('key material must be canonical base64', cause);
+  }
+  if (material[0] === KEY_TYPE_SM2) return checkId(sm2SignerFromMaterial(name, material), hex);
+  if (material.length !== 1 + ED25519_SEED_SIZE) {
+    material.fill(0);
+    throw bad(`key material must be canonical base64 of ${1 + ED25519_SEED_SIZE} bytes`);
   }
   const type = material[0] as number;
   checkType(type);
   const seed = material.subarray(1);
   const signer = type === KEY_TYPE_ED25519 ? signerFromSeed(name, seed) : cosignerFromSeed(name, seed, options.now);
   material.fill(0);
+  return checkId(signer, hex);
+}
+
+function checkId(signer: NoteSigner, hex: string): NoteSigner {
   if (keyIdHex(signer.keyId) !== hex) {
     throw new CunzhengError('KEY_ID_MISMATCH', `signer key: key ID ${hex} does not match the key (want ${keyIdHex(signer.keyId)})`, {
       details: { got: hex, want: keyIdHex(signer.keyId) },

@@ -17,7 +17,7 @@ export interface NoteSigner {
   sign(msg: Uint8Array): Uint8Array;
 }
 
-const TYPE_LABEL: Record<number, string> = { 0x01: 'Ed25519', 0x04: 'cosignature/v1' };
+const TYPE_LABEL: Record<number, string> = { 0x01: 'Ed25519', 0x04: 'cosignature/v1', 0xff: 'SM2' };
 
 /** Wraps a signing closure so that nothing but public facts can be printed or serialized. */
 export function makeSigner(name: string, keyId: number, type: number, publicKey: Uint8Array, sign: (msg: Uint8Array) => Uint8Array): NoteSigner {

@@ -8,7 +8,8 @@
 import { ED25519_PUBLIC_KEY_SIZE, assertBytes, ed25519Verify, fromBase64, toBase64 } from '../crypto/index.js';
 import { CunzhengError } from '../errors.js';
 import { cosignatureVerifier } from './cosignature.js';
-import { KEY_TYPE_COSIGNATURE_V1, KEY_TYPE_ED25519, keyId, keyIdHex, keyNameProblem } from './key-id.js';
+import { KEY_TYPE_COSIGNATURE_V1, KEY_TYPE_ED25519, KEY_TYPE_SM2, keyId, keyIdHex, keyNameProblem } from './key-id.js';
+import { SM2_NOTE_ALG_ID, SM2_NOTE_KEY_SIZE, isSm2Material, sm2Verifier } from './sm2.js';
 
 export { keyId } from './key-id.js';
 
@@ -40,11 +41,17 @@ export function ed25519Verifier(name: string, publicKey: Uint8Array): NoteVerifi
   });
 }
 
-/** `name+hex8(keyId)+base64(type ‖ publicKey)`. */
+/**
+ * `name+hex8(keyId)+base64(type ‖ publicKey)`. For SM2 (type 0xff) `publicKey` is a verifier's `publicKey`
+ * (SM2_NOTE_ALG_ID ‖ 65-byte key), or the bare 65-byte key (04 ‖ X ‖ Y), to which the identifier is prepended.
+ */
 export function formatVerifierKey(name: string, publicKey: Uint8Array, type: number = KEY_TYPE_ED25519): string {
   assertBytes(publicKey, undefined, 'public key');
   if (!Number.isInteger(type) || type < 0 || type > 0xff) {
     throw new CunzhengError('UNSUPPORTED_KEY_TYPE', `signature type must be a byte, got ${String(type)}`);
+  }
+  if (type === KEY_TYPE_SM2 && publicKey.length === SM2_NOTE_KEY_SIZE - SM2_NOTE_ALG_ID.length && publicKey[0] === 0x04) {
+    publicKey = Uint8Array.from([...SM2_NOTE_ALG_ID, ...publicKey]);
   }
   const id = keyId(name, type, publicKey);
   const material = new Uint8Array(1 + publicKey.length);
@@ -58,8 +65,8 @@ function bad(message: string, details?: Record<string, unknown>, cause?: unknown
 }
 
 /**
- * Parses a verifier key. Types 0x01 (Ed25519) and 0x04 (cosignature/v1) are supported; any other type is
- * UNSUPPORTED_KEY_TYPE. The key ID in the text must equal the one computed from the name and key bytes.
+ * Parses a verifier key. Types 0x01 (Ed25519), 0x04 (cosignature/v1) and 0xff followed by SM2_NOTE_ALG_ID
+ * (SM2) are supported; any other type, or 0xff with another identifier, is UNSUPPORTED_KEY_TYPE. The key ID in the text must equal the one computed from the name and key bytes.
  */
 export function parseVerifierKey(vkey: unknown): NoteVerifier {
   if (typeof vkey !== 'string') throw bad(`expected a string, got ${vkey === null ? 'null' : typeof vkey}`);
@@ -92,9 +99,19 @@ export function parseVerifierKey(vkey: unknown): NoteVerifier {
       details: { got: hex, want: keyIdHex(want) },
     });
   }
+  if (type === KEY_TYPE_SM2 && isSm2Material(publicKey)) {
+    if (publicKey.length !== SM2_NOTE_KEY_SIZE) {
+      throw bad(`expected SM2_NOTE_ALG_ID and a 65-byte SM2 public key, got ${publicKey.length} bytes`, { want: SM2_NOTE_KEY_SIZE, got: publicKey.length });
+    }
+    try {
+      return sm2Verifier(name, publicKey.subarray(SM2_NOTE_ALG_ID.length));
+    } catch (cause) {
+      throw bad('not a point on the SM2 curve', undefined, cause);
+    }
+  }
   if (type !== KEY_TYPE_ED25519 && type !== KEY_TYPE_COSIGNATURE_V1) {
     throw new CunzhengError('UNSUPPORTED_KEY_TYPE', `verifier key: unsupported signature type 0x${type.toString(16).padStart(2, '0')}`, {
-      details: { got: type, want: [KEY_TYPE_ED25519, KEY_TYPE_COSIGNATURE_V1] },
+      details: { got: type, want: [KEY_TYPE_ED25519, KEY_TYPE_COSIGNATURE_V1, KEY_TYPE_SM2] },
     });
   }
   if (publicKey.length !== ED25519_PUBLIC_KEY_SIZE) {
