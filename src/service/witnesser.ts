@@ -20,6 +20,7 @@ import { recordKeys } from '../ledger/index.js';
 import type { Ledger } from '../ledger/index.js';
 import { evaluateQuorum, type Policy, type PolicyWitness } from '../policy/index.js';
 import { appendSignatureLines } from '../witness/protocol.js';
+import { MAX_NOTE_SIGNATURES, parseNote } from '../note/index.js';
 import { checkWitnessUrl, requestCosignature, verifiedCosignatures, witnessAgents, type CosignResult } from './witness-client.js';
 
 export interface WitnessState {
@@ -223,7 +224,14 @@ export class Witnesser {
       cosigners.push(p.name);
       for (const l of mine) if (!kept.includes(l)) kept.push(l);
     }
-    return { treeSize, checkpoint: kept.length === 0 ? note : appendSignatureLines(note, kept), cosigners, lines: kept };
+    // A note carries at most MAX_NOTE_SIGNATURES lines (a policy may list 256 witnesses): the first that fit.
+    const room = MAX_NOTE_SIGNATURES - parseNote(note).signatures.length;
+    const fit = kept.slice(0, Math.max(0, room));
+    const by = fit.length === kept.length ? cosigners : cosigners.filter((name) => {
+      const p = this.opts.policy.witnesses.find((w) => w.name === name)!;
+      return verifiedCosignatures(note, fit, p.verifier).kept.length > 0;
+    });
+    return { treeSize, checkpoint: fit.length === 0 ? note : appendSignatureLines(note, fit), cosigners: by, lines: fit };
   }
 
   private storedLines(value: Uint8Array): string[] {

@@ -5,10 +5,12 @@
  * log, backoff, and the /metrics lines.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Ledger } from '../../src/ledger/index.js';
+import { Ledger, recordKeys } from '../../src/ledger/index.js';
 import { openCheckpoint } from '../../src/checkpoint/index.js';
 import { EMPTY_ROOT } from '../../src/merkle/index.js';
-import { parseVerifierKey } from '../../src/note/index.js';
+import { KEY_TYPE_COSIGNATURE_V1, MAX_NOTE_SIGNATURES, addSignatures, cosignerFromSeed, formatVerifierKey, parseNote, parseVerifierKey } from '../../src/note/index.js';
+import { utf8 } from '../../src/crypto/index.js';
+import { randomBytes } from 'node:crypto';
 import { evaluateQuorum, parsePolicy, policyVerifiers } from '../../src/policy/index.js';
 import { requestCosignature, MAX_ANSWER_BYTES } from '../../src/service/witness-client.js';
 import { Witnesser } from '../../src/service/witnesser.js';
@@ -215,6 +217,22 @@ describe('Witnesser', () => {
     expect(wr.quorumMet).toBe(true);
     await run;
     expect(wr.witnesses[1]!.lastError).toBe('WITNESS_TIMEOUT');
+    await wr.stop();
+  });
+
+  it('keeps a cosigned note within the signed-note bound when a policy lists more witnesses than a note can carry', async () => {
+    await grow(1);
+    const signers = Array.from({ length: 120 }, (_, i) => cosignerFromSeed(`w${i}.example/many`, randomBytes(32)));
+    const vkeys = signers.map((s) => ({ name: s.name, vkey: formatVerifierKey(s.name, s.publicKey, KEY_TYPE_COSIGNATURE_V1) }));
+    const policy = parsePolicy(policyText(ledger.verifierKey, vkeys, 60));
+    const lines = signers.map((sg) => parseNote(addSignatures(ledger.checkpoint, [sg])).signatures.find((x) => x.name === sg.name)!.line);
+    await ledger.records.put([[recordKeys.cosignedKey(ledger.treeSize), utf8(lines.map((l) => `${l}\n`).join(''))]]);
+    const wr = await Witnesser.open(ledger, { policy });
+    const c = wr.latestCosigned!;
+    expect(c.lines.length).toBe(MAX_NOTE_SIGNATURES - 1);
+    expect(c.cosigners).toHaveLength(MAX_NOTE_SIGNATURES - 1);
+    expect(openCheckpoint(c.checkpoint, policyVerifiers(policy)).cosignatures).toHaveLength(MAX_NOTE_SIGNATURES - 1);
+    expect(wr.quorumMet).toBe(true);
     await wr.stop();
   });
 
