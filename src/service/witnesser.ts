@@ -2,8 +2,8 @@
  * The witnesser: asks the policy's witnesses (C2SP tlog-witness) to cosign the newest checkpoint, keeps
  * what they sign and serves the cosigned checkpoint.
  *
- * At most once a second (a timer, unref'd; one run at a time), when a witness with a URL has not cosigned
- * the newest tree and is not backing off: the newest signed checkpoint goes to every such witness at once
+ * At most once a second (a 100 ms timer, unref'd, that starts a run when the last began ≥ 1 s ago; one run
+ * at a time), when a witness with a URL has not cosigned the newest tree and is not backing off: the newest signed checkpoint goes to every such witness at once
  * (witness-client.ts: its known size, learned again through 409 after a restart); each witness's verified
  * lines are stored under `x W <tree size>` (synced) as they arrive, and `latestCosigned` becomes the log's
  * note with the lines appended, so a witness slow to its deadline holds back no one else's cosignature. A
@@ -71,6 +71,7 @@ function linesText(lines: readonly string[]): Uint8Array {
 export class Witnesser {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<CosignedCheckpoint | undefined> | undefined;
+  private lastStartAt = 0;
   private latest: CosignedCheckpoint | undefined;
   private readonly agents = witnessAgents();
   readonly witnesses: WitnessState[];
@@ -113,12 +114,22 @@ export class Witnesser {
 
   start(): void {
     if (this.timer !== undefined || !this.witnesses.some((w) => w.url !== null)) return;
+    const interval = this.opts.intervalMs ?? 1000;
+    // Looked at every 100 ms, run at most once per interval: a deposit after a quiet spell is sent within
+    // ~100 ms, a steady stream once a second.
     const tick = (): void => {
+      if (this.running !== undefined || Date.now() - this.lastStartAt < interval || this.due(this.ledger.treeSize, Date.now()).length === 0) return;
       this.tick().catch((err: unknown) => this.opts.log?.warn({ error: String(err) }, 'witnessing failed; will retry'));
     };
-    this.timer = setInterval(tick, this.opts.intervalMs ?? 1000);
+    this.timer = setInterval(tick, Math.min(100, interval));
     this.timer.unref();
     tick();
+  }
+
+  /** The witnesses to ask now: with a URL, not backing off, not having cosigned `treeSize` yet. */
+  private due(treeSize: number, now: number): WitnessState[] {
+    if (treeSize === 0) return [];
+    return this.witnesses.filter((w) => w.url !== null && w.nextAttemptAt <= now && !this.hasCosigned(w.name, treeSize));
   }
 
   async stop(): Promise<void> {
@@ -141,11 +152,11 @@ export class Witnesser {
     // Size and note of one integrator state (read together, synchronously).
     const treeSize = this.ledger.treeSize;
     const note = this.ledger.checkpoint;
-    if (treeSize === 0) return this.latest;
     const now = Date.now();
-    const policyOf = new Map(this.opts.policy.witnesses.map((p) => [p.name, p]));
-    const due = this.witnesses.filter((w) => w.url !== null && w.nextAttemptAt <= now && !this.hasCosigned(w.name, treeSize));
+    const due = this.due(treeSize, now);
     if (due.length === 0) return this.latest;
+    this.lastStartAt = now;
+    const policyOf = new Map(this.opts.policy.witnesses.map((p) => [p.name, p]));
     const t0 = performance.now();
     this.metrics.runs++;
     // Each answer is kept as it arrives (one merge at a time): a witness slow to its deadline does not hold

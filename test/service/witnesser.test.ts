@@ -220,6 +220,32 @@ describe('Witnesser', () => {
     await wr.stop();
   });
 
+  it('started: a deposit after a quiet spell is cosigned within ~100 ms, and runs come at most once a second', async () => {
+    const w = await witness('w.example/timer');
+    const policy = parsePolicy(policyText(ledger.verifierKey, [w], 1));
+    const wr = await Witnesser.open(ledger, { policy });
+    const until = async (size: number): Promise<number> => {
+      const t0 = performance.now();
+      while (wr.latestCosigned?.treeSize !== size) {
+        if (performance.now() - t0 > 3000) throw new Error(`not cosigned: ${JSON.stringify(wr.witnesses)}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return performance.now() - t0;
+    };
+    wr.start();
+    await until(ledger.treeSize); // the first run (a 409 then the retry)
+    await new Promise((r) => setTimeout(r, 1100));
+    await grow(1);
+    expect(await until(ledger.treeSize)).toBeLessThan(400);
+    const runs = wr.metrics.runs;
+    await grow(1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(wr.metrics.runs).toBe(runs); // not yet: the last run began less than a second ago
+    await until(ledger.treeSize);
+    expect(wr.metrics.runs).toBe(runs + 1);
+    await wr.stop();
+  });
+
   it('keeps a cosigned note within the signed-note bound when a policy lists more witnesses than a note can carry', async () => {
     await grow(1);
     const signers = Array.from({ length: 120 }, (_, i) => cosignerFromSeed(`w${i}.example/many`, randomBytes(32)));
