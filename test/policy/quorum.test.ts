@@ -2,8 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { signCheckpoint, type Checkpoint } from '../../src/checkpoint/index.js';
-import { sha256, utf8 } from '../../src/crypto/index.js';
-import { addSignatures, parseVerifierKey, signNote } from '../../src/note/index.js';
+import { sha256, sm2PublicKeyFromPrivate, utf8 } from '../../src/crypto/index.js';
+import { addSignatures, formatSm2VerifierKey, parseVerifierKey, signNote, sm2SignerFromPrivate } from '../../src/note/index.js';
 import { checkCheckpointPolicy, evaluateQuorum, parsePolicy, type Policy } from '../../src/policy/index.js';
 import { ORIGIN, codeOf, failure, logSigner, logVkey, witnessSigner, witnessVkey } from './helpers.js';
 
@@ -161,5 +161,41 @@ describe('evaluateQuorum against the naive definition', () => {
       const cosigned = names.filter((n, i) => n.startsWith('w') && s.cosigned[i] === true);
       expect(evaluateQuorum(p, cosigned)).toBe(naive(p, new Set(cosigned), p.quorum));
     }), { numRuns: 1000 });
+  });
+});
+
+describe('log-quorum all with an Ed25519 and an SM2 key of the same log', () => {
+  const d = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
+  const sm2 = sm2SignerFromPrivate(ORIGIN, d);
+  const sm2Vkey = formatSm2VerifierKey(ORIGIN, sm2PublicKeyFromPrivate(d));
+  const text = `log ${logVkey(1)}\nlog ${sm2Vkey}\nwitness A ${witnessVkey(1)}\nquorum A\n`;
+  const any = parsePolicy(text);
+  const all = parsePolicy(`log-quorum all\n${text}`);
+  const body = note([]).slice(0, note([]).indexOf('\n\n') + 1);
+
+  it('parses the SM2 vkey as a log key (type 0xff), and refuses it as a witness key', () => {
+    expect(all.logs.map((l) => l.verifier.type)).toEqual([0x01, 0xff]);
+    expect(failure(() => parsePolicy(`witness S ${sm2Vkey}\nquorum none\n`))).toEqual({ code: 'POLICY_WRONG_KEY_TYPE', line: 1 });
+  });
+  it('is met when both sign, and reports both signatures', () => {
+    const both = signNote(body, [logSigner(1), sm2, witnessSigner(1)]);
+    expect(checkCheckpointPolicy(both, all).logSignatures.map((s) => s.type).sort()).toEqual(['ed25519', 'sm2']);
+  });
+  it('is refused when only the Ed25519 key signed (POLICY_LOG_SIGNATURE_MISSING naming the SM2 key)', () => {
+    let details: unknown;
+    try {
+      checkCheckpointPolicy(signNote(body, [logSigner(1), witnessSigner(1)]), all);
+    } catch (err) {
+      expect(err).toMatchObject({ code: 'POLICY_LOG_SIGNATURE_MISSING' });
+      details = (err as { details: unknown }).details;
+    }
+    expect(details).toMatchObject({ missing: [sm2Vkey] });
+  });
+  it('without log-quorum all, either signature suffices', () => {
+    expect(checkCheckpointPolicy(signNote(body, [logSigner(1), witnessSigner(1)]), any).logSignatures).toHaveLength(1);
+    expect(checkCheckpointPolicy(signNote(body, [sm2, witnessSigner(1)]), any).logSignatures).toEqual([
+      { name: ORIGIN, keyId: sm2.keyId, type: 'sm2' },
+    ]);
+    expect(codeOf(() => checkCheckpointPolicy(signNote(body, [sm2, witnessSigner(1)]), all))).toBe('POLICY_LOG_SIGNATURE_MISSING');
   });
 });
