@@ -2,10 +2,10 @@
  * The parsed form of a C2SP tlog-policy file (see README.md beside this file), shared by the parser, the
  * quorum check and their callers (the verifier, the CLI, the log's witness client).
  */
-import type { NoteVerifier } from '../note/index.js';
+import { KEY_TYPE_SM2, type NoteVerifier } from '../note/index.js';
 
 /** Signature type 0xff: the SM2-with-SM3 note signature (src/note/README.md), accepted for log keys. */
-export const KEY_TYPE_SM2_NOTE = 0xff;
+export const KEY_TYPE_SM2_NOTE: number = KEY_TYPE_SM2;
 
 export interface PolicyLog {
   /** Type 0x01 (Ed25519) or 0xff (SM2); its key name is the log's origin. */
