@@ -260,6 +260,9 @@ export const NOT_OVER_HTTP = {
   WITNESS_HTTP_ERROR: "the log's witnesser (kept per witness: /v1/log lastError, /metrics; never fails a request)",
   WITNESS_TIMEOUT: "the log's witnesser (kept per witness: /v1/log lastError, /metrics; never fails a request)",
   WITNESS_UNREACHABLE: "the log's witnesser (kept per witness: /v1/log lastError, /metrics; never fails a request)",
+  WITNESS_BAD_REQUEST: 'witness serve (its own server answers 400 with the message; never on the log\'s routes)',
+  WITNESS_BAD_RESPONSE: "the log's witnesser (a witness's 200 or 409 body that does not parse; kept per witness)",
+  WITNESS_REQUEST_TOO_LARGE: 'witness serve (its own server answers 413; never on the log\'s routes)',
   WITNESS_BAD_URL: 'serve start (--witness-policy: a witness URL the log cannot ask)',
   WITNESS_POLICY_OTHER_LOG: 'serve start (--witness-policy lists no key of this log)',
 } as const satisfies Record<string, string>;
