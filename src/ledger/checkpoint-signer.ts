@@ -9,7 +9,11 @@
  *   signed-checkpoint record, fsynced apart from LevelDB: a restart whose store is behind that record
  *   refuses to serve (see open-checks.ts).
  *
- * Ed25519 is deterministic, so signing the same tree again yields the same note byte for byte.
+ * A log with an SM2 key beside its Ed25519 key (`sm2`) signs every checkpoint with both: the Ed25519 line
+ * first, then the SM2 line (note/sm2.ts). Both are deterministic — Ed25519 by definition, SM2 because its k
+ * is derived from the key and the message (RFC 6979 over HMAC-SM3, crypto/sm2.ts) — so signing the same tree
+ * again yields the same note byte for byte, which open and recovery rely on when they re-sign a durable tree
+ * whose checkpoint was released but not stored.
  */
 import { CunzhengError } from '../errors.js';
 import { signCheckpoint } from '../checkpoint/index.js';
@@ -20,7 +24,11 @@ import type { SignedRecord } from '../storage/signed-record.js';
 export class CheckpointSigner {
   private newest: { treeSize: number; rootHash: Uint8Array } | undefined;
 
-  constructor(private readonly signer: NoteSigner, private readonly record: SignedRecord) {}
+  private readonly extra: readonly NoteSigner[];
+
+  constructor(private readonly signer: NoteSigner, private readonly record: SignedRecord, sm2?: NoteSigner) {
+    this.extra = sm2 === undefined ? [] : [sm2];
+  }
 
   get origin(): string {
     return this.signer.name;
@@ -39,7 +47,7 @@ export class CheckpointSigner {
         ? `refusing to sign a tree of ${treeSize} leaves: a tree of ${n.treeSize} was signed`
         : `refusing to sign root ${toBase64(rootHash)} for size ${treeSize}: root ${toBase64(n.rootHash)} was signed for it`);
     }
-    const note = signCheckpoint({ origin: this.signer.name, treeSize, rootHash, extensions: [] }, this.signer);
+    const note = signCheckpoint({ origin: this.signer.name, treeSize, rootHash, extensions: [] }, this.signer, this.extra);
     this.remember(treeSize, rootHash);
     return note;
   }

@@ -17,11 +17,11 @@ import { CunzhengError } from '../errors.js';
 import { fromUtf8, utf8 } from '../crypto/index.js';
 import { parseVerifierKey } from '../note/index.js';
 import { LedgerStore } from '../storage/store.js';
-import { loadOrCreateLogKey } from './log-key.js';
+import { loadOrCreateLogKey, loadOrCreateSm2LogKey, type LogKey } from './log-key.js';
 import { LedgerTree } from './tree.js';
 import { Prover } from './prover.js';
 import { CheckpointSigner } from './checkpoint-signer.js';
-import { RECORD_META, openRecord, storedCheckpoint } from './open-checks.js';
+import { RECORD_META, openRecord, storedCheckpoint, type LogVerifiers } from './open-checks.js';
 import { Integrator } from './integrator.js';
 import { LedgerRecords } from './records.js';
 import { DepositIndex } from './deposit-index.js';
@@ -35,6 +35,8 @@ export type { AppendOptions, Appended, AppendedRun, LeafKey, LedgerOptions, Ledg
 export const DEFAULT_ORIGIN = 'localhost/cunzheng';
 /** The signed-checkpoint record, beside the store in the data directory. */
 export const RECORD_FILE = 'checkpoint.signed';
+/** The SM2 log key's file in the data directory when the log has one (`serve --sm2`; fsck reads it when present). */
+export const SM2_KEY_FILE = 'log-sm2.key';
 
 export class Ledger {
   private readonly prover: Prover;
@@ -51,8 +53,10 @@ export class Ledger {
     private readonly tree: LedgerTree,
     private readonly signer: CheckpointSigner,
     readonly verifierKey: string,
+    /** The SM2 log key's verifier key (type 0xff, note/sm2.ts) when the log has one (`sm2KeyPath`), else undefined. */
+    readonly sm2VerifierKey: string | undefined,
     latest: Released,
-    private readonly opts: Required<Omit<LedgerOptions, 'origin' | 'dataDir' | 'log'>> & { dataDir: string; log?: LedgerOptions['log'] },
+    private readonly opts: Required<Omit<LedgerOptions, 'origin' | 'dataDir' | 'log' | 'sm2KeyPath'>> & { dataDir: string; log?: LedgerOptions['log'] },
   ) {
     this.prover = new Prover(() => this.tree, () => this.integrator.latest.treeSize);
     this.records = new LedgerRecords(() => this.store);
@@ -90,12 +94,15 @@ export class Ledger {
         state = { treeSize: 0, hashes: [] };
         await store.commit({ firstIndex: 0, entries: [], tiles: [], checkpoints: [], state });
       }
-      const verifier = parseVerifierKey(key.verifierKey);
+      // The SM2 key, when asked for, is named after the origin; from now on every checkpoint carries its line
+      // too (those signed before it stay Ed25519-only).
+      const sm2: LogKey | undefined = options.sm2KeyPath === undefined ? undefined : await loadOrCreateSm2LogKey(options.sm2KeyPath, origin);
+      const verifiers: LogVerifiers = [parseVerifierKey(key.verifierKey), ...(sm2 === undefined ? [] : [parseVerifierKey(sm2.verifierKey)])];
       const tree = await LedgerTree.load(store, state.treeSize, state.hashes, opts.tileCacheTiles);
-      let latest = await storedCheckpoint(store, tree, verifier, origin);
+      let latest = await storedCheckpoint(store, tree, verifiers, origin);
       tree.verifyEdge(); // the range is proven now: the edge tiles must be its
-      const { record, signed } = await openRecord(join(opts.dataDir, RECORD_FILE), store, tree, verifier, origin);
-      signer = new CheckpointSigner(key.signer, record);
+      const { record, signed } = await openRecord(join(opts.dataDir, RECORD_FILE), store, tree, verifiers, origin);
+      signer = new CheckpointSigner(key.signer, record, sm2?.signer);
       if (signed !== undefined) signer.remember(signed.treeSize, signed.rootHash);
       const unstored: Released[] = [];
       if (latest === undefined) {
@@ -108,7 +115,7 @@ export class Ledger {
       if (unstored.length > 0) await store.putCheckpoints(unstored.map((r) => ({ treeSize: r.treeSize, note: utf8(r.note) })));
       await backfillListings(store, tree.treeSize, opts.log);
       await backfillDocuments(store, tree.treeSize, opts.log);
-      return new Ledger(store, tree, signer, key.verifierKey, latest, opts);
+      return new Ledger(store, tree, signer, key.verifierKey, sm2?.verifierKey, latest, opts);
     } catch (e) {
       await signer?.close();
       await store.close();

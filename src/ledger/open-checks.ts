@@ -20,28 +20,40 @@ export interface Released {
   note: string;
 }
 
-function open(note: string, verifier: NoteVerifier, origin: string, what: string): { treeSize: number; rootHash: Uint8Array } {
+/**
+ * The log's keys: its Ed25519 key first (every checkpoint it ever signed carries that line), then its SM2 key
+ * when it has one. A checkpoint must verify under the Ed25519 key; an SM2 line by the SM2 key must verify too
+ * (a forged one is corruption), and a checkpoint without one — signed before the log had the key — is fine.
+ */
+export type LogVerifiers = readonly [NoteVerifier, ...NoteVerifier[]];
+
+function open(note: string, verifiers: LogVerifiers, origin: string, what: string): { treeSize: number; rootHash: Uint8Array } {
+  let opened;
   try {
-    return openCheckpoint(note, [verifier], { origin }).checkpoint;
+    opened = openCheckpoint(note, verifiers, { origin });
   } catch (cause) {
     throw new CunzhengError('LEDGER_CORRUPT', `${what} does not verify under the log key`, { cause });
   }
+  if (!opened.logSignatures.some((s) => s.type === 'ed25519' && s.keyId === verifiers[0].keyId && s.name === verifiers[0].name)) {
+    throw new CunzhengError('LEDGER_CORRUPT', `${what} is not signed by the log's Ed25519 key`);
+  }
+  return opened.checkpoint;
 }
 
 /**
  * The checkpoint stored for the tree's size, checked against the tree; undefined when none is stored
  * (the process stopped after the group's batch landed and before its checkpoint was written: the tree is
- * durable, so the caller signs it — Ed25519 is deterministic, so a checkpoint released before comes out
- * byte for byte the same).
+ * durable, so the caller signs it — Ed25519 and our SM2 are deterministic, so a checkpoint released before
+ * with the same keys comes out byte for byte the same).
  */
-export async function storedCheckpoint(store: LedgerStore, tree: LedgerTree, verifier: NoteVerifier, origin: string): Promise<Released | undefined> {
+export async function storedCheckpoint(store: LedgerStore, tree: LedgerTree, verifiers: LogVerifiers, origin: string): Promise<Released | undefined> {
   const raw = await store.readCheckpoint(tree.treeSize);
   if (raw === undefined && tree.treeSize === 0) return undefined; // the empty tree: nothing to prove
   if (raw === undefined) {
     // The newest tree has no checkpoint yet: prove it extends the newest one stored before signing it.
     const prev = await store.lastCheckpointBefore(tree.treeSize);
     if (prev === undefined) throw new CunzhengError('LEDGER_CORRUPT', `no checkpoint is stored at or below the tree size ${tree.treeSize}`);
-    const cp = open(fromUtf8(prev, 'checkpoint'), verifier, origin, 'the newest stored checkpoint');
+    const cp = open(fromUtf8(prev, 'checkpoint'), verifiers, origin, 'the newest stored checkpoint');
     try {
       verifyConsistency(cp.treeSize, tree.treeSize, await buildConsistencyProof(cp.treeSize, tree.treeSize, tree.readNodes), cp.rootHash, tree.root());
     } catch (cause) {
@@ -50,7 +62,7 @@ export async function storedCheckpoint(store: LedgerStore, tree: LedgerTree, ver
     return undefined;
   }
   const note = fromUtf8(raw, 'checkpoint');
-  const cp = open(note, verifier, origin, `the checkpoint at size ${tree.treeSize}`);
+  const cp = open(note, verifiers, origin, `the checkpoint at size ${tree.treeSize}`);
   if (cp.treeSize !== tree.treeSize || !bytesEqual(cp.rootHash, tree.root())) {
     throw new CunzhengError('LEDGER_CORRUPT', `the stored tree (size ${tree.treeSize}) does not match its last checkpoint: refusing to serve it`);
   }
@@ -62,7 +74,7 @@ export async function storedCheckpoint(store: LedgerStore, tree: LedgerTree, ver
  * LEDGER_BEHIND_SIGNED_CHECKPOINT when the store is smaller, LEDGER_FORKED when it holds another tree at
  * that size or does not extend it. A store made before the record existed gets one now, from its state.
  */
-export async function openRecord(path: string, store: LedgerStore, tree: LedgerTree, verifier: NoteVerifier, origin: string): Promise<{ record: SignedRecord; signed?: { treeSize: number; rootHash: Uint8Array } }> {
+export async function openRecord(path: string, store: LedgerStore, tree: LedgerTree, verifiers: LogVerifiers, origin: string): Promise<{ record: SignedRecord; signed?: { treeSize: number; rootHash: Uint8Array } }> {
   const expected = (await store.readMeta(RECORD_META)) !== undefined;
   const record = await SignedRecord.open(path, !expected);
   try {
@@ -71,7 +83,7 @@ export async function openRecord(path: string, store: LedgerStore, tree: LedgerT
       if (expected) throw new CunzhengError('SIGNED_RECORD_CORRUPT', `${path} is empty`);
       return { record }; // new: the caller writes the first record, then the flag
     }
-    const cp = open(value.note, verifier, origin, `the signed-checkpoint record ${path}`);
+    const cp = open(value.note, verifiers, origin, `the signed-checkpoint record ${path}`);
     if (cp.treeSize > tree.treeSize) {
       throw new CunzhengError('LEDGER_BEHIND_SIGNED_CHECKPOINT', `the ledger holds ${tree.treeSize} entries, but a checkpoint of ${cp.treeSize} entries was signed and handed out (${path}): acknowledged deposits are missing from the store. Refusing to serve; keep a copy of the data directory, restore it from a backup taken after that checkpoint, and check it with cunzheng fsck`, {
         details: { treeSize: tree.treeSize, signedTreeSize: cp.treeSize },
@@ -82,7 +94,7 @@ export async function openRecord(path: string, store: LedgerStore, tree: LedgerT
     else {
       const raw = await store.readCheckpoint(cp.treeSize);
       if (raw === undefined) throw new CunzhengError('LEDGER_FORKED', `no checkpoint is stored at the size ${cp.treeSize} the signed-checkpoint record names`);
-      rootAtSize = open(fromUtf8(raw, 'checkpoint'), verifier, origin, `the checkpoint at size ${cp.treeSize}`).rootHash;
+      rootAtSize = open(fromUtf8(raw, 'checkpoint'), verifiers, origin, `the checkpoint at size ${cp.treeSize}`).rootHash;
       const proof = await buildConsistencyProof(cp.treeSize, tree.treeSize, tree.readNodes);
       try {
         verifyConsistency(cp.treeSize, tree.treeSize, proof, cp.rootHash, tree.root());

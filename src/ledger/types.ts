@@ -5,6 +5,11 @@ export interface LedgerOptions {
   dataDir: string;
   /** The log's origin (and key name); used when the log is created, checked when it is reopened. */
   origin?: string;
+  /**
+   * An SM2 log key file (`serve --sm2`: `<dataDir>/log-sm2.key`): loaded, or created (0600, O_EXCL) named
+   * after the origin; every checkpoint signed from then on carries an SM2 line after the Ed25519 one.
+   */
+  sm2KeyPath?: string;
   /** Entries per group commit (default 10,000: queued batches share one fsync; a larger run is a group alone). */
   maxGroup?: number;
   /** Entries waiting beyond which appends are refused with LEDGER_BUSY (default 100,000). */
