@@ -74,6 +74,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--max-connections <n>', 'open connections; more are closed at once (keep it below ulimit -n)').env('CUNZHENG_MAX_CONNECTIONS').default('2048'))
     .addOption(new Option('--workers <n>', "worker threads that write new deposits' receipts (0: the main thread; auto: one per core beside it)").env('CUNZHENG_WORKERS').default('auto'))
     .addOption(new Option('--witness-policy <file>', 'a C2SP tlog-policy file: its witnesses with a URL are asked to cosign every new checkpoint (its log lines must list this log\'s key)').env('CUNZHENG_WITNESS_POLICY'))
+    .addOption(new Option('--sm2', 'also sign every checkpoint with an SM2 (国密) log key, <data>/log-sm2.key, created on first use').env('CUNZHENG_SM2').default(false))
     .action(async (flags: Parameters<typeof runServe>[0]) => {
       const tsa = flags.tsa.length ? flags.tsa : envList('CUNZHENG_TSA');
       await runServe({ ...flags, tsa });
