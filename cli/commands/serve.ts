@@ -7,9 +7,9 @@
  * a data folder someone made 0755 beforehand.
  */
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CunzhengError } from '../../src/errors.js';
-import { DEFAULT_ORIGIN } from '../../src/ledger/index.js';
+import { DEFAULT_ORIGIN, SM2_KEY_FILE } from '../../src/ledger/index.js';
 import { closeOnSignals, startServer } from '../../src/http/server.js';
 import { loadAdminToken } from '../../src/service/admin-token.js';
 import { autoWorkers } from '../../src/workers/pool.js';
@@ -36,6 +36,8 @@ export interface ServeFlags {
   maxConnections: string;
   workers: string;
   witnessPolicy?: string;
+  /** Sign every checkpoint with the SM2 key in <data>/log-sm2.key too (created on first use). */
+  sm2?: boolean;
 }
 
 async function asUsage<T>(p: Promise<T>): Promise<T> {
@@ -96,6 +98,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
       maxConnections,
       workers,
       ...(witnessPolicy === undefined ? {} : { witnessPolicy }),
+      ...(flags.sm2 === true ? { sm2KeyPath: join(dataDir, SM2_KEY_FILE) } : {}),
     });
   } catch (e) {
     await plan.undo();
@@ -113,7 +116,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   }
   const { ctx, logger, url } = server;
   const origin = ctx.ledger.origin;
-  logger.info({ url, origin, verifierKey: ctx.ledger.verifierKey, treeSize: ctx.ledger.treeSize, data: dataDir }, 'cunzheng is serving');
+  logger.info({ url, origin, verifierKey: ctx.ledger.verifierKey, ...(ctx.ledger.sm2VerifierKey === undefined ? {} : { sm2VerifierKey: ctx.ledger.sm2VerifierKey }), treeSize: ctx.ledger.treeSize, data: dataDir }, 'cunzheng is serving');
   if (ctx.adminToken.created) {
     process.stderr.write(`cunzheng: a new admin token was written to ${ctx.adminToken.path} (mode 0600); it is printed nowhere else.\n`);
   }
@@ -123,6 +126,9 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     `cunzheng: log verifier key (give it to verifiers out of band):`,
     `  ${ctx.ledger.verifierKey}`,
   ];
+  if (ctx.ledger.sm2VerifierKey !== undefined) {
+    lines.push(`cunzheng: log SM2 verifier key (every checkpoint from now on also carries its line; ${join(dataDir, SM2_KEY_FILE)}):`, `  ${ctx.ledger.sm2VerifierKey}`);
+  }
   if (plan.firstStart) {
     lines.push(`cunzheng: a new log was created: its origin ${JSON.stringify(origin)} is now fixed for ${dataDir} (it names every checkpoint and the key).`);
     if (flags.origin === undefined && origin === DEFAULT_ORIGIN) {
