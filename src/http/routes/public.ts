@@ -70,7 +70,7 @@ export async function publicRoutes(instance: FastifyInstance, ctx: ServiceContex
       policy: w?.policy.text ?? null,
       cosignedTreeSize: w?.latestCosigned?.treeSize ?? null,
       quorumMet: w === undefined ? null : w.quorumMet,
-      sm2Key: (ledger as { sm2VerifierKey?: string }).sm2VerifierKey ?? null,
+      sm2Key: ledger.sm2VerifierKey ?? null,
     };
   });
 
