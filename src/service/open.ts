@@ -83,7 +83,7 @@ export async function openService(options: ServiceOptions): Promise<ServiceConte
 
 /** The policy must list this log's key(s) among its logs: a policy for another log would cosign nothing of ours. */
 function checkPolicyNamesLog(policy: Policy, ledger: Ledger): void {
-  const sm2 = (ledger as { sm2VerifierKey?: string }).sm2VerifierKey;
+  const sm2 = ledger.sm2VerifierKey;
   const ours = [ledger.verifierKey, ...(sm2 === undefined ? [] : [sm2])].map((k) => parseVerifierKey(k));
   const same = (a: NoteVerifier, b: NoteVerifier): boolean =>
     a.name === b.name && a.type === b.type && a.publicKey.length === b.publicKey.length && a.publicKey.every((x, i) => x === b.publicKey[i]);
