@@ -11,7 +11,7 @@
 import { CunzhengError } from '../errors.js';
 import { CompactRange, hashLeaf, type NodeID } from '../merkle/index.js';
 import { openCheckpoint } from '../checkpoint/index.js';
-import { parseVerifierKey, type NoteVerifier } from '../note/index.js';
+import { KEY_TYPE_ED25519, parseVerifierKey, type NoteVerifier } from '../note/index.js';
 import { bytesEqual, fromUtf8, toBase64 } from '../crypto/index.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -209,6 +209,10 @@ async function signedCheckpoint(store: LedgerStore, verifiers: readonly NoteVeri
  */
 export async function fsck(dataDir: string, verifierKey?: string, checks: FsckOptions['checks'] = []): Promise<FsckReport> {
   const key = verifierKey ?? (await loadOrCreateLogKey(join(dataDir, 'log.key'), undefined)).verifierKey;
+  if (parseVerifierKey(key).type !== KEY_TYPE_ED25519) {
+    // Every checkpoint carries the Ed25519 line; the SM2 one only since the log had that key (read from its file).
+    throw new CunzhengError('LOG_KEY_INVALID', `fsck checks against the log's Ed25519 verifier key; an SM2 key is read from ${SM2_KEY_FILE} in the data directory`);
+  }
   const sm2Path = join(dataDir, SM2_KEY_FILE);
   const sm2 = existsSync(sm2Path) ? (await loadOrCreateSm2LogKey(sm2Path, parseVerifierKey(key).name, false)).verifierKey : undefined;
   const { store, walProblems } = await LedgerStore.openShadow(join(dataDir, 'ledger'));

@@ -203,6 +203,9 @@ describe('open and fsck check the SM2 line', () => {
       for (let i = 0; i < 5; i++) await l.append(utf8(`entry ${i}`));
     });
     expect(await fsck(t.dir)).toMatchObject({ ok: true, treeSize: 5, checkpoints: 6, problems: [] });
+    // Given the SM2 key as "the" log key, fsck refuses: it checks against the Ed25519 key and reads the SM2 one itself.
+    const sm2 = await withLedger(true, async (l) => l.sm2VerifierKey!);
+    expect(await rejectionCode(fsck(t.dir, sm2))).toBe('LOG_KEY_INVALID');
   });
 
   it('a forged SM2 line by the log\'s SM2 key is corruption: fsck reports it, open refuses', async () => {
