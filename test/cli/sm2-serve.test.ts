@@ -8,11 +8,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { completeUscc } from '../../src/entry/index.js';
+import { loadOrCreateSm2LogKey } from '../../src/ledger/index.js';
 import { fromBase64, sha256, sm2PublicKeyToPem, toBase64, toHex, utf8 } from '../../src/crypto/index.js';
 import { parseNote, parseVerifierKey, sm2PublicKeyOf } from '../../src/note/index.js';
 import { freePort, ServerProcess } from '../support/server-process.js';
@@ -189,4 +190,23 @@ describe('cunzheng serve --sm2', () => {
     const { text } = await depositReceipt('after the restart');
     expect((await verify(text, ['--key', sm2Key])).code).toBe(0);
   }, 30_000);
+
+  it('refuses to start on a damaged SM2 key file (exit 3) or one of another origin (exit 2): one line, nothing added', async () => {
+    const damaged = join(root, 'damaged');
+    mkdirSync(damaged, { mode: 0o700 });
+    writeFileSync(join(damaged, 'log-sm2.key'), 'not a signer key\n', { mode: 0o600 });
+    const r = await cliAsync(['serve', '--sm2', '--data', damaged, '--port', '0', '--log-level', 'warn']);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^cunzheng: LOG_KEY_INVALID: cannot start: /);
+    expect(readdirSync(damaged)).toEqual(['log-sm2.key']);
+    const other = join(root, 'other');
+    mkdirSync(other, { mode: 0o700 });
+    await loadOrCreateSm2LogKey(join(other, 'log-sm2.key'), 'other.example/log');
+    const o = await cliAsync(['serve', '--sm2', '--data', other, '--port', '0', '--origin', 'mine.example/log', '--log-level', 'warn']);
+    expect(o.code, o.stderr).toBe(2);
+    expect(o.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(o.stderr).toContain('LOG_ORIGIN_MISMATCH');
+    expect(readdirSync(other)).toEqual(['log-sm2.key']);
+  });
 });
