@@ -177,6 +177,15 @@ describe('cunzheng serve --sm2', () => {
     expect((await verify(JSON.stringify(r), ['--key', edKey])).code).toBe(0);
   });
 
+  it('cunzheng audit accepts the SM2 key as --key: first use, then a consistency proof to a grown tree', async () => {
+    const state = join(root, 'audit-state.json');
+    const first = await cliAsync(['audit', '--url', server.url, '--key', sm2Key, '--state', state, '--json']);
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    await depositReceipt('audited');
+    const second = await cliAsync(['audit', '--url', server.url, '--key', sm2Key, '--state', state, '--json']);
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+  });
+
   it('keeps its SM2 key across a restart, and fsck of the stopped log checks both lines', async () => {
     const before = readFileSync(join(data, 'log-sm2.key'));
     await server.kill('SIGTERM');
