@@ -265,6 +265,23 @@ export const NOT_OVER_HTTP = {
   WITNESS_REQUEST_TOO_LARGE: 'witness serve (its own server answers 413; never on the log\'s routes)',
   WITNESS_BAD_URL: 'serve start (--witness-policy: a witness URL the log cannot ask)',
   WITNESS_POLICY_OTHER_LOG: 'serve start (--witness-policy lists no key of this log)',
+  WITNESS_UNKNOWN_LOG: 'witness serve (its own server answers 404, src/witness/README.md; never on the log\'s routes)',
+  WITNESS_NOT_SIGNED_BY_LOG: 'witness serve (its own server answers 403, src/witness/README.md; never on the log\'s routes)',
+  WITNESS_BAD_LOG_SIGNATURE: 'witness serve (its own server answers 403, src/witness/README.md; never on the log\'s routes)',
+  WITNESS_OLD_SIZE_MISMATCH: 'witness serve (its own server answers 409 with text/x.tlog.size, src/witness/README.md; never on the log\'s routes)',
+  WITNESS_BAD_EMPTY_ROOT: 'witness serve (its own server answers 422, src/witness/README.md; never on the log\'s routes)',
+  WITNESS_BAD_PROOF: 'witness serve (its own server answers 422, src/witness/README.md; never on the log\'s routes)',
+  WITNESS_FORK: 'witness serve (its own server answers 422, src/witness/README.md; never on the log\'s routes)',
+  WITNESS_NOT_FOUND: 'witness serve (its own server answers 404, src/witness/README.md; never on the log\'s routes)',
+  WITNESS_METHOD_NOT_ALLOWED: 'witness serve (its own server answers 405, src/witness/README.md; never on the log\'s routes)',
+  WITNESS_BAD_LOG_KEY: 'witness serve start (src/witness/README.md; exit 2: a --log that is no log verifier key)',
+  WITNESS_KEY_INVALID: 'witness serve start (src/witness/README.md; exit 2: <data>/witness.key is no cosignature/v1 signer key)',
+  WITNESS_KEY_MISSING: 'witness serve start (src/witness/README.md; exit 2: no <data>/witness.key and no --name)',
+  WITNESS_KEY_NAME_MISMATCH: 'witness serve start (src/witness/README.md; exit 2: --name is not the key\'s name)',
+  WITNESS_KEY_UNREADABLE: 'witness serve start (src/witness/README.md; exit 2: <data>/witness.key cannot be read)',
+  WITNESS_STATE_LOCKED: 'witness serve start (src/witness/README.md; exit 2: another witness process holds <data>/state)',
+  WITNESS_STATE_OPEN_FAILED: 'witness serve start (src/witness/README.md; exit 3)',
+  WITNESS_STATE_CORRUPT: 'witness serve start (src/witness/README.md; exit 3: a state record that does not read back)',
 } as const satisfies Record<string, string>;
 
 export type HttpCode = keyof typeof STATUS_BY_CODE;
