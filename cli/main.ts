@@ -19,6 +19,7 @@ import { runDeposit } from './commands/deposit.js';
 import { registerEventCommands } from './commands/event.js';
 import { registerHistoryCommands } from './commands/history.js';
 import { registerInventoryCommands } from './commands/inventory.js';
+import { registerWitnessCommands } from './commands/witness.js';
 import { loadClientConfig } from './config.js';
 import { reportError } from './report-error.js';
 
@@ -171,6 +172,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerHistoryCommands(program, setExit, stdout);
   registerInventoryCommands(program, setExit, stdout);
   registerUserCommands(program, setExit, stdout);
+  registerWitnessCommands(program, setExit, stdout);
   return program;
 }
 
