@@ -1,9 +1,9 @@
 /**
  * Witnesses end to end, real processes: `cunzheng serve --witness-policy` (a 2-of-3 policy) and three
- * witnesses on real ports. Deposits get cosigned receipts that `cunzheng verify --policy` accepts; with one
+ * `cunzheng witness serve` processes on real ports. Deposits get cosigned receipts that `cunzheng verify --policy` accepts; with one
  * witness down deposits go on and the quorum is still met; with two down deposits go on, receipts verify
  * without the policy and fail with it (POLICY_QUORUM_NOT_MET); a witness that lost its state is brought
- * back through 409 (it says 0, the log sends old 0 and no proof); `receipt upgrade` carries the cosignatures.
+ * back through 409 (its state folder deleted, key kept: it says 0, the log sends old 0 and no proof); `receipt upgrade` carries the cosignatures.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,28 +17,31 @@ import { openCheckpoint } from '../../src/checkpoint/index.js';
 import { parsePolicy, policyVerifiers } from '../../src/policy/index.js';
 import { freePort, ServerProcess } from '../support/server-process.js';
 import { cliAsync } from './cli-async.js';
-import { policyText, startTestWitness, type TestWitness } from '../service/witness-helpers.js';
+import { policyText } from '../service/witness-helpers.js';
+import { WitnessProcess } from '../witness/witness-process.js';
 
 const ORIGIN = 'test.example/witnessed-e2e';
 const ADMIN = 'e2e-admin-token-0123456789abcdef0123';
 const root = mkdtempSync(join(tmpdir(), 'cunzheng-witnesses-e2e-'));
 const names = ['w1.example/witness', 'w2.example/witness', 'w3.example/witness'];
 
-interface Witness { name: string; seed: Uint8Array; port: number; vkey: string; url: string; w?: TestWitness }
+interface Witness { name: string; port: number; vkey: string; url: string; w: WitnessProcess }
 const witnesses: Witness[] = [];
 let logKey: string;
 let server: ServerProcess;
 let apiKey: string;
 let policyFile: string;
 
+/** Starts (or restarts) the witness process on its data folder and port: its key, so its vkey, stays. */
 async function startWitness(x: Witness): Promise<void> {
-  x.w = await startTestWitness(x.name, logKey, { kind: 'honest' }, { seed: x.seed, port: x.port });
+  await x.w.start();
+  if (x.vkey !== '') expect(x.w.vkey).toBe(x.vkey);
   x.vkey = x.w.vkey;
 }
 
+/** Takes it down hard (kill -9), as a crashed or unplugged witness. */
 async function stopWitness(x: Witness): Promise<void> {
-  await x.w?.close();
-  x.w = undefined;
+  await x.w.kill('SIGKILL');
 }
 
 async function deposit(label: string): Promise<{ id: string; index: number; ms: number }> {
@@ -80,12 +83,12 @@ beforeAll(async () => {
   const data = join(root, 'log');
   mkdirSync(data, { mode: 0o700 });
   logKey = (await loadOrCreateLogKey(join(data, 'log.key'), ORIGIN)).verifierKey;
-  for (const name of names) {
+  for (const [i, name] of names.entries()) {
     const port = await freePort();
-    const x: Witness = { name, seed: randomBytes(32), port, vkey: '', url: `http://127.0.0.1:${port}` };
-    await startWitness(x);
+    const x: Witness = { name, port, vkey: '', url: `http://127.0.0.1:${port}`, w: new WitnessProcess(join(root, `w${i + 1}`), port, name, [logKey]) };
     witnesses.push(x);
   }
+  await Promise.all(witnesses.map(startWitness));
   policyFile = join(root, 'policy.txt');
   writeFileSync(policyFile, policyText(logKey, witnesses, 2));
   server = new ServerProcess(data, await freePort(), ADMIN, ['--origin', ORIGIN, '--witness-policy', policyFile, '--workers', '0']);
@@ -100,7 +103,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.kill('SIGTERM');
-  for (const x of witnesses) await stopWitness(x);
+  for (const x of witnesses) await x.w.kill('SIGTERM');
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -154,15 +157,16 @@ describe('a log with three witnesses and a 2-of-3 policy', () => {
     const known = (await log()).witnesses[2]!.size!;
     expect(known).toBeGreaterThan(0);
     await stopWitness(x);
+    rmSync(join(x.w.dataDir, 'state'), { recursive: true, force: true });
     await startWitness(x); // same key and port, empty state
     const d = await deposit('after the amnesia');
     await receiptWith(d.id, 1);
-    const seen = x.w!.seen;
-    expect(seen.slice(0, 2).map((s) => [s.oldSize > 0, s.status])).toEqual([[true, 409], [false, 200]]);
+    const seen = await x.w.waitForRequests(2);
+    expect(seen.slice(0, 2).map((s) => [s.oldSize! > 0, s.status]), JSON.stringify(seen)).toEqual([[true, 409], [false, 200]]);
+    expect(seen[0]!.witnessSize).toBe(0);
     expect(seen[1]!.proofLines).toBe(0);
     // The other two come back (their backoff ends within seconds): the quorum is met again.
-    await startWitness(witnesses[0]!);
-    await startWitness(witnesses[1]!);
+    await Promise.all([startWitness(witnesses[0]!), startWitness(witnesses[1]!)]);
     const again = await deposit('all back');
     const r = await receiptWith(again.id, 3, 20_000);
     expect((await verify(r.text, true)).code).toBe(0);
