@@ -13,7 +13,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,8 +26,6 @@ import { openCheckpoint } from '../src/checkpoint/index.js';
 import { parsePolicy, policyVerifiers } from '../src/policy/index.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-const WITNESS_CLI = fileURLToPath(new URL('../cli/commands/witness.js', import.meta.url));
-const WITNESS_PROCESS = fileURLToPath(new URL('./witness-process.js', import.meta.url));
 const ORIGIN = 'bench.example/witnessed';
 const VKEY = /([^\s+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]{40,}={0,2})/;
 
@@ -51,8 +49,8 @@ async function freePort(): Promise<number> {
 
 interface Proc { child: ChildProcess; out: string }
 
-function start(args: string[], script = CLI): Proc {
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } });
+function start(args: string[]): Proc {
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } });
   const p: Proc = { child, out: '' };
   child.stdout!.on('data', (d) => (p.out += d));
   child.stderr!.on('data', (d) => (p.out += d));
@@ -124,15 +122,11 @@ export async function benchWitness(opts: { rounds?: number; seconds?: number; ru
     mkdirSync(logData, { mode: 0o700 });
     const logKey = (await loadOrCreateLogKey(join(logData, 'log.key'), ORIGIN)).verifierKey;
     const witnesses: { name: string; url: string; vkey: string }[] = [];
-    // `cunzheng witness serve` when it is built, else the minimal witness process beside this bench.
-    const real = existsSync(WITNESS_CLI);
-    log(`witnesses: ${real ? 'cunzheng witness serve' : 'bench/witness-process.ts'}`);
     for (let i = 1; i <= 3; i++) {
       const port = await freePort();
       const name = `w${i}.bench.example/witness`;
-      const p = real
-        ? start(['witness', 'serve', '--data', join(dir, `w${i}`), '--name', name, '--log', logKey, '--port', String(port)])
-        : start([name, logKey, String(port)], WITNESS_PROCESS);
+      // Each a real `cunzheng witness serve`: LevelDB state, a synced write before every 200.
+      const p = start(['witness', 'serve', '--data', join(dir, `w${i}`), '--name', name, '--log', logKey, '--port', String(port), '--log-level', 'warn']);
       procs.push(p);
       const vkey = await until(`witness ${i}`, p, async () => VKEY.exec(p.out.split('\n').find((l) => l.includes(`${name}+`)) ?? '')?.[1]);
       witnesses.push({ name, url: `http://127.0.0.1:${port}`, vkey });
@@ -191,7 +185,7 @@ export async function benchWitness(opts: { rounds?: number; seconds?: number; ru
     const lastLog = (await (await fetch(`${url}/v1/log`)).json()) as { treeSize: number; cosignedTreeSize: number; quorumMet: boolean };
     log(`after the load: tree ${lastLog.treeSize}, cosigned ${lastLog.cosignedTreeSize}, quorum met ${lastLog.quorumMet}`);
     return [
-      summarize('witness', 'cosigning lag: deposit → receipt with ≥2 of 3 cosignatures', lag, 'ms', `${rounds} rounds; witnesses: ${real ? 'cunzheng witness serve' : 'bench/witness-process'}`),
+      summarize('witness', 'cosigning lag: deposit → receipt with ≥2 of 3 cosignatures', lag, 'ms', `${rounds} rounds; witnesses: 3 × cunzheng witness serve`),
       summarize('witness', 'witnesser run: 3 add-checkpoint + synced x W writes', run, 'ms'),
       summarize('witness', 'plain log: deposit → its receipt (final at once)', plain, 'ms'),
       summarize('witness', 'single deposits @50, without witnesses', rates.without, 'deposits/s'),
