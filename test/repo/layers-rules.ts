@@ -72,6 +72,8 @@ export function allImports(files: SourceFiles): Import[] {
 
 /** The folders of the pure core; with them, every file reached from anchor/pure.ts. */
 export const PURE_FOLDERS = ['crypto', 'merkle', 'note', 'checkpoint', 'entry', 'receipt', 'lifecycle', 'policy'] as const;
+/** Pure files in folders that also hold I/O (the witness's bodies, used by the log's client and the server). */
+export const PURE_FILES = ['witness/protocol.ts'] as const;
 const PURE_ENTRY = 'anchor/pure.ts';
 
 /** Node built-ins the pure core may use: none but node:crypto, and that only in crypto/ (hash.ts and
@@ -82,7 +84,7 @@ const folderOf = (path: string): string => (path.includes('/') ? path.slice(0, p
 
 /** The files of the pure core: the pure folders, and anchor/pure.ts with everything it reaches. */
 export function pureFiles(files: SourceFiles): Set<string> {
-  const pure = new Set([...files.keys()].filter((f) => (PURE_FOLDERS as readonly string[]).includes(folderOf(f))));
+  const pure = new Set([...files.keys()].filter((f) => (PURE_FOLDERS as readonly string[]).includes(folderOf(f)) || (PURE_FILES as readonly string[]).includes(f)));
   const byFile = new Map<string, Import[]>();
   for (const imp of allImports(files)) byFile.set(imp.file, [...(byFile.get(imp.file) ?? []), imp]);
   const seen = new Set<string>();
