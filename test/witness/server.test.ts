@@ -232,3 +232,24 @@ describe('restart', () => {
     expect((await add(0, [], log.checkpoint(size!))).body).toBe(`${size}\n`);
   });
 });
+
+describe('a damaged state', () => {
+  it('is WITNESS_STATE_CORRUPT at open: the witness never starts from zero over records it cannot read', async () => {
+    const { Level } = await import('level');
+    const { originHash } = await import('../../src/witness/index.js');
+    const { codeOf } = await import('../support/codes.js');
+    for (const [key, value] of [
+      [`log ${originHash(log.origin)}`, 'not json'],
+      [`log ${originHash(log.origin)}`, JSON.stringify({ v: 1, origin: 'other.example/log', size: 1, root: '', checkpoint: '', cosignedAt: 0 })],
+      [`log ${originHash(log.origin)}`, JSON.stringify({ v: 1, origin: log.origin, size: 3, root: Buffer.from(log.root(3)).toString('base64'), checkpoint: log.checkpoint(4), cosignedAt: 0 })],
+      ['something else', '{}'],
+    ] as const) {
+      const d = mkdtempSync(join(tmpdir(), 'cunzheng-witness-corrupt-'));
+      const db = new Level<string, string>(join(d, 'state'));
+      await db.put(key, value);
+      await db.close();
+      expect(await codeOf(openWitness({ dataDir: d, name: NAME, logs: [log.vkey] }))).toBe('WITNESS_STATE_CORRUPT');
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
