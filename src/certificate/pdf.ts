@@ -1,0 +1,228 @@
+/**
+ * Lays the blocks out on A4 with pdfkit, as PDF/A-3b: XMP metadata with pdfaid (and the certificate's own
+ * parameters, declared by a PDF/A extension schema), the sRGB OutputIntent pdfkit ships, Noto Sans SC
+ * embedded as a subset, the receipt (AFRelationship Source) and its tlog-proof (Data) as embedded files,
+ * the QR code drawn as vector squares. Deterministic: no clock (CreationDate and ModDate are the entry's
+ * time), the trailer /ID is SHA-256 of the receipt and the parameters, and streams are not compressed, so
+ * the bytes do not depend on the zlib build either.
+ */
+import { createRequire } from 'node:module';
+import QRCode from 'qrcode';
+import { sha256, toHex, utf8 } from '../crypto/index.js';
+import type { Block } from './blocks.js';
+import { attachmentNames } from './blocks.js';
+import { certificateFont, type FontWeight } from './font.js';
+import type { CertificateData } from './model.js';
+import { WORDS, type CertificateLang } from './words.js';
+
+/** What the certificate was made with: stored in its XMP so `verify` can make it again and compare bytes. */
+export interface CertificateParams {
+  format: 'cunzheng/certificate/v1';
+  lang: CertificateLang;
+  verifierUrl: string;
+  checkedFile?: string;
+}
+
+export const PARAMS_NS = 'https://cunzheng.dev/ns/certificate/1/';
+
+const require = createRequire(import.meta.url);
+const PDFDocument = require('pdfkit') as typeof import('pdfkit');
+const fontkit = require('fontkit') as { create: (b: Buffer) => FontkitFont };
+
+type FontkitFont = { layout: (text: string) => unknown };
+const fonts = new Map<FontWeight, FontkitFont>();
+function font(weight: FontWeight): FontkitFont {
+  let f = fonts.get(weight);
+  if (f === undefined) {
+    f = fontkit.create(certificateFont(weight));
+    fonts.set(weight, f);
+  }
+  return f;
+}
+
+const A4 = { w: 595.28, h: 841.89 };
+const M = { top: 56, bottom: 64, left: 56, right: 56 };
+const WIDTH = A4.w - M.left - M.right;
+const LABEL_W = 150;
+const INK = '#1a1a1a';
+const MUTED = '#555555';
+const ACCENT = '#8b1a1a';
+const QR_SIZE = 112;
+
+const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+function xmpParams(params: CertificateParams): string {
+  return `
+        <rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+            <pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+                <pdfaSchema:schema>cunzheng certificate</pdfaSchema:schema>
+                <pdfaSchema:namespaceURI>${PARAMS_NS}</pdfaSchema:namespaceURI>
+                <pdfaSchema:prefix>cunzheng</pdfaSchema:prefix>
+                <pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+                    <pdfaProperty:name>params</pdfaProperty:name>
+                    <pdfaProperty:valueType>Text</pdfaProperty:valueType>
+                    <pdfaProperty:category>internal</pdfaProperty:category>
+                    <pdfaProperty:description>the parameters the certificate was made with (JSON)</pdfaProperty:description>
+                </rdf:li></rdf:Seq></pdfaSchema:property>
+            </rdf:li></rdf:Bag></pdfaExtension:schemas>
+        </rdf:Description>
+        <rdf:Description rdf:about="" xmlns:cunzheng="${PARAMS_NS}">
+            <cunzheng:params>${xml(JSON.stringify(params))}</cunzheng:params>
+        </rdf:Description>
+        `;
+}
+
+type Doc = InstanceType<typeof PDFDocument>;
+
+function ensure(doc: Doc, height: number): void {
+  if (doc.y + height > A4.h - M.bottom) {
+    doc.addPage();
+    doc.y = M.top;
+  }
+}
+
+function drawQr(doc: Doc, url: string, x: number, y: number, size: number): void {
+  const qr = QRCode.create(url, { errorCorrectionLevel: 'M' });
+  const n = qr.modules.size;
+  const quiet = 2;
+  const cell = size / (n + 2 * quiet);
+  doc.save().rect(x, y, size, size).fill('#ffffff');
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < n; c++) if (qr.modules.data[r * n + c]) doc.rect(x + (c + quiet) * cell, y + (r + quiet) * cell, cell, cell);
+  }
+  doc.fill('#000000').restore();
+}
+
+function render(doc: Doc, blocks: readonly Block[]): void {
+  for (const b of blocks) {
+    switch (b.t) {
+      case 'title': {
+        doc.font('bold').fontSize(22).fillColor(ACCENT).text(b.text, M.left, doc.y, { width: WIDTH, align: 'center' });
+        doc.moveDown(0.2).font('regular').fontSize(10).fillColor(MUTED).text(b.sub, { width: WIDTH, align: 'center' });
+        doc.moveDown(0.6);
+        const y = doc.y;
+        doc.save().lineWidth(1.2).strokeColor(ACCENT).moveTo(M.left, y).lineTo(M.left + WIDTH, y).stroke();
+        doc.lineWidth(0.4).moveTo(M.left, y + 2.5).lineTo(M.left + WIDTH, y + 2.5).stroke().restore();
+        doc.y = y + 10;
+        break;
+      }
+      case 'section':
+        ensure(doc, 48);
+        doc.moveDown(0.5);
+        doc.save().rect(M.left, doc.y + 1, 3, 12).fill(ACCENT).restore();
+        doc.font('bold').fontSize(11.5).fillColor(INK).text(b.text, M.left + 9, doc.y, { width: WIDTH - 9 });
+        doc.moveDown(0.3);
+        break;
+      case 'rows':
+        for (const r of b.rows) {
+          const size = r.mono === true ? 8.6 : 9.4;
+          doc.font('regular').fontSize(size);
+          const h = Math.max(doc.heightOfString(r.value, { width: WIDTH - LABEL_W, lineGap: 1.5 }), 12);
+          ensure(doc, h + 3);
+          const y = doc.y;
+          doc.font('regular').fontSize(9).fillColor(MUTED).text(r.label, M.left, y, { width: LABEL_W - 8, lineGap: 1.5 });
+          doc.font('regular').fontSize(size).fillColor(INK).text(r.value, M.left + LABEL_W, y, { width: WIDTH - LABEL_W, lineGap: 1.5 });
+          doc.y = Math.max(doc.y, y + h) + 3;
+        }
+        break;
+      case 'para': {
+        const size = b.small === true ? 8.2 : 9.2;
+        doc.font(b.strong === true ? 'bold' : 'regular').fontSize(size);
+        ensure(doc, doc.heightOfString(b.text, { width: WIDTH, lineGap: 2 }) + 4);
+        doc.fillColor(b.small === true ? MUTED : INK).text(b.text, M.left, doc.y, { width: WIDTH, lineGap: 2 });
+        doc.moveDown(0.3);
+        break;
+      }
+      case 'code': {
+        doc.font('regular').fontSize(7.6);
+        const h = doc.heightOfString(b.text, { width: WIDTH - 16, lineGap: 1.5 }) + 10;
+        ensure(doc, h);
+        const y = doc.y;
+        doc.save().rect(M.left, y, WIDTH, h).fill('#f2f2f2').restore();
+        doc.fillColor(INK).text(b.text, M.left + 8, y + 5, { width: WIDTH - 16, lineGap: 1.5 });
+        doc.y = y + h + 4;
+        break;
+      }
+      case 'qr': {
+        doc.font('regular').fontSize(7.4);
+        const textW = WIDTH - QR_SIZE - 16;
+        const h = Math.max(QR_SIZE + 12, doc.heightOfString(b.url, { width: textW }));
+        ensure(doc, h);
+        const y = doc.y;
+        doc.fillColor('#1f3f8f').text(b.url, M.left, y, { width: textW, lineGap: 1 });
+        drawQr(doc, b.url, M.left + WIDTH - QR_SIZE, y, QR_SIZE);
+        doc.font('regular').fontSize(8).fillColor(MUTED).text(b.caption, M.left + WIDTH - QR_SIZE, y + QR_SIZE + 1, { width: QR_SIZE, align: 'center' });
+        doc.y = y + h + 4;
+        break;
+      }
+    }
+  }
+}
+
+function footer(doc: Doc, data: CertificateData, lang: CertificateLang): void {
+  const range = doc.bufferedPageRange();
+  for (let i = 0; i < range.count; i++) {
+    doc.switchToPage(range.start + i);
+    const bottom = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    const y = A4.h - 40;
+    doc.save().lineWidth(0.4).strokeColor('#999999').moveTo(M.left, y - 6).lineTo(M.left + WIDTH, y - 6).stroke().restore();
+    doc.font('regular').fontSize(7.5).fillColor(MUTED);
+    doc.text(`${WORDS[lang].id} ${data.id}`, M.left, y, { width: WIDTH / 2, lineBreak: false });
+    doc.text(WORDS[lang].page(i + 1, range.count), M.left + WIDTH / 2, y, { width: WIDTH / 2, align: 'right', lineBreak: false });
+    doc.page.margins.bottom = bottom;
+  }
+}
+
+/** The PDF bytes of a certificate. */
+export async function renderCertificatePdf(data: CertificateData, blocks: readonly Block[], params: CertificateParams): Promise<Buffer> {
+  const lang = params.lang;
+  const time = new Date(data.entry.time);
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: M,
+    pdfVersion: '1.7',
+    subset: 'PDF/A-3b',
+    compress: false,
+    bufferPages: true,
+    displayTitle: true,
+    lang: lang === 'zh' ? 'zh-CN' : 'en',
+    info: {
+      Title: `${WORDS[lang].title} ${data.id}`,
+      Author: data.entry.subject.name,
+      Subject: `${data.origin} #${data.leafIndex}`,
+      Keywords: `cunzheng certificate ${data.id}`,
+      Creator: 'cunzheng',
+      Producer: 'cunzheng certificate v1 (PDFKit)',
+      CreationDate: time,
+      ModDate: time,
+    },
+  });
+  // The file identifier: derived from what the certificate is of, not pdfkit's hash of the info dictionary.
+  (doc as unknown as { _id: Buffer })._id = Buffer.from(sha256(utf8(`${toHex(sha256(data.receiptBytes))}\n${JSON.stringify(params)}`)).subarray(0, 16));
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<void>((resolve, reject) => {
+    doc.on('end', resolve);
+    doc.on('error', reject);
+  });
+  doc.registerFont('regular', font('regular') as never);
+  doc.registerFont('bold', font('bold') as never);
+  doc.appendXML(xmpParams(params));
+  doc.appendXML(`
+        <rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/">
+            <xmp:ModifyDate>${time.toISOString().split('.')[0]}Z</xmp:ModifyDate>
+        </rdf:Description>
+        `);
+  const names = attachmentNames(data.id);
+  // pdfkit's types predate AFRelationship (`relationship`), which PDF/A-3 asks of every embedded file.
+  const attach = (doc as unknown as { file: (b: Buffer, o: Record<string, unknown>) => void }).file.bind(doc);
+  attach(Buffer.from(data.receiptBytes), { name: names.receipt, type: 'application/json', description: 'cunzheng receipt (cunzheng/receipt/v1)', relationship: 'Source', creationDate: time, modifiedDate: time });
+  attach(Buffer.from(data.tlogProof, 'utf8'), { name: names.tlogProof, type: 'text/plain', description: 'C2SP tlog-proof@v1', relationship: 'Data', creationDate: time, modifiedDate: time });
+  doc.y = M.top;
+  render(doc, blocks);
+  footer(doc, data, lang);
+  doc.end();
+  await done;
+  return Buffer.concat(chunks);
+}
