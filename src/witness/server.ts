@@ -8,8 +8,8 @@
  *
  * Threat model: every byte is hostile. A body is refused with 413 as soon as its Content-Length, or the
  * bytes read, pass MAX_ADD_CHECKPOINT_BODY (the connection is then closed rather than drained); headers are
- * bounded (16 KiB), slow requests cut (headers 10 s, whole request 30 s), connections capped. Node answers
- * a malformed request line or header itself (400/431/408). Nothing a client sends is answered with a 5xx:
+ * bounded (16 KiB), slow requests cut (headers 10 s, whole request 30 s), connections capped (256 by
+ * default). Node answers a malformed request line or header itself (400/431/408). Nothing a client sends is answered with a 5xx:
  * every refusal is a coded CunzhengError mapped by WITNESS_STATUS; a 500 would be a bug, and is logged.
  */
 import * as http from 'node:http';
@@ -162,7 +162,8 @@ export async function startWitnessServer(witness: Witness, o: WitnessServerOptio
         send(res, 500, 'INTERNAL: internal error\n');
       });
   });
-  server.maxConnections = o.maxConnections ?? 1024;
+  // 256 connections × a 1 MiB body at most: a bounded worst case of memory for bodies in flight.
+  server.maxConnections = o.maxConnections ?? 256;
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     // Node's own answer to a malformed request (400, 431 headers too large, 408 timeouts).
     if (!socket.writable) return socket.destroy();
