@@ -31,10 +31,42 @@ const fontkit = require('fontkit') as { create: (b: Buffer) => FontkitFont };
 
 type FontkitFont = { layout: (text: string) => unknown };
 const fonts = new Map<FontWeight, FontkitFont>();
+const LAYOUT_CACHE_MAX = 50_000;
+
+/**
+ * The font with its shaping (fontkit's layout: cmap, GSUB, GPOS) memoised across certificates: most words
+ * of a certificate are those of every other one. pdfkit scales the positions of the run it is given in
+ * place, so each call gets its own copy of the cached run (same prototypes: GlyphRun's getters still work).
+ */
+function withLayoutCache(real: FontkitFont): FontkitFont {
+  type Run = { glyphs: unknown[]; positions: object[] };
+  const cache = new Map<string, Run>();
+  const copy = (run: Run): Run => Object.assign(Object.create(Object.getPrototypeOf(run) as object) as Run, run, {
+    glyphs: run.glyphs.slice(),
+    positions: run.positions.map((p) => Object.assign(Object.create(Object.getPrototypeOf(p) as object) as object, p)),
+  });
+  const layout = (text: string, ...rest: unknown[]): Run => {
+    const key = rest.length === 0 || rest[0] === undefined ? text : `${text}\u0000${JSON.stringify(rest)}`;
+    let run = cache.get(key);
+    if (run === undefined) {
+      run = (real.layout as (t: string, ...r: unknown[]) => Run)(text, ...rest);
+      if (cache.size >= LAYOUT_CACHE_MAX) cache.clear();
+      cache.set(key, run);
+    }
+    return copy(run);
+  };
+  return new Proxy(real, {
+    get(target, key) {
+      if (key === 'layout') return layout;
+      const v: unknown = Reflect.get(target, key, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
 function font(weight: FontWeight): FontkitFont {
   let f = fonts.get(weight);
   if (f === undefined) {
-    f = fontkit.create(certificateFont(weight));
+    f = withLayoutCache(fontkit.create(certificateFont(weight)));
     fonts.set(weight, f);
   }
   return f;
@@ -93,8 +125,16 @@ function drawQr(doc: Doc, url: string, x: number, y: number, size: number): void
   doc.fill('#000000').restore();
 }
 
+/** A text's height in the current font, from its width (no line wrapping: that is done once, by text()). */
+function estimate(doc: Doc, text: string, width: number, lineGap: number): number {
+  const lineHeight = doc.currentLineHeight(true) + lineGap;
+  let lines = 0;
+  for (const line of text.split('\n')) lines += Math.max(1, Math.ceil((doc.widthOfString(line) * 1.08) / width));
+  return lines * lineHeight;
+}
+
 function render(doc: Doc, blocks: readonly Block[]): void {
-  for (const b of blocks) {
+  for (const [i, b] of blocks.entries()) {
     switch (b.t) {
       case 'title': {
         doc.font('bold').fontSize(22).fillColor(ACCENT).text(b.text, M.left, doc.y, { width: WIDTH, align: 'center' });
@@ -117,25 +157,28 @@ function render(doc: Doc, blocks: readonly Block[]): void {
         for (const r of b.rows) {
           const size = r.mono === true ? 8.6 : 9.4;
           doc.font('regular').fontSize(size);
-          const h = Math.max(doc.heightOfString(r.value, { width: WIDTH - LABEL_W, lineGap: 1.5 }), 12);
-          ensure(doc, h + 3);
+          ensure(doc, estimate(doc, r.value, WIDTH - LABEL_W, 1.5) + 3);
           const y = doc.y;
           doc.font('regular').fontSize(9).fillColor(MUTED).text(r.label, M.left, y, { width: LABEL_W - 8, lineGap: 1.5 });
+          const below = doc.y;
           doc.font('regular').fontSize(size).fillColor(INK).text(r.value, M.left + LABEL_W, y, { width: WIDTH - LABEL_W, lineGap: 1.5 });
-          doc.y = Math.max(doc.y, y + h) + 3;
+          doc.y = Math.max(doc.y, below) + 3;
         }
         break;
       case 'para': {
         const size = b.small === true ? 8.2 : 9.2;
         doc.font(b.strong === true ? 'bold' : 'regular').fontSize(size);
-        ensure(doc, doc.heightOfString(b.text, { width: WIDTH, lineGap: 2 }) + 4);
+        const next = blocks[i + 1];
+        // Kept with what it introduces: a command block or the QR code.
+        const extra = next?.t === 'code' ? 40 : next?.t === 'qr' ? QR_SIZE + 12 : 0;
+        ensure(doc, estimate(doc, b.text, WIDTH, 2) + 4 + extra);
         doc.fillColor(b.small === true ? MUTED : INK).text(b.text, M.left, doc.y, { width: WIDTH, lineGap: 2 });
         doc.moveDown(0.3);
         break;
       }
       case 'code': {
         doc.font('regular').fontSize(7.6);
-        const h = doc.heightOfString(b.text, { width: WIDTH - 16, lineGap: 1.5 }) + 10;
+        const h = estimate(doc, b.text, WIDTH - 16, 1.5) + 10;
         ensure(doc, h);
         const y = doc.y;
         doc.save().rect(M.left, y, WIDTH, h).fill('#f2f2f2').restore();
@@ -146,7 +189,7 @@ function render(doc: Doc, blocks: readonly Block[]): void {
       case 'qr': {
         doc.font('regular').fontSize(7.4);
         const textW = WIDTH - QR_SIZE - 16;
-        const h = Math.max(QR_SIZE + 12, doc.heightOfString(b.url, { width: textW }));
+        const h = Math.max(QR_SIZE + 12, estimate(doc, b.url, textW, 1));
         ensure(doc, h);
         const y = doc.y;
         doc.fillColor('#1f3f8f').text(b.url, M.left, y, { width: textW, lineGap: 1 });
