@@ -10,11 +10,16 @@
  * listed log and cosigned by the policy's witness quorum (POLICY_QUORUM_NOT_MET otherwise); the output
  * names who cosigned and when. The policy's log keys are trusted beside --key/--trust.
  * Receipts are read through user-file.ts: a FIFO, a device or an oversized file is refused (exit 2).
+ * A certificate (`*.pdf`, `cunzheng certificate`) is verified through the receipt attached to it, with the same
+ * options, and is then made again from that receipt and compared byte for byte: a printed field, the QR code
+ * or an attachment that differs is CERTIFICATE_MISMATCH (exit 1); a PDF that is no certificate of ours is
+ * CERTIFICATE_MALFORMED (exit 1).
  */
 import { closeSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { CunzhengError } from '../../src/errors.js';
 import { MAX_RECEIPT_BYTES, verifyReceipt, type VerifiedReceipt } from '../../src/receipt/index.js';
+import { checkCertificate, extractCertificate, MAX_CERTIFICATE_BYTES } from '../../src/certificate/index.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js';
 import { openUserFile, readUserFile } from '../user-file.js';
 import { hashFiles, isHashError, RECEIPT_SUFFIX, type HashResult } from '../local/index.js';
@@ -35,7 +40,7 @@ export interface VerifyOptions {
 }
 
 export type VerifyOutcome =
-  | { receipt: string; ok: true; result: VerifiedReceipt; document: string | null }
+  | { receipt: string; ok: true; result: VerifiedReceipt; document: string | null; certificate?: true }
   | { receipt: string; ok: false; code: string; message: string; document: string | null };
 
 /** The receipts named: files as given, folders searched recursively. */
@@ -115,18 +120,22 @@ export async function runVerify(paths: string[], opts: VerifyOptions, out: (s: s
 
   const outcomes: VerifyOutcome[] = [];
   for (const r of receipts) {
-    const bytes = readUserFile(r.path, 'receipt', MAX_RECEIPT_BYTES);
+    const isCertificate = r.path.toLowerCase().endsWith('.pdf');
+    const raw = readUserFile(r.path, isCertificate ? 'certificate' : 'receipt', isCertificate ? MAX_CERTIFICATE_BYTES : MAX_RECEIPT_BYTES);
     const doc = r.document === undefined ? undefined : digests.get(resolve(r.document));
     const document = r.document ?? null;
     try {
       if (doc !== undefined && isHashError(doc)) throw doc.error;
+      const extracted = isCertificate ? extractCertificate(raw) : undefined;
+      const bytes = extracted?.receipt ?? raw;
       const evidence = doc !== undefined ? { documentDigest: { sha256: doc.sha256, sm3: doc.sm3 } } : {};
       const result = await verifyReceipt(bytes, keys, evidence, policy === undefined ? { tsaRoots } : { tsaRoots, policy });
       if (doc === undefined && opts.requireDocuments === true) {
         outcomes.push({ receipt: r.path, ok: false, code: 'DOCUMENT_NOT_COMPARED', message: `the receipt verifies but no document was found to compare it with (${lookedFor(r, opts)}); --require-documents makes that a failure`, document });
         continue;
       }
-      outcomes.push({ receipt: r.path, ok: true, result, document });
+      if (extracted !== undefined) await checkCertificate(raw, extracted);
+      outcomes.push({ receipt: r.path, ok: true, result, document, ...(extracted === undefined ? {} : { certificate: true as const }) });
     } catch (e) {
       if (!(e instanceof CunzhengError)) throw e;
       outcomes.push({ receipt: r.path, ok: false, code: e.code, message: e.message, document });
@@ -139,7 +148,10 @@ export async function runVerify(paths: string[], opts: VerifyOptions, out: (s: s
   if (opts.json) {
     out(JSON.stringify({ ok: failed === 0, verified: outcomes.length - failed, failed, documentsCompared: compared, withoutDocument, results: outcomes.map(toJson) }, null, 2));
   } else {
-    for (const o of outcomes) out(o.ok ? formatVerified(o.receipt, o.result, o.document ?? undefined) : formatFailure(o.receipt, o.code, o.message));
+    for (const o of outcomes) {
+      out(o.ok ? formatVerified(o.receipt, o.result, o.document ?? undefined) : formatFailure(o.receipt, o.code, o.message));
+      if (o.ok && o.certificate === true) out(CERTIFICATE_MATCHES);
+    }
     if (outcomes.length > 1) {
       out('');
       out(formatSummaryTable(outcomes));
@@ -149,6 +161,8 @@ export async function runVerify(paths: string[], opts: VerifyOptions, out: (s: s
   }
   return failed === 0 ? EXIT_OK : EXIT_FAILED;
 }
+
+const CERTIFICATE_MATCHES = '  Certificate: every printed field, the QR code and both attachments are exactly those the attached receipt makes (the certificate was made again from it and compared byte for byte).';
 
 /** Where a document was looked for, for the DOCUMENT_NOT_COMPARED message. */
 function lookedFor(r: { path: string; root: string | undefined }, opts: VerifyOptions): string {
@@ -164,6 +178,7 @@ function toJson(o: VerifyOutcome): unknown {
   return {
     receipt: o.receipt,
     ok: true,
+    ...(o.certificate === true ? { certificate: { printedFieldsMatch: true } } : {}),
     document: o.document,
     id: r.id,
     origin: r.origin,
