@@ -20,6 +20,7 @@ import { registerEventCommands } from './commands/event.js';
 import { registerHistoryCommands } from './commands/history.js';
 import { registerInventoryCommands } from './commands/inventory.js';
 import { registerWitnessCommands } from './commands/witness.js';
+import { registerCertificateCommand } from './commands/certificate.js';
 import { loadClientConfig } from './config.js';
 import { reportError } from './report-error.js';
 
@@ -173,6 +174,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerInventoryCommands(program, setExit, stdout);
   registerUserCommands(program, setExit, stdout);
   registerWitnessCommands(program, setExit, stdout);
+  registerCertificateCommand(program, setExit, stdout);
   return program;
 }
 
