@@ -10,7 +10,7 @@
 import { CunzhengError } from '../errors.js';
 import { bytesEqual, fromBase64, fromHex, sha256, sm3, toBase64, toHex } from '../crypto/index.js';
 import { hashLeaf, verifyConsistency, verifyInclusion } from '../merkle/index.js';
-import { checkpointImprint, openCheckpoint } from '../checkpoint/index.js';
+import { checkpointImprint, checkpointImprintSm3, openCheckpoint } from '../checkpoint/index.js';
 import { parseVerifierKey, type NoteVerifier } from '../note/index.js';
 import { verifyTimestampToken } from '../anchor/pure.js';
 import { parseEntry, type Entry } from '../entry/index.js';
@@ -223,8 +223,10 @@ export async function verifyReceipt(
     const summary: AnchorSummary = { type: 'rfc3161', treeSize: anchored.treeSize, tokenChecked: false };
     if (options.tsaRoots !== undefined && options.tsaRoots.length > 0) {
       // The token stamps the checkpoint BODY, so cosignatures added later do not change its imprint.
+      // A token may stamp the body's SHA-256 or, from a TSA that stamps only SM3, its SM3.
       const imprint = checkpointImprint(a.checkpoint);
-      const t = await verifyTimestampToken(fromBase64(a.token, undefined, 'anchor token'), { imprint, roots: options.tsaRoots });
+      const imprintSm3 = checkpointImprintSm3(a.checkpoint);
+      const t = await verifyTimestampToken(fromBase64(a.token, undefined, 'anchor token'), { imprint, imprintSm3, roots: options.tsaRoots });
       summary.tokenChecked = true;
       summary.genTime = t.genTime.toISOString();
       summary.tsa = t.tsa;
