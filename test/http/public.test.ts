@@ -319,6 +319,8 @@ describe('operations', () => {
       // issue 15: events and history; users, levels and the admin's tenants; the inventory
       'POST /v1/deposits/{id}/events',
       'GET /v1/deposits/{id}/history',
+      // issue 17: the certificate
+      'GET /v1/deposits/{id}/certificate',
       'GET /v1/inventory',
       'POST /v1/users',
       'GET /v1/users',

@@ -16,6 +16,7 @@ import { chargeItems } from '../admission-hooks.js';
 import { BatchReply, DepositBody, DepositId, ErrorBody } from '../schemas.js';
 import { ListingQuery, ListingReply } from '../schemas-records.js';
 import { listingQuery, recordRoutes, recordServices } from './records.js';
+import { certificateRoutes } from './certificate.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody, 415: ErrorBody, 429: ErrorBody, 503: ErrorBody };
 
@@ -91,5 +92,6 @@ export async function depositRoutes(instance: FastifyInstance, ctx: ServiceConte
   });
 
   await recordRoutes(app, ctx);
+  await certificateRoutes(app, ctx);
 }
 
