@@ -135,7 +135,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('audit')
     .description('check that the log only grew since the last audit (consistency proof); --full recomputes the root from every public tile')
     .addOption(new Option('--url <url>', 'the log service').env('CUNZHENG_URL').makeOptionMandatory())
-    .addOption(new Option('--key <vkey>', 'the log verifier key, obtained out of band').env('CUNZHENG_KEY').makeOptionMandatory())
+    .addOption(new Option('--key <vkey>', 'the log verifier key, obtained out of band (default with --policy: the policy\'s log key)').env('CUNZHENG_KEY'))
     .addOption(new Option('--state <file>', 'where the last checkpoint seen is kept').env('CUNZHENG_AUDIT_STATE').default('cunzheng-audit-state.json'))
     .addOption(new Option('--evidence <file>', 'where to write the evidence of an inconsistency (default: cunzheng-evidence-<time>.json)'))
     .option('--full', 'download every public tile and recompute the root', false)

@@ -1,5 +1,5 @@
 /**
- * `cunzheng audit --url U --key VKEY [--state FILE] [--full] [--json]` — for auditors: is the log still the
+ * `cunzheng audit --url U (--key VKEY | --policy FILE) [--state FILE] [--full] [--json]` — for auditors: is the log still the
  * log it was? Fetch the newest checkpoint, check its signature, check that it extends the checkpoint saved
  * in the state file (consistency proof; the first run trusts on first use), save it. `--full` also
  * downloads every public hash tile and recomputes the root. Any inconsistency: exit 1, and the evidence
@@ -18,12 +18,12 @@ import { HttpStatusError, getText, request, requestJson, serviceUrl } from '../h
 import { MAX_JSON_BYTES, readUserText, UserFileError } from '../user-file.js';
 import { MAX_NOTE_CHARS } from '../../src/receipt/index.js';
 import { writeReceiptAtomic as writeFileAtomic } from '../local/index.js';
-import { checkCheckpointPolicy } from '../../src/policy/index.js';
+import { checkCheckpointPolicy, type Policy } from '../../src/policy/index.js';
 import { cosignersJson, describeCosigners, loadPolicy } from '../policy-file.js';
 
 export interface AuditFlags {
   url: string;
-  key: string;
+  key?: string;
   state: string;
   full: boolean;
   json: boolean;
@@ -121,19 +121,31 @@ async function fullCheck(base: string, cp: Checkpoint): Promise<number> {
   return fetched;
 }
 
+/**
+ * Without --key, the log key comes from --policy: the policy names the log it trusts. A policy listing logs of
+ * more than one origin does not say which log this URL is, so --key must.
+ */
+function policyLogKey(policy: Policy | undefined): string {
+  if (policy === undefined) throw new UsageError('--key: required (the log verifier key, obtained out of band), unless --policy names the log');
+  const origins = new Set(policy.logs.map((l) => l.verifier.name));
+  if (origins.size !== 1) throw new UsageError(`--key: required, the policy lists logs of ${origins.size} origins (${[...origins].join(', ')})`);
+  return (policy.logs.find((l) => l.verifier.type === 0x01) ?? policy.logs[0]!).vkey;
+}
+
 export async function runAudit(flags: AuditFlags, out: (s: string) => void): Promise<number> {
+  const policy = loadPolicy(flags.policy);
+  const key = flags.key ?? policyLogKey(policy);
   let verifier: NoteVerifier;
   try {
-    verifier = parseVerifierKey(flags.key);
+    verifier = parseVerifierKey(key);
   } catch (e) {
     throw new UsageError(`--key: not a verifier key (${(e as Error).message})`);
   }
-  const policy = loadPolicy(flags.policy);
   const base = serviceUrl(flags.url);
   const state = readState(flags.state, verifier);
   const note = await getText(new URL('checkpoint', base), { maxBytes: MAX_NOTE_CHARS });
   const result: AuditResult = { ok: true, origin: verifier.name, treeSize: 0, rootHash: '', previousTreeSize: null, firstRun: state === undefined, consistencyProofHashes: null, tilesChecked: null };
-  const evidence: Record<string, unknown> = { format: 'cunzheng/audit-evidence/v1', url: flags.url, origin: verifier.name, key: flags.key, observedAt: new Date().toISOString(), newCheckpoint: note };
+  const evidence: Record<string, unknown> = { format: 'cunzheng/audit-evidence/v1', url: flags.url, origin: verifier.name, key, observedAt: new Date().toISOString(), newCheckpoint: note };
 
   const fail = async (e: unknown): Promise<number> => {
     const code = e instanceof CunzhengError ? e.code : 'AUDIT_FAILED';
@@ -201,7 +213,7 @@ export async function runAudit(flags: AuditFlags, out: (s: string) => void): Pro
       throw e;
     }
   }
-  const saved: AuditState = { format: 'cunzheng/audit-state/v1', origin: verifier.name, key: flags.key, checkpoint: note, savedAt: new Date().toISOString() };
+  const saved: AuditState = { format: 'cunzheng/audit-state/v1', origin: verifier.name, key, checkpoint: note, savedAt: new Date().toISOString() };
   await writeFileAtomic(flags.state, JSON.stringify(saved, null, 2) + '\n');
   if (flags.json) out(JSON.stringify(result, null, 2));
   else {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addSignatures } from '../../src/note/index.js';
-import { witnessSigner, witnessVkey } from '../policy/helpers.js';
+import { logVkey, witnessSigner, witnessVkey } from '../policy/helpers.js';
 import { cliAsync } from './cli-async.js';
 
 const VKEY = readFileSync('fixtures/log.vkey', 'utf8').trim();
@@ -81,5 +81,26 @@ describe('cunzheng audit --policy', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('POLICY_DUPLICATE_QUORUM: policy line 3:');
+  });
+
+  it('without --key, the policy names the log: the same audit, the state saved under the policy\'s log key', async () => {
+    served = addSignatures(CHECKPOINT, [witnessSigner(1), witnessSigner(2)]);
+    const state = join(dir, 'nokey.json');
+    const r = await cliAsync(['audit', '--url', url, '--state', state, '--policy', join(dir, 'policy.txt'), '--json'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).policy.met).toBe(true);
+    expect(JSON.parse(readFileSync(state, 'utf8')).key).toBe(VKEY);
+  });
+
+  it('neither --key nor --policy, or a policy of two logs without --key: exit 2 with one line', async () => {
+    const none = await cliAsync(['audit', '--url', url, '--state', join(dir, 'none.json')], { cwd: dir });
+    expect(none.code).toBe(2);
+    expect(none.stderr.trim().split('\n')).toHaveLength(1);
+    expect(none.stderr).toContain('--key: required');
+    writeFileSync(join(dir, 'two.txt'), `log ${VKEY}\nlog ${logVkey(1, 'other.example/log')}\nquorum none\n`);
+    const two = await cliAsync(['audit', '--url', url, '--state', join(dir, 'two.json'), '--policy', join(dir, 'two.txt')], { cwd: dir });
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain('2 origins');
   });
 });
