@@ -6,24 +6,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { summarize, type BenchResult } from './harness.js';
+import { freePort, summarize, type BenchResult } from './harness.js';
 import { completeUscc } from '../src/entry/index.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export async function benchDepositCli(opts: { files?: number; runs?: number } = {}): Promise<BenchResult[]> {
   const files = opts.files ?? 10_000;

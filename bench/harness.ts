@@ -2,6 +2,7 @@
  * A small benchmark harness: each case runs `runs` times for at least `minMs` each; we report the median
  * rate of the runs (and min/max), so one noisy run does not move the figure.
  */
+import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { autoWorkers } from '../src/workers/pool.js';
@@ -83,4 +84,15 @@ export function printTable(results: BenchResult[]): string {
 export function benchWorkers(): number {
   const given = process.env['CUNZHENG_WORKERS'];
   return given === undefined || given === 'auto' ? autoWorkers(availableParallelism()) : Number(given);
+}
+
+/** A TCP port free on 127.0.0.1 right now, for a server process a bench starts. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
 }

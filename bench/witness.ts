@@ -15,11 +15,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { summarize, type BenchResult } from './harness.js';
+import { freePort, summarize, type BenchResult } from './harness.js';
 import { completeUscc } from '../src/entry/index.js';
 import { loadOrCreateLogKey } from '../src/ledger/index.js';
 import { openCheckpoint } from '../src/checkpoint/index.js';
@@ -35,16 +34,6 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 function log(m: string): void {
   process.stderr.write(`[bench witness] ${m}\n`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 interface Proc { child: ChildProcess; out: string }

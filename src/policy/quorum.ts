@@ -6,7 +6,7 @@
  * of its members do. Groups only name earlier lines, so one pass in file order decides every name (no
  * recursion, linear in the policy's size however deep the chain of groups).
  */
-import { openCheckpoint, parseCheckpoint, type Checkpoint, type OpenedCheckpoint } from '../checkpoint/index.js';
+import { openCheckpoint, parseCheckpoint, type Checkpoint, type LogSignature, type OpenedCheckpoint } from '../checkpoint/index.js';
 import { CunzhengError } from '../errors.js';
 import { KEY_TYPE_ED25519, keyIdHex, parseNote, type NoteVerifier } from '../note/index.js';
 import { KEY_TYPE_SM2_NOTE, type Policy } from './types.js';
@@ -56,11 +56,8 @@ export interface PolicyCosigner {
   time: number;
 }
 
-export interface LogSignature {
-  name: string;
-  keyId: number;
-  type: 'ed25519' | 'sm2';
-}
+/** A verified log signature: checkpoint/'s type, re-exported so a policy's result names it once. */
+export type { LogSignature };
 
 export interface PolicyCheck {
   checkpoint: Checkpoint;
