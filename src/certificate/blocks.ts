@@ -135,7 +135,7 @@ export function certificateBlocks(data: CertificateData, options: CertificateOpt
   blocks.push({ t: 'code', text: `pdfdetach -saveall certificate.pdf\ncunzheng verify ${names.receipt} --file DOC --key "$VKEY"\ncunzheng verify certificate.pdf --key "$VKEY"` });
   if (data.anchors.length > 0) {
     blocks.push({ t: 'para', text: w.verifyOpenssl });
-    blocks.push({ t: 'code', text: data.anchors.map((a, i) => `jq -r '.anchors[${i}].token' ${names.receipt} | base64 -d > anchor${i}.tst\nopenssl ts -verify -digest ${a.imprint} -in anchor${i}.tst -token_in -CAfile tsa-root.pem`).join('\n') });
+    blocks.push({ t: 'code', text: data.anchors.map((a, i) => `jq -r '.anchors[${i}].token' ${names.receipt} | base64 -d > anchor${i}.tst\nopenssl ts -verify -in anchor${i}.tst -token_in -CAfile tsa-root.pem \\\n  -digest ${a.imprint}`).join('\n') });
   }
   const url = verifierLink(data, options.verifierUrl ?? defaultVerifierUrl(data.origin));
   blocks.push({ t: 'para', text: w.verifyBrowser });
