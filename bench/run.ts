@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark group in one run, each figure beside its ceiling or peer measured in the
  * same run. Prints a table and writes bench/results.json and bench/REPORT.md (with the machine stated).
  *
- *   node dist/bench/run.js [--scale ci|full] [--only merkle,receipt,ledger,http,hashing,cli,inventory,witness,sm2]
+ *   node dist/bench/run.js [--scale ci|full] [--only merkle,receipt,ledger,http,hashing,cli,inventory,witness,sm2,certificate]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -17,6 +17,7 @@ import { benchDepositCli } from './deposit-cli.js';
 import { benchInventory, inventorySize } from './inventory.js';
 import { benchWitness } from './witness.js';
 import { benchSm2 } from './sm2.js';
+import { benchCertificate } from './certificate.js';
 
 type Scale = 'ci' | 'full';
 const GROUPS: Record<string, (scale: Scale) => Promise<BenchResult[]>> = {
@@ -29,6 +30,7 @@ const GROUPS: Record<string, (scale: Scale) => Promise<BenchResult[]>> = {
   inventory: (scale) => benchInventory(inventorySize(scale)),
   witness: (scale) => benchWitness(scale === 'full' ? {} : { rounds: 20, seconds: 2, runs: 1 }),
   sm2: (scale) => benchSm2(scale === 'full' ? {} : { runs: 3, minMs: 150, ledgerSeconds: 0.5 }),
+  certificate: (scale) => benchCertificate(scale === 'full' ? {} : { runs: 3, minMs: 500 }),
 };
 
 function arg(name: string): string | undefined {
