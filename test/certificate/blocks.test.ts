@@ -5,6 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { addSignatures, cosignerFromSeed } from '../../src/note/index.js';
+import { beijingTime } from '../../src/entry/index.js';
 import { certificateData, checkCertificate, extractCertificate, makeCertificate, verifierLink, QR_MAX_URL, WORDS } from '../../src/certificate/index.js';
 
 const R = (name: string): Uint8Array => readFileSync(`fixtures/receipts/${name}.receipt.json`);
@@ -43,5 +45,18 @@ describe('the wording', () => {
   it('has the same members in Chinese and English', () => {
     expect(Object.keys(WORDS.en).sort()).toEqual(Object.keys(WORDS.zh).sort());
     expect(Object.keys(WORDS.en.sections).sort()).toEqual(Object.keys(WORDS.zh.sections).sort());
+  });
+});
+
+describe('witness cosignatures', () => {
+  it('are listed with their time, in Beijing time', async () => {
+    const receipt = JSON.parse(readFileSync('fixtures/receipts/empty.bin.receipt.json', 'utf8')) as { checkpoint: string };
+    const witness = cosignerFromSeed('witness.example/w1', new Uint8Array(32).fill(7), () => 1_795_000_000);
+    receipt.checkpoint = addSignatures(receipt.checkpoint, [witness]);
+    const d = await certificateData(Buffer.from(JSON.stringify(receipt)));
+    const w = d.signatures.find((s) => s.kind === 'witness');
+    expect(w).toMatchObject({ name: 'witness.example/w1', time: new Date(1_795_000_000_000).toISOString().replace('.000Z', 'Z'), checked: false });
+    const text = (await import('../../src/certificate/index.js')).certificateBlocks(d).flatMap((b) => (b.t === 'rows' ? b.rows.map((r) => r.value) : []));
+    expect(text.join('\n')).toContain(`witness.example/w1 ${w!.keyId}: 见证方联署，${beijingTime(w!.time!.replace('Z', '.000Z'))}`);
   });
 });

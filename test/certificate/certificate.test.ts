@@ -66,6 +66,8 @@ describe('a deposit certificate (Chinese)', () => {
     for (const w of [a.tsa, a.serialNumber, beijingTime(a.genTime), a.imprint]) expect(text, w).toContain(squeeze(w));
     expect(a.tsa).toMatch(/CN=/);
     for (const s of d.signatures) expect(text).toContain(squeeze(`${s.name} ${s.keyId}`));
+    expect(d.signatures.map((s) => [s.kind, s.checked])).toEqual([['log-ed25519', true], ['log-sm2', false]]);
+    expect(text).toContain(squeeze('账本 SM2 签名（国密，需以账本 SM2 公钥核验）'));
   });
 
   it("prints an openssl ts -verify command that verifies the receipt's token", async () => {

@@ -1,5 +1,6 @@
 /**
- * Real receipts for the certificate tests: a service with a real RFC 3161 TSA (openssl ts, test/tsa), a
+ * Real receipts for the certificate tests: a service with a real RFC 3161 TSA (openssl ts, test/tsa) and an
+ * SM2 log key, a
  * tenant, a deposit with its title, file name and level, anchored and refreshed (GET /v1/deposits/:id), and
  * an event (定密) about it; and the poppler tools that read the PDFs back.
  */
@@ -45,7 +46,8 @@ async function tenant(app: FastifyInstance, name: string, uscc: string): Promise
 export async function openFixture(): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'cunzheng-certificate-'));
   const tsa = await startTestTsa();
-  const ctx = await openService({ dataDir: join(dir, 'data'), origin: 'cert.example/cunzheng', adminToken: ADMIN, tsaUrls: [tsa.url], tsaRoots: [tsa.caDer], anchorIntervalMs: 3_600_000 });
+  // With an SM2 log key beside the Ed25519 one: every checkpoint carries both lines (serve --sm2).
+  const ctx = await openService({ dataDir: join(dir, 'data'), sm2KeyPath: join(dir, 'log-sm2.key'), origin: 'cert.example/cunzheng', adminToken: ADMIN, tsaUrls: [tsa.url], tsaRoots: [tsa.caDer], anchorIntervalMs: 3_600_000 });
   const app = await buildApp(ctx, { docs: false });
   const auth = await tenant(app, '示例新能源科技有限公司', completeUscc('91430100MA4L16JJ'));
   const otherAuth = await tenant(app, '另一家科技有限公司', completeUscc('9111000060003734'));
