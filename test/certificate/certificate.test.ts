@@ -19,6 +19,9 @@ import { opensslVerify } from '../tsa/test-tsa.js';
 import { fromBase64 } from '../../src/crypto/index.js';
 import { openFixture, pdfText, poppler, read, squeeze, write, type Fixture } from './helpers.js';
 
+// jsqr is CommonJS with a default export: one or the other, depending on who loads it.
+const decodeQr = ((jsQR as unknown as { default?: unknown }).default ?? jsQR) as (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
+
 let f: Fixture;
 let out: string;
 beforeAll(async () => {
@@ -36,7 +39,7 @@ function qrCodes(pdf: string): string[] {
   const found: string[] = [];
   for (const name of readdirSync(out).filter((n) => n.startsWith(prefix.slice(out.length + 1)) && n.endsWith('.png')).sort()) {
     const png = PNG.sync.read(read(join(out, name)));
-    const code = jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.byteLength), png.width, png.height);
+    const code = decodeQr(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.byteLength), png.width, png.height);
     if (code !== null) found.push(code.data);
   }
   return found;

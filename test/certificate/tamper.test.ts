@@ -25,7 +25,7 @@ afterAll(async () => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
-function verify(bytes: Uint8Array, name: string): { code: number; stdout: string; stderr: string; json: { results: { ok: boolean; code?: string }[] } } {
+function verify(bytes: Uint8Array, name: string): { code: number | null; stdout: string; stderr: string; json: { results: { ok: boolean; code?: string }[] } } {
   const p = join(dir, name);
   writeFileSync(p, bytes);
   const r = cli(['verify', p, '--key', f.vkey, '--json']);
