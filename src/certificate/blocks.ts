@@ -1,8 +1,10 @@
 /**
  * The certificate as an ordered list of blocks (title, sections, label/value rows, paragraphs, commands),
  * from CertificateData and the options: everything printed, nothing about where it goes on the page
- * (pdf.ts lays it out). The same inputs always give the same blocks.
+ * (pdf.ts lays it out). The same inputs always give the same blocks. Pure, like model.ts, words.ts and
+ * event-words.ts (test/repo/layers-rules.ts PURE_FILES): a browser can print the same fields.
  */
+import { toBase64 } from '../crypto/index.js';
 import { beijingTime, isLifecycleKind, type Entry } from '../entry/index.js';
 import { eventRows, kindText, type Row } from './event-words.js';
 import type { CertificateData } from './model.js';
@@ -38,7 +40,7 @@ export function defaultVerifierUrl(origin: string): string {
 /** The QR code's URL: the receipt (base64url) in the fragment, or its id when that would be too long. */
 export function verifierLink(data: CertificateData, verifierUrl: string): string {
   const base = verifierUrl.split('#')[0]!;
-  const full = `${base}#receipt=${Buffer.from(data.receiptBytes).toString('base64url')}`;
+  const full = `${base}#receipt=${toBase64(data.receiptBytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
   if (full.length <= QR_MAX_URL) return full;
   return `${base}#id=${data.id}&log=${encodeURIComponent(data.origin)}`;
 }

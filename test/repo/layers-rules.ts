@@ -72,8 +72,12 @@ export function allImports(files: SourceFiles): Import[] {
 
 /** The folders of the pure core; with them, every file reached from anchor/pure.ts. */
 export const PURE_FOLDERS = ['crypto', 'merkle', 'note', 'checkpoint', 'entry', 'receipt', 'lifecycle', 'policy'] as const;
-/** Pure files in folders that also hold I/O (the witness's bodies, used by the log's client and the server). */
-export const PURE_FILES = ['witness/protocol.ts'] as const;
+/** Pure files in folders that also hold I/O (the witness's bodies, used by the log's client and the server; the certificate's fields). */
+export const PURE_FILES = [
+  'witness/protocol.ts',
+  // the certificate's fields, wording and order (pdf.ts, font.ts and check.ts beside them do I/O)
+  'certificate/model.ts', 'certificate/words.ts', 'certificate/event-words.ts', 'certificate/blocks.ts',
+] as const;
 const PURE_ENTRY = 'anchor/pure.ts';
 
 /** Node built-ins the pure core may use: none but node:crypto, and that only in crypto/ (hash.ts and
