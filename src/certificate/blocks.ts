@@ -22,7 +22,7 @@ export interface CertificateOptions {
 }
 
 export type Block =
-  | { t: 'title'; text: string; sub: string }
+  | { t: 'title'; text: string; sub: string; kind?: string }
   | { t: 'section'; text: string }
   | { t: 'rows'; rows: Row[] }
   | { t: 'para'; text: string; small?: boolean; strong?: boolean }
@@ -66,7 +66,8 @@ export function certificateBlocks(data: CertificateData, options: CertificateOpt
   const names = attachmentNames(data.id);
   const blocks: Block[] = [];
 
-  blocks.push({ t: 'title', text: event === undefined ? w.title : `${w.title} · ${w.eventTitle}`, sub: w.subtitle });
+  // An event's certificate says so under the title, in larger type than the other language's title.
+  blocks.push({ t: 'title', text: w.title, sub: w.subtitle, ...(event === undefined ? {} : { kind: w.eventTitle }) });
   blocks.push({ t: 'rows', rows: [
     { label: w.id, value: data.id, mono: true },
     { label: w.kind, value: kindText(e.kind, lang) },

@@ -138,6 +138,7 @@ function render(doc: Doc, blocks: readonly Block[]): void {
     switch (b.t) {
       case 'title': {
         doc.font('bold').fontSize(22).fillColor(ACCENT).text(b.text, M.left, doc.y, { width: WIDTH, align: 'center' });
+        if (b.kind !== undefined) doc.moveDown(0.1).font('bold').fontSize(14).fillColor(ACCENT).text(b.kind, { width: WIDTH, align: 'center' });
         doc.moveDown(0.2).font('regular').fontSize(10).fillColor(MUTED).text(b.sub, { width: WIDTH, align: 'center' });
         doc.moveDown(0.6);
         const y = doc.y;
