@@ -122,7 +122,7 @@ describe('keys', () => {
   it('rejects public keys off the curve, compressed or of another length', () => {
     const pub = sm2PublicKeyFromPrivate(KAT.d);
     const off = pub.slice();
-    off[64] ^= 1;
+    off[64]! ^= 1;
     const compressed = Sm2Point.fromBytes(pub).toBytes(true);
     for (const bad of [off, compressed, pub.subarray(1), new Uint8Array(65)]) {
       expect(() => sm2Z(bad)).toThrow(expect.objectContaining({ code: 'SM2_BAD_PUBLIC_KEY' }));
@@ -143,11 +143,11 @@ describe('keys', () => {
     expect(sm2PublicKeyFromPem(sm2PublicKeyToPem(publicKey))).toEqual(publicKey);
     expect(sm2PrivateKeyFromPkcs8(sm2Pkcs8FromPrivateKey(privateKey))).toEqual(privateKey);
     const bad = spki.slice();
-    bad[20] ^= 1; // the curve OID
+    bad[20]! ^= 1; // the curve OID
     expect(() => sm2PublicKeyFromSpki(bad)).toThrow(expect.objectContaining({ code: 'SM2_BAD_SPKI' }));
     expect(() => sm2PublicKeyFromSpki(Uint8Array.from([...spki, 0]))).toThrow(expect.objectContaining({ code: 'SM2_BAD_SPKI' }));
     const p8 = sm2Pkcs8FromPrivateKey(privateKey);
-    p8[p8.length - 1] ^= 1;
+    p8[p8.length - 1]! ^= 1;
     expect(() => sm2PrivateKeyFromPkcs8(p8)).toThrow(expect.objectContaining({ code: 'SM2_BAD_PKCS8' }));
   });
 });

@@ -70,7 +70,7 @@ describe('the SM2 note key', () => {
     expect(codeOf(() => parseVerifierKey(vkeyOf([0xff])))).toBe('UNSUPPORTED_KEY_TYPE');
     expect(codeOf(() => parseVerifierKey(vkeyOf([0xff, ...SM2_NOTE_ALG_ID, ...PUB.subarray(1)])))).toBe('BAD_VERIFIER_KEY');
     const off = PUB.slice();
-    off[64] ^= 1;
+    off[64]! ^= 1;
     expect(codeOf(() => parseVerifierKey(vkeyOf([0xff, ...SM2_NOTE_ALG_ID, ...off])))).toBe('BAD_VERIFIER_KEY');
     const skey = (bytes: number[]) => `PRIVATE+KEY+${NAME}+${README.keyId}+${material(bytes)}`;
     expect(codeOf(() => parseSignerKey(skey([0xff, 0x06, 0x03, 1, 2, 3, ...D])))).toBe('UNSUPPORTED_KEY_TYPE');
@@ -108,7 +108,7 @@ describe('a note signed with SM2', () => {
     const note = signNote(TEXT, [ed, sm2]);
     const lines = note.split('\n');
     const sig = fromBase64(lines.at(-2)!.split(' ').at(-1)!);
-    sig[sig.length - 1] ^= 1;
+    sig[sig.length - 1]! ^= 1;
     lines[lines.length - 2] = `— ${NAME} ${toBase64(sig)}`;
     expect(codeOf(() => openNote(lines.join('\n'), [edv, sm2v]))).toBe('NOTE_BAD_SIGNATURE');
     expect(openNote(lines.join('\n'), [edv]).verified).toHaveLength(1); // untrusted lines are ignored

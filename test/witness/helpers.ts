@@ -33,6 +33,6 @@ export class TestLog {
 
   /** The signed checkpoint of the first `n` leaves (or any root given), signed by this log's key or `signer`. */
   checkpoint(n: number, opts: { root?: Uint8Array; signer?: NoteSigner; extra?: NoteSigner[] } = {}): string {
-    return signCheckpoint({ origin: this.origin, treeSize: n, rootHash: opts.root ?? this.root(n) }, opts.signer ?? this.signer, opts.extra ?? []);
+    return signCheckpoint({ origin: this.origin, treeSize: n, rootHash: opts.root ?? this.root(n), extensions: [] }, opts.signer ?? this.signer, opts.extra ?? []);
   }
 }

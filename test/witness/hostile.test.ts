@@ -88,7 +88,7 @@ describe('hostile bodies', () => {
 
   it('odd headers: content types, encodings, a lying Content-Length', async () => {
     const good = formatAddCheckpointRequest({ oldSize: 10, proof: [], checkpoint: log.checkpoint(10) });
-    for (const h of [{ 'content-type': 'application/json' }, { 'content-type': 'multipart/form-data; boundary=x' }, { 'content-encoding': 'gzip' }, { 'content-type': '\u00ff' }]) {
+    for (const h of <Record<string, string>[]>[{ 'content-type': 'application/json' }, { 'content-type': 'multipart/form-data; boundary=x' }, { 'content-encoding': 'gzip' }, { 'content-type': '\u00ff' }]) {
       const s = await post(good, h).catch(() => 0);
       expect([0, 200, 400, 409]).toContain(s);
     }
