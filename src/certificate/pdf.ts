@@ -26,8 +26,13 @@ export interface CertificateParams {
 export const PARAMS_NS = 'https://cunzheng.dev/ns/certificate/1/';
 
 const require = createRequire(import.meta.url);
-const PDFDocument = require('pdfkit') as typeof import('pdfkit');
-const fontkit = require('fontkit') as { create: (b: Buffer) => FontkitFont };
+// pdfkit and fontkit are loaded on the first certificate, not when this module is imported: they cost about
+// 0.6 s of start-up, which every command and the service would otherwise pay without making a certificate.
+type PdfKit = typeof import('pdfkit');
+let pdfkitLib: PdfKit | undefined;
+let fontkitLib: { create: (b: Buffer) => FontkitFont } | undefined;
+const PDFDocumentClass = (): PdfKit => (pdfkitLib ??= require('pdfkit') as PdfKit);
+const fontkit = (): { create: (b: Buffer) => FontkitFont } => (fontkitLib ??= require('fontkit') as { create: (b: Buffer) => FontkitFont });
 
 type FontkitFont = { layout: (text: string) => unknown };
 const fonts = new Map<FontWeight, FontkitFont>();
@@ -66,7 +71,7 @@ function withLayoutCache(real: FontkitFont): FontkitFont {
 function font(weight: FontWeight): FontkitFont {
   let f = fonts.get(weight);
   if (f === undefined) {
-    f = withLayoutCache(fontkit.create(certificateFont(weight)));
+    f = withLayoutCache(fontkit().create(certificateFont(weight)));
     fonts.set(weight, f);
   }
   return f;
@@ -104,7 +109,7 @@ function xmpParams(params: CertificateParams): string {
         `;
 }
 
-type Doc = InstanceType<typeof PDFDocument>;
+type Doc = InstanceType<PdfKit>;
 
 function ensure(doc: Doc, height: number): void {
   if (doc.y + height > A4.h - M.bottom) {
@@ -222,6 +227,7 @@ function footer(doc: Doc, data: CertificateData, lang: CertificateLang): void {
 export async function renderCertificatePdf(data: CertificateData, blocks: readonly Block[], params: CertificateParams): Promise<Buffer> {
   const lang = params.lang;
   const time = new Date(data.entry.time);
+  const PDFDocument = PDFDocumentClass();
   const doc = new PDFDocument({
     size: 'A4',
     margins: M,
