@@ -316,10 +316,10 @@ describe('operations', () => {
       'POST /v1/admin/anchor',
       'GET /healthz',
       'GET /metrics',
-      // issue 15: events and history; users, levels and the admin's tenants; the inventory
+      // records: events and history; users, levels and the admin's tenants; the inventory
       'POST /v1/deposits/{id}/events',
       'GET /v1/deposits/{id}/history',
-      // issue 17: the certificate
+      // the certificate
       'GET /v1/deposits/{id}/certificate',
       'GET /v1/inventory',
       'POST /v1/users',
