@@ -8,7 +8,7 @@
 import { CunzhengError } from '../errors.js';
 import { MAX_RECEIPT_BYTES } from '../receipt/index.js';
 import { makeCertificate } from './make.js';
-import type { CertificateParams } from './pdf.js';
+import { CERTIFICATE_RENDERER, type CertificateParams } from './pdf.js';
 import { CERTIFICATE_LANGS, type CertificateLang } from './words.js';
 
 export const MAX_CERTIFICATE_BYTES = 16 * 1024 * 1024;
@@ -38,12 +38,13 @@ function parseParams(text: string): CertificateParams {
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw malformed('its parameters are not an object');
   const o = v as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!['format', 'lang', 'verifierUrl', 'checkedFile'].includes(k)) throw malformed(`unknown parameter ${JSON.stringify(k.slice(0, 32))}`);
+  for (const k of Object.keys(o)) if (!['format', 'renderer', 'lang', 'verifierUrl', 'checkedFile'].includes(k)) throw malformed(`unknown parameter ${JSON.stringify(k.slice(0, 32))}`);
   if (o.format !== 'cunzheng/certificate/v1') throw malformed('unknown certificate format');
+  if (typeof o.renderer !== 'string' || o.renderer.length === 0 || o.renderer.length > 256) throw malformed('no renderer named');
   if (!CERTIFICATE_LANGS.includes(o.lang as CertificateLang)) throw malformed('unknown language');
   if (typeof o.verifierUrl !== 'string' || o.verifierUrl.length > 1024) throw malformed('bad verifier URL');
   if (o.checkedFile !== undefined && (typeof o.checkedFile !== 'string' || o.checkedFile.length > 1024)) throw malformed('bad checked file name');
-  return { format: 'cunzheng/certificate/v1', lang: o.lang as CertificateLang, verifierUrl: o.verifierUrl, ...(o.checkedFile === undefined ? {} : { checkedFile: o.checkedFile as string }) };
+  return { format: 'cunzheng/certificate/v1', renderer: o.renderer, lang: o.lang as CertificateLang, verifierUrl: o.verifierUrl, ...(o.checkedFile === undefined ? {} : { checkedFile: o.checkedFile as string }) };
 }
 
 /** The attached receipt and the parameters of a certificate. */
@@ -70,6 +71,11 @@ export function extractCertificate(pdf: Uint8Array): ExtractedCertificate {
  */
 export async function checkCertificate(pdf: Uint8Array, extracted: ExtractedCertificate = extractCertificate(pdf)): Promise<ExtractedCertificate> {
   const { params } = extracted;
+  if (params.renderer !== CERTIFICATE_RENDERER) {
+    throw new CunzhengError('CERTIFICATE_OTHER_RENDERER', `the certificate was made by ${params.renderer}; this cunzheng renders ${CERTIFICATE_RENDERER}, so its printed fields cannot be made again byte for byte and were not compared; its attached receipt is the evidence and is checked on its own (cunzheng verify does so first), and the printed fields can be compared by the version that made it`, {
+      details: { renderer: params.renderer, ours: CERTIFICATE_RENDERER },
+    });
+  }
   const again = await makeCertificate(extracted.receipt, { lang: params.lang, verifierUrl: params.verifierUrl, ...(params.checkedFile === undefined ? {} : { checkedFile: params.checkedFile }) });
   const a = again.pdf;
   if (a.length !== pdf.length || !a.equals(Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength))) {

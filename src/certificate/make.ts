@@ -5,7 +5,7 @@
 import { CunzhengError } from '../errors.js';
 import { certificateBlocks, defaultVerifierUrl, type CertificateOptions } from './blocks.js';
 import { certificateData } from './model.js';
-import { renderCertificatePdf, type CertificateParams } from './pdf.js';
+import { CERTIFICATE_RENDERER, renderCertificatePdf, type CertificateParams } from './pdf.js';
 
 /** The digests of a document hashed by the caller, for `checkedFile`: both must equal the entry's (SM3 when it has one). */
 export interface CheckedDigests {
@@ -26,6 +26,7 @@ export async function makeCertificate(receipt: Uint8Array, options: CertificateO
   }
   const params: CertificateParams = {
     format: 'cunzheng/certificate/v1',
+    renderer: CERTIFICATE_RENDERER,
     lang: options.lang ?? 'zh',
     verifierUrl: options.verifierUrl ?? defaultVerifierUrl(data.origin),
     ...(options.checkedFile === undefined ? {} : { checkedFile: options.checkedFile }),

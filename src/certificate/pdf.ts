@@ -18,12 +18,22 @@ import { WORDS, type CertificateLang } from './words.js';
 /** What the certificate was made with: stored in its XMP so `verify` can make it again and compare bytes. */
 export interface CertificateParams {
   format: 'cunzheng/certificate/v1';
+  /** Which renderer made the bytes (CERTIFICATE_RENDERER when this code made them). */
+  renderer: string;
   lang: CertificateLang;
   verifierUrl: string;
   checkedFile?: string;
 }
 
 export const PARAMS_NS = 'https://cunzheng.dev/ns/certificate/1/';
+
+/**
+ * The renderer's name: the layout, the words, pdfkit, fontkit and the font package together decide every byte,
+ * so a certificate can be made again byte for byte only by the renderer that made it. Change this whenever the
+ * bytes change (test/certificate/renderer.test.ts pins a fixture certificate's SHA-256 to it), so `verify` can
+ * tell a certificate of another renderer (CERTIFICATE_OTHER_RENDERER) from one that was altered.
+ */
+export const CERTIFICATE_RENDERER = 'cunzheng-certificate/1 (pdfkit 0.20.2, fontkit 2.0.4, noto-sans-sc 1.44.1)';
 
 const require = createRequire(import.meta.url);
 // pdfkit and fontkit are loaded on the first certificate, not when this module is imported: they cost about

@@ -259,6 +259,7 @@ export const NOT_OVER_HTTP = {
   CERTIFICATE_DOCUMENT_MISMATCH: 'cunzheng certificate --file (the file is not the deposited document)',
   CERTIFICATE_MALFORMED: 'cunzheng verify cert.pdf (not a certificate this project makes)',
   CERTIFICATE_TOO_LARGE: 'cunzheng verify cert.pdf',
+  CERTIFICATE_OTHER_RENDERER: 'cunzheng verify cert.pdf (a certificate of another renderer: its printed fields cannot be made again)',
   CERTIFICATE_MISMATCH: 'cunzheng verify cert.pdf (the PDF is not the certificate its attached receipt makes)',
   WITNESS_AHEAD: "the log's witnesser (kept per witness: /v1/log lastError, /metrics; never fails a request)",
   WITNESS_BAD_ANSWER: "the log's witnesser (kept per witness: /v1/log lastError, /metrics; never fails a request)",
