@@ -1,6 +1,6 @@
 export { Ledger, DEFAULT_ORIGIN, SM2_KEY_FILE, type AppendOptions, type LeafKey, type Appended, type AppendedRun, type LedgerOptions, type LedgerStats } from './ledger.js';
 export { fsck, fsckStore, type FsckProblem, type FsckReport } from './fsck.js';
-export { loadOrCreateLogKey, loadOrCreateSm2LogKey, type LogKey } from './log-key.js';
+export { createPrivateFile, loadOrCreateLogKey, loadOrCreateSm2LogKey, type LogKey } from './log-key.js';
 export { LedgerRecords, type Pair } from './records.js';
 export { DepositIndex, parseStoredEntry, storeCorrupt, type Indexed, type IndexedEntry } from './deposit-index.js';
 export { DigestFilter } from './digest-filter.js';

@@ -47,11 +47,15 @@ function parseLogKey(path: string, text: string, type: number, origin: string | 
   return signer;
 }
 
-/** Writes a new key file: O_EXCL (an existing file is never replaced), 0600, synced before it is used. */
-async function writeKeyFile(path: string, signerKey: string): Promise<void> {
+/**
+ * Writes a new secret file (a key, a token) with `text` and a newline: O_EXCL (an existing file or a dangling
+ * symlink is never written through), 0600, synced before it is used. The one writer of every secret file of
+ * the log and the witness.
+ */
+export async function createPrivateFile(path: string, text: string): Promise<void> {
   const fh = await fs.open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   try {
-    await fh.writeFile(signerKey + '\n');
+    await fh.writeFile(text + '\n');
     await fh.sync();
   } finally {
     await fh.close();
@@ -71,7 +75,7 @@ export async function loadOrCreateLogKey(path: string, origin: string | undefine
   const name = origin ?? defaultOrigin;
   if (name === undefined) throw new CunzhengError('LOG_KEY_MISSING', `no log key at ${path}`);
   const { signerKey } = generateSigner(name);
-  await writeKeyFile(path, signerKey);
+  await createPrivateFile(path, signerKey);
   const signer = parseSignerKey(signerKey);
   return { signer, verifierKey: formatVerifierKey(signer.name, signer.publicKey), created: true };
 }
@@ -88,6 +92,6 @@ export async function loadOrCreateSm2LogKey(path: string, origin: string, create
   }
   if (!create) throw new CunzhengError('LOG_KEY_MISSING', `no SM2 log key at ${path}`);
   const { signer, signerKey, verifierKey } = generateSm2Signer(origin);
-  await writeKeyFile(path, signerKey);
+  await createPrivateFile(path, signerKey);
   return { signer, verifierKey, created: true };
 }

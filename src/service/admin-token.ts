@@ -8,9 +8,10 @@
  * an older version or by hand) is ADMIN_TOKEN_FILE_TOO_SHORT, whose message says how to replace it.
  */
 import { randomBytes } from 'node:crypto';
-import { constants, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { CunzhengError } from '../errors.js';
+import { createPrivateFile } from '../ledger/index.js';
 import { constantTimeEqual, sha256, utf8 } from '../crypto/index.js';
 
 export interface AdminToken {
@@ -59,12 +60,6 @@ export async function loadAdminToken(dataDir: string, given: string | undefined)
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
   const token = `cza_${randomBytes(32).toString('base64url')}`;
-  const fh = await fs.open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-  try {
-    await fh.writeFile(token + '\n');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+  await createPrivateFile(path, token);
   return { path, created: true, check: checker(token) };
 }

@@ -10,6 +10,7 @@
 import { constants, promises as fs } from 'node:fs';
 import { generateSeed } from '../crypto/index.js';
 import { CunzhengError } from '../errors.js';
+import { createPrivateFile } from '../ledger/index.js';
 import {
   KEY_TYPE_COSIGNATURE_V1, KEY_TYPE_ED25519, KEY_TYPE_SM2, assertKeyName, formatSignerKey, formatVerifierKey, keyIdHex, parseSignerKey,
   parseVerifierKey, type NoteSigner, type NoteVerifier,
@@ -86,13 +87,7 @@ export async function loadOrCreateWitnessKey(
   const seed = generateSeed();
   const skey = formatSignerKey(name, seed, KEY_TYPE_COSIGNATURE_V1);
   seed.fill(0);
-  const fh = await fs.open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-  try {
-    await fh.writeFile(skey + '\n');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+  await createPrivateFile(path, skey);
   const signer = parseWitnessKey(path, skey, now);
   return { signer, vkey: formatVerifierKey(signer.name, signer.publicKey, KEY_TYPE_COSIGNATURE_V1), created: true };
 }
