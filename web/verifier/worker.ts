@@ -1,0 +1,2 @@
+/** The verifier's worker: document hashing (web/shared/hash-worker.ts). */
+import '../shared/hash-worker.js';
