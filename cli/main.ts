@@ -7,15 +7,14 @@
  */
 import { Command, Option } from 'commander';
 import { EXIT_OK } from './exit-codes.js';
-import { runVerify } from './commands/verify.js';
-import { runReceiptExport } from './commands/receipt.js';
-import { runServe } from './commands/serve.js';
+// Each command's module is imported when that command runs: the service (fastify), the ledger (level), the
+// receipt's schema (typebox) would otherwise load for every command, --help and every usage mistake.
+import type { runServe } from './commands/serve.js';
+import type { runAudit } from './commands/audit.js';
+import type { runUpgrade } from './commands/upgrade.js';
+import type { runDeposit } from './commands/deposit.js';
 import { registerTenantCommands, runTenantAdd } from './commands/tenant.js';
 import { registerUserCommands } from './commands/user.js';
-import { runFsck } from './commands/fsck.js';
-import { runAudit } from './commands/audit.js';
-import { runUpgrade } from './commands/upgrade.js';
-import { runDeposit } from './commands/deposit.js';
 import { registerEventCommands } from './commands/event.js';
 import { registerHistoryCommands } from './commands/history.js';
 import { registerInventoryCommands } from './commands/inventory.js';
@@ -53,6 +52,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (receipts: string[], opts: { file?: string; documents?: string; requireDocuments?: boolean; tsaRoots?: string; policy?: string; key: string[]; trust: string[]; json: boolean }) => {
       const key = opts.key.length ? opts.key : envList('CUNZHENG_KEY');
       const trust = opts.trust.length ? opts.trust : envList('CUNZHENG_TRUST');
+      const { runVerify } = await import('./commands/verify.js');
       setExit(await runVerify(receipts, { ...opts, key, trust }, stdout));
     });
 
@@ -79,6 +79,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--sm2', 'also sign every checkpoint with an SM2 (国密) log key, <data>/log-sm2.key, created on first use').env('CUNZHENG_SM2').default(false))
     .action(async (flags: Parameters<typeof runServe>[0]) => {
       const tsa = flags.tsa.length ? flags.tsa : envList('CUNZHENG_TSA');
+      const { runServe } = await import('./commands/serve.js');
       await runServe({ ...flags, tsa });
     });
 
@@ -106,6 +107,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print the machine-readable report on stdout', false)
     .option('--reindex', 'first rewrite every record derived from the entries (deposit index, listings, document index) from the entries; the service must be stopped', false)
     .action(async (flags: { data: string; key?: string; json: boolean }) => {
+      const { runFsck } = await import('./commands/fsck.js');
       setExit(await runFsck(flags, stdout));
     });
 
@@ -128,6 +130,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       const config = loadClientConfig(flags.config);
       const url = flags.url ?? config.url ?? 'http://127.0.0.1:8080';
       const apiKey = flags.apiKey ?? config.apiKey;
+      const { runDeposit } = await import('./commands/deposit.js');
       setExit(await runDeposit(paths, { ...flags, url, ...(apiKey === undefined ? {} : { apiKey }) }, stdout));
     });
 
@@ -142,6 +145,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--policy <file>', 'a C2SP tlog-policy file: the newest checkpoint must also be cosigned by its witness quorum')
     .option('--json', 'print the machine-readable result on stdout', false)
     .action(async (flags: Parameters<typeof runAudit>[0]) => {
+      const { runAudit } = await import('./commands/audit.js');
       setExit(await runAudit(flags, stdout));
     });
 
@@ -151,7 +155,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('print a receipt as a C2SP tlog-proof@v1 (inclusion and checkpoint; anchors are not part of that format)')
     .requiredOption('--tlog-proof', 'the output format (the only one so far)')
     .argument('<receipt>', 'a receipt file')
-    .action((path: string) => {
+    .action(async (path: string) => {
+      const { runReceiptExport } = await import('./commands/receipt.js');
       setExit(runReceiptExport(path, stdout));
     });
   receipt
@@ -167,6 +172,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (paths: string[], flags: Parameters<typeof runUpgrade>[1]) => {
       const key = flags.key.length ? flags.key : envList('CUNZHENG_KEY');
       const trust = flags.trust.length ? flags.trust : envList('CUNZHENG_TRUST');
+      const { runUpgrade } = await import('./commands/upgrade.js');
       setExit(await runUpgrade(paths, { ...flags, key, trust }, stdout));
     });
   registerEventCommands(program, setExit, stdout);
