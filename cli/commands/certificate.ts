@@ -9,9 +9,8 @@
 import { closeSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { makeCertificate, CERTIFICATE_LANGS, type CertificateLang } from '../../src/certificate/index.js';
+import type { CertificateLang } from '../../src/certificate/index.js';
 import { CunzhengError } from '../../src/errors.js';
-import { MAX_RECEIPT_BYTES } from '../../src/receipt/index.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js';
 import { hashFile, RECEIPT_SUFFIX } from '../local/index.js';
 import { openUserFile, readUserFile } from '../user-file.js';
@@ -43,6 +42,9 @@ export function certificatePath(receipt: string, out: string | undefined, many: 
 
 export async function runCertificate(receipts: string[], flags: CertificateFlags, out: (s: string) => void): Promise<number> {
   if (receipts.length === 0) throw new UsageError('no receipt given: cunzheng certificate RECEIPT…');
+  // Imported here, not at start-up: every other command would load the renderer and the receipt's schema.
+  const { makeCertificate, CERTIFICATE_LANGS } = await import('../../src/certificate/index.js');
+  const { MAX_RECEIPT_BYTES } = await import('../../src/receipt/index.js');
   if (!CERTIFICATE_LANGS.includes(flags.lang as CertificateLang)) throw new UsageError(`--lang ${flags.lang}: expected zh or en`);
   const lang = flags.lang as CertificateLang;
   if (flags.verifierUrl !== undefined && !/^https?:\/\/[^\s#]{1,1000}$/.test(flags.verifierUrl)) throw new UsageError(`--verifier-url ${flags.verifierUrl}: expected an http(s) URL without a fragment`);

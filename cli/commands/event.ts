@@ -12,14 +12,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Command, Option } from 'commander';
-import { formatReceipt, parseReceipt, verifyReceipt, type Receipt } from '../../src/receipt/index.js';
+import type { Receipt } from '../../src/receipt/index.js';
 import { hashFile } from '../local/hash-file.js';
-import { writeReceiptAtomic } from '../local/receipt-files.js';
 import { EXIT_OK, UsageError } from '../exit-codes.js';
 import { HttpStatusError, requestJson, type RequestOptions } from '../http-client.js';
 import { CunzhengError } from '../../src/errors.js';
 import { clientOf, clientOptions } from '../client.js';
-import { loadTrustedKeys } from '../trust.js';
 
 /** The kinds an event may have (every entry kind but deposit). */
 export const EVENT_KINDS = ['classify', 'reclassify', 'conceal', 'declassify', 'destroy', 'access-grant', 'access-revoke', 'departure-audit'] as const;
@@ -85,6 +83,8 @@ export async function resolveTarget(t: Target, base: string, apiKey: string): Pr
   if (t.kind === 'id') return { id: t.id };
   const digest = await hashLocal(t.path, 'file');
   const url = new URL(`v1/deposits?sha256=${digest.sha256}`, base);
+  // The receipt module (with its schema) is loaded by the commands that need it, not at every start-up.
+  const { parseReceipt } = await import('../../src/receipt/index.js');
   try {
     return { id: parseReceipt(await callApi<Receipt>(url, apiKey)).id, sha256: digest.sha256 };
   } catch (e) {
@@ -147,6 +147,9 @@ export function eventReceiptPath(stem: string, kind: string, outDir?: string): s
 
 export async function runEvent(kind: string, arg: string, flags: EventFlags, out: (s: string) => void): Promise<number> {
   const body = await eventBody(kind, flags);
+  const { formatReceipt, parseReceipt, verifyReceipt } = await import('../../src/receipt/index.js');
+  const { writeReceiptAtomic } = await import('../local/receipt-files.js');
+  const { loadTrustedKeys } = await import('../trust.js');
   const trusted = loadTrustedKeys(flags.key, []);
   const target = targetOf(arg);
   const { base, apiKey } = clientOf(flags);

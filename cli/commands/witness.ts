@@ -11,9 +11,7 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import pino from 'pino';
 import { CunzhengError } from '../../src/errors.js';
-import { WITNESS_KEY_FILE, loadOrCreateWitnessKey, openWitness, startWitnessServer, trustedLogs } from '../../src/witness/index.js';
 import { assertKeyName } from '../../src/note/index.js';
 import { UsageError } from '../exit-codes.js';
 import { checkLogLevel, prepareDataDir, probePort, wholeNumber } from './serve-checks.js';
@@ -50,6 +48,9 @@ function checkName(name: string | undefined): void {
 
 export async function runWitnessServe(flags: WitnessServeFlags): Promise<void> {
   process.umask(0o077);
+  // Imported here, not at start-up: the witness's server (fastify) and its state (level) are this command's only.
+  const { WITNESS_KEY_FILE, openWitness, startWitnessServer, trustedLogs } = await import('../../src/witness/index.js');
+  const { default: pino } = await import('pino');
   const port = wholeNumber(flags.port, '--port', 0, 65535);
   const level = checkLogLevel(flags.logLevel);
   checkName(flags.name);
@@ -111,6 +112,7 @@ export async function runWitnessServe(flags: WitnessServeFlags): Promise<void> {
 
 export async function runWitnessKey(flags: { data: string; name?: string }, stdout: (s: string) => void): Promise<number> {
   process.umask(0o077);
+  const { WITNESS_KEY_FILE, loadOrCreateWitnessKey } = await import('../../src/witness/index.js');
   checkName(flags.name);
   const dataDir = resolve(flags.data);
   let key;
