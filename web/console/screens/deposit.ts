@@ -1,0 +1,140 @@
+/**
+ * Deposit files and folders, as `cunzheng deposit` does: each file hashed here (SHA-256 and SM3, in a Web
+ * Worker: web/shared/hash-client.ts), then `POST /v1/deposits {"items": [{sha256, sm3, size, meta?}]}` in
+ * batches of 1,000 — only digests and sizes, and the file's name and path only when asked (`--names`), the
+ * title when given (`--title`). Every receipt is checked to name the digest sent, and all of them are
+ * offered as one zip of `<path>.receipt.json` (receipt-zip.ts).
+ */
+import { hashFiles } from '../../shared/hash-client.js';
+import { callJson } from '../api.js';
+import { clear, h, saveFile } from '../dom.js';
+import { errorView } from '../error-text.js';
+import { t } from '../i18n.js';
+import { entryOf, receiptText, zipTexts, type ReceiptJson } from '../receipt-zip.js';
+import { bytes } from '../words.js';
+import { idCell, table } from './common.js';
+import type { Session } from '../main.js';
+
+const BATCH = 1000;
+
+interface Outcome {
+  path: string;
+  size: number;
+  id?: string;
+  created?: boolean;
+  error?: unknown;
+}
+
+/** Kept across redraws (a language switch): the chosen files and the last run's outcome. */
+let chosen: File[] = [];
+let last: { outcomes: Outcome[]; zip: Uint8Array | null; error?: unknown } | undefined;
+
+const pathOf = (f: File): string => (f.webkitRelativePath !== '' ? f.webkitRelativePath : f.name).replace(/^\/+/, '');
+
+export function depositScreen(_session: Session): HTMLElement {
+  const status = h('p', { id: 'deposit-status', class: 'status' });
+  const results = h('div', { id: 'deposit-results' });
+  const showChosen = (): void => {
+    status.textContent = chosen.length === 0 ? '' : t('selected', chosen.length, bytes(chosen.reduce((n, f) => n + f.size, 0)));
+  };
+  const picker = (label: string, attrs: Record<string, string | boolean>): HTMLElement => {
+    const input = h('input', { type: 'file', ...attrs });
+    input.addEventListener('change', () => {
+      chosen = Array.from(input.files ?? []);
+      last = undefined;
+      clear(results);
+      showChosen();
+    });
+    return h('label', { class: 'picker' }, label, input);
+  };
+  const titleInput = h('input', { name: 'title', type: 'text', maxlength: '1024', placeholder: t('titleHint') });
+  const names = h('input', { name: 'names', type: 'checkbox' });
+  const button = h('button', { type: 'button', id: 'deposit-go' }, t('depositButton'));
+  button.addEventListener('click', () => {
+    if (chosen.length === 0) {
+      status.textContent = t('nothingSelected');
+      return;
+    }
+    button.disabled = true;
+    void run(chosen, titleInput.value.trim(), names.checked, (s) => (status.textContent = s)).then((r) => {
+      last = r;
+      button.disabled = false;
+      showResults(results);
+    });
+  });
+  showChosen();
+  showResults(results);
+  return h('section', { class: 'card' },
+    h('h2', {}, t('navDeposit')),
+    h('p', { class: 'hint' }, t('depositIntro')),
+    h('div', { class: 'row' },
+      picker(t('chooseFiles'), { id: 'deposit-files', multiple: true }),
+      picker(t('chooseFolder'), { id: 'deposit-folder', webkitdirectory: true, multiple: true })),
+    h('label', {}, t('title'), titleInput),
+    h('label', { class: 'check' }, names, t('sendNames')),
+    button, status, results);
+}
+
+async function run(files: File[], title: string, sendNames: boolean, say: (s: string) => void): Promise<NonNullable<typeof last>> {
+  const outcomes: Outcome[] = [];
+  const texts: { name: string; text: string }[] = [];
+  try {
+    const digests = await hashFiles(files, (done, total) => say(t('hashing', bytes(done), bytes(total))));
+    for (let b = 0; b < files.length; b += BATCH) {
+      say(t('depositing', b, files.length));
+      const chunk = files.slice(b, b + BATCH);
+      const items = chunk.map((f, k) => {
+        const d = digests[b + k]!;
+        const meta = {
+          ...(title === '' ? {} : { title }),
+          ...(sendNames ? { filename: f.name.slice(0, 1024), path: pathOf(f).slice(0, 1024) } : {}),
+        };
+        return { sha256: d.sha256, sm3: d.sm3, size: d.size, ...(Object.keys(meta).length === 0 ? {} : { meta }) };
+      });
+      let reply: { receipts: ReceiptJson[]; created: boolean[] };
+      try {
+        reply = await callJson<{ receipts: ReceiptJson[]; created: boolean[] }>('/v1/deposits', { json: { items } });
+      } catch (e) {
+        for (const f of chunk) outcomes.push({ path: pathOf(f), size: f.size, error: e });
+        continue;
+      }
+      chunk.forEach((f, k) => {
+        const receipt = reply.receipts[k];
+        const digest = receipt === undefined ? undefined : (entryOf(receipt).digest as { sha256?: string } | undefined)?.sha256;
+        if (receipt === undefined || digest !== items[k]!.sha256) {
+          outcomes.push({ path: pathOf(f), size: f.size, error: new Error('DEPOSIT_WRONG_RECEIPT: the service answered with a receipt for another digest') });
+          return;
+        }
+        outcomes.push({ path: pathOf(f), size: f.size, id: receipt.id, created: reply.created[k] !== false });
+        texts.push({ name: `${pathOf(f)}.receipt.json`, text: receiptText(receipt) });
+      });
+    }
+    say(t('depositDone', outcomes.filter((o) => o.created === true).length, outcomes.filter((o) => o.created === false).length));
+    return { outcomes, zip: texts.length === 0 ? null : zipTexts(texts) };
+  } catch (e) {
+    say('');
+    return { outcomes, zip: null, error: e };
+  }
+}
+
+function zipName(outcomes: Outcome[]): string {
+  const top = outcomes[0]?.path.split('/')[0];
+  const folder = top !== undefined && outcomes.every((o) => o.path.startsWith(`${top}/`)) ? top : 'deposit';
+  return `${folder}.receipts.zip`;
+}
+
+function showResults(el: HTMLElement): void {
+  clear(el);
+  if (last === undefined) return;
+  const { outcomes, zip, error } = last;
+  if (error !== undefined) el.append(errorView(error));
+  if (zip !== null) {
+    const b = h('button', { type: 'button', id: 'deposit-zip' }, t('downloadZip'));
+    b.addEventListener('click', () => saveFile(zipName(outcomes), new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' })));
+    el.append(b);
+  }
+  el.append(table('deposit-table', ['file', 'size', 'depositId', 'result'], outcomes.map((o) => [
+    o.path, bytes(o.size), o.id === undefined ? '' : idCell(o.id),
+    o.error !== undefined ? errorView(o.error) : o.created === true ? t('resultNew') : t('resultAlready'),
+  ])));
+}
