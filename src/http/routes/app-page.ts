@@ -72,16 +72,17 @@ export interface ConsolePage {
   policy: string;
 }
 
-/** The built page and its policy, or undefined when the file is not there. */
-export function loadConsolePage(path = consolePagePath()): ConsolePage | undefined {
-  if (!existsSync(path)) return undefined;
+/** The built page and its policy, or null when the file is not there. */
+export function loadConsolePage(path = consolePagePath()): ConsolePage | null {
+  if (!existsSync(path)) return null;
   const html = withMetaPolicy(readFileSync(path, 'utf8'));
   return { html: Buffer.from(html, 'utf8'), policy: consolePolicy(html) };
 }
 
-export async function appPageRoutes(app: FastifyInstance, page: ConsolePage | undefined = loadConsolePage()): Promise<void> {
+/** The routes, with the page read now (`null`: not built, answered 503). */
+export async function appPageRoutes(app: FastifyInstance, page: ConsolePage | null = loadConsolePage()): Promise<void> {
   const handler = async (_req: unknown, reply: import('fastify').FastifyReply): Promise<unknown> => {
-    if (page === undefined) {
+    if (page === null) {
       const answer = httpAnswer('CONSOLE_NOT_BUILT', 'the console page is not built (dist/web/console.html): run the web build (npm install runs it), then restart the service');
       return reply.status(answer.statusCode).type('application/json; charset=utf-8').header('cache-control', 'no-store').send(answer);
     }
