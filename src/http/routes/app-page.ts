@@ -93,11 +93,8 @@ export async function appPageRoutes(app: FastifyInstance, page: ConsolePage | nu
       .header('x-frame-options', 'DENY')
       .send(page.html);
   };
-  const schema = {
-    tags: ['public'],
-    summary: 'The tenant console (HTML): deposit, the 商业秘密清单, history, events, certificates, users — through this API with your key',
-    response: { 503: ErrorBody },
-  };
+  // A page, not an API route: kept out of the OpenAPI document (whose paths are the API's).
+  const schema = { hide: true, summary: 'The tenant console (HTML)', response: { 503: ErrorBody } };
   app.get('/app', { schema }, handler);
-  app.get('/app/', { schema: { ...schema, hide: true } }, handler);
+  app.get('/app/', { schema }, handler);
 }
