@@ -12,7 +12,6 @@ import type { Command } from 'commander';
 import type { CertificateLang } from '../../src/certificate/index.js';
 import { CunzhengError } from '../../src/errors.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js';
-import { hashFile, RECEIPT_SUFFIX } from '../local/index.js';
 import { openUserFile, readUserFile } from '../user-file.js';
 
 export interface CertificateFlags {
@@ -31,9 +30,9 @@ const isDir = (p: string): boolean => {
   }
 };
 
-/** Where a receipt's certificate goes. */
-export function certificatePath(receipt: string, out: string | undefined, many: boolean): string {
-  const name = `${receipt.endsWith(RECEIPT_SUFFIX) ? basename(receipt).slice(0, -RECEIPT_SUFFIX.length) : basename(receipt)}.certificate.pdf`;
+/** Where a receipt's certificate goes (`suffix`: cli/local's RECEIPT_SUFFIX, which loads with the command). */
+export function certificatePath(receipt: string, out: string | undefined, many: boolean, suffix: string): string {
+  const name = `${receipt.endsWith(suffix) ? basename(receipt).slice(0, -suffix.length) : basename(receipt)}.certificate.pdf`;
   if (out === undefined) return join(dirname(receipt), name);
   if (isDir(out)) return join(out, name);
   if (many) throw new UsageError(`--out ${out}: with several receipts --out must be an existing folder`);
@@ -45,6 +44,7 @@ export async function runCertificate(receipts: string[], flags: CertificateFlags
   // Imported here, not at start-up: every other command would load the renderer and the receipt's schema.
   const { makeCertificate, CERTIFICATE_LANGS } = await import('../../src/certificate/index.js');
   const { MAX_RECEIPT_BYTES } = await import('../../src/receipt/index.js');
+  const { hashFile, RECEIPT_SUFFIX } = await import('../local/index.js');
   if (!CERTIFICATE_LANGS.includes(flags.lang as CertificateLang)) throw new UsageError(`--lang ${flags.lang}: expected zh or en`);
   const lang = flags.lang as CertificateLang;
   if (flags.verifierUrl !== undefined && !/^https?:\/\/[^\s#]{1,1000}$/.test(flags.verifierUrl)) throw new UsageError(`--verifier-url ${flags.verifierUrl}: expected an http(s) URL without a fragment`);
@@ -58,7 +58,7 @@ export async function runCertificate(receipts: string[], flags: CertificateFlags
       throw new UsageError(`cannot read --file ${flags.file}: ${(e as Error).message}`);
     }
   }
-  const paths = receipts.map((r) => certificatePath(r, flags.out, receipts.length > 1));
+  const paths = receipts.map((r) => certificatePath(r, flags.out, receipts.length > 1, RECEIPT_SUFFIX));
   const results: { receipt: string; ok: boolean; certificate?: string; id?: string; code?: string; message?: string }[] = [];
   for (const [i, receipt] of receipts.entries()) {
     const bytes = readUserFile(receipt, 'receipt', MAX_RECEIPT_BYTES);

@@ -9,9 +9,6 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CunzhengError } from '../../src/errors.js';
-import { DEFAULT_ORIGIN, SM2_KEY_FILE } from '../../src/ledger/index.js';
-import { closeOnSignals, startServer } from '../../src/http/server.js';
-import { loadAdminToken } from '../../src/service/admin-token.js';
 import { autoWorkers } from '../../src/workers/pool.js';
 import { UsageError } from '../exit-codes.js';
 import { isUsageCode } from '../report-error.js';
@@ -67,7 +64,10 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   checkOrigin(flags.origin);
   checkTsaUrls(flags.tsa);
   // A given token is checked without touching the disk (the service would check it only after opening the ledger).
-  if (flags.adminToken !== undefined) await asUsage(loadAdminToken('', flags.adminToken));
+  if (flags.adminToken !== undefined) {
+    const { loadAdminToken } = await import('../../src/service/admin-token.js');
+    await asUsage(loadAdminToken('', flags.adminToken));
+  }
   const tsaRoots = loadTsaRoots(flags.tsaRoots);
   if (flags.tsa.length > 0 && tsaRoots.length === 0) {
     throw new UsageError('--tsa needs --tsa-roots PEM: the TSA roots its replies must chain to');
@@ -77,6 +77,9 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   await probePort(flags.host, port); // port 0 too: an unknown --host is found here
   const dataDir = resolve(flags.data);
   const plan = await prepareDataDir(dataDir);
+  // The service (fastify, the ledger) is loaded once every check has passed: a refused start stays quick.
+  const { closeOnSignals, startServer } = await import('../../src/http/server.js');
+  const { DEFAULT_ORIGIN, SM2_KEY_FILE } = await import('../../src/ledger/index.js');
 
   let server;
   try {
