@@ -3,6 +3,8 @@
  * then classified, granted and concealed by FILE and by ID, the record hashed locally (never sent), each
  * event receipt written beside the file as <file>.<kind>.<n>.receipt.json (or under --out) and verified
  * under --key and offline; the history in words, in Beijing time; every mistake one line and exit 2.
+ * A document's whole life through every kind (a new version between, every receipt verified against the
+ * version it concerns, an event after destroy refused) is test/cli/lifecycle-e2e.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -86,51 +88,6 @@ describe('cunzheng event and history', () => {
     expect(h.items.map((i) => i.kind)).toEqual(['deposit', 'classify', 'access-grant', 'conceal', 'conceal']);
   }, 120_000);
 
-  it("follows a document's whole life through the built CLI, every receipt verified offline", async () => {
-    const file = join(dir, 'process.md');
-    writeFileSync(file, '工艺流程 v1');
-    expect((await run(['deposit', file])).code).toBe(0);
-    const v1 = parseReceipt(readFileSync(`${file}.receipt.json`));
-    const steps: [string, string[]][] = [
-      ['classify', ['--level', '重要商密', '--period', '2040-12-31']],
-      ['access-grant', ['--who', 'E2001', '--role', 'engineer']],
-      ['conceal', ['--measures', 'isolation,agreement']],
-    ];
-    const receipts: string[] = [];
-    for (const [kind, flags] of steps) {
-      const r = await run(['event', kind, file, ...flags, '--key', logKey, '--json']);
-      expect(r.code, `${kind}: ${r.stderr}`).toBe(0);
-      receipts.push((JSON.parse(r.stdout) as { receipt: string }).receipt);
-    }
-    // A new version: the changed file deposited again names the old receipt as its prev.
-    writeFileSync(file, '工艺流程 v2');
-    expect((await run(['deposit', file])).code).toBe(0);
-    const v2 = parseReceipt(readFileSync(`${file}.receipt.json`));
-    expect(parseEntry(fromBase64(v2.entry)).prev).toBe(v1.id);
-    const later: [string, string[]][] = [
-      ['reclassify', ['--level', '核心商密']],
-      ['access-revoke', ['--who', 'E2001']],
-      ['departure-audit', ['--who', 'E2001', '--returned', v1.id]],
-      ['declassify', ['--reason', '专利公开']],
-      ['destroy', ['--reason', '已公开', '--method', '删除']],
-    ];
-    for (const [kind, flags] of later) {
-      const r = await run(['event', kind, file, ...flags, '--key', logKey, '--json']);
-      expect(r.code, `${kind}: ${r.stderr}`).toBe(0);
-      receipts.push((JSON.parse(r.stdout) as { receipt: string }).receipt);
-    }
-    const verify = await run(['verify', ...receipts.slice(steps.length), '--file', file, '--key', logKey]);
-    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
-    const early = await run(['verify', ...receipts.slice(0, steps.length), '--key', logKey]);
-    expect(early.code, early.stdout + early.stderr).toBe(0);
-    const after = await run(['event', 'conceal', file, '--measures', 'other']);
-    expect(after.code).toBe(2);
-    expect(after.stderr).toMatch(/LIFECYCLE_DESTROYED/);
-    const h = JSON.parse((await run(['history', file, '--json'])).stdout) as { state: { status: string; versions: number; events: number }; items: { kind: string }[] };
-    expect(h.items.map((i) => i.kind)).toEqual(['deposit', 'classify', 'access-grant', 'conceal', 'deposit', 'reclassify', 'access-revoke', 'departure-audit', 'declassify', 'destroy']);
-    expect(h.state).toMatchObject({ status: 'destroyed', versions: 2, events: 8 });
-  }, 180_000);
-
   it('answers each mistake with one line and exit 2', async () => {
     const file = join(dir, 'plain.txt');
     writeFileSync(file, 'never deposited');
@@ -150,9 +107,10 @@ describe('cunzheng event and history', () => {
       [['history', join(dir, 'missing.txt')], /no such file/],
       [['event', 'conceal', deposited, '--measures', 'other'], /API key/],
     ];
+    // Each case stands alone (none may write anything): they run at once, each its own process.
+    const results = await Promise.all(cases.map(([args], i) => run(args, i === cases.length - 1 ? { CUNZHENG_API_KEY: 'czk_wrong' } : {})));
     for (const [i, [args, message]] of cases.entries()) {
-      const extra: Record<string, string> = i === cases.length - 1 ? { CUNZHENG_API_KEY: 'czk_wrong' } : {};
-      const r = await run(args, extra);
+      const r = results[i]!;
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(message);

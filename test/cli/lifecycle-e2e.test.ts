@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { completeUscc } from '../../src/entry/index.js';
+import { completeUscc, parseEntry } from '../../src/entry/index.js';
+import { fromBase64 } from '../../src/crypto/index.js';
+import { parseReceipt } from '../../src/receipt/index.js';
 import { ServerProcess, freePort } from '../support/server-process.js';
 import { cli, type CliResult } from './run-cli.js';
 
@@ -118,6 +120,9 @@ describe('a document\'s whole life, from the command line', () => {
     expect(rows[0]).toMatchObject({ doc, versions: 2, status: 'classified', level: '核心商密', lastEvent: 'deposit' });
     expect(history().items.map((i) => i.kind)).toEqual(['deposit', 'classify', 'access-grant', 'conceal', 'deposit']);
     const v2 = (JSON.parse(readFileSync(join(dir, 'formula.txt.receipt.json'), 'utf8')) as { id: string }).id;
+    // The new version's entry names the first version's receipt as its prev (the old receipt kept as .v1).
+    const receiptAt = (name: string) => parseReceipt(readFileSync(join(dir, name)));
+    expect(parseEntry(fromBase64(receiptAt('formula.txt.receipt.json').entry)).prev).toBe(receiptAt('formula.txt.receipt.v1.json').id);
 
     for (const s of [
       { args: ['reclassify', 'formula.txt', '--level', '重要商密', '--period', '长期'], receipt: 'formula.txt.reclassify.1.receipt.json', against: 'formula.txt', want: { status: 'classified', level: '重要商密', period: '长期' } },
@@ -128,7 +133,9 @@ describe('a document\'s whole life, from the command line', () => {
     ]) step(s);
 
     // After destroy: a reclassify is refused with its code, and nothing is written.
-    const before = history().items.length;
+    const destroyed = history();
+    expect(destroyed.state).toMatchObject({ status: 'destroyed', versions: 2, events: 8 });
+    const before = destroyed.items.length;
     const refused = run(['event', 'reclassify', 'formula.txt', '--level', '核心商密']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('LIFECYCLE_DESTROYED');
