@@ -127,6 +127,7 @@ export const STATUS_BY_CODE = {
   TENANT_BUSY: 503,
   // pages (routes/app-page.ts): the web build was not run; the API itself is unaffected
   CONSOLE_NOT_BUILT: 503,
+  VERIFIER_NOT_BUILT: 503,
   // upstream: no TSA issued a verified token
   ANCHOR_FAILED: 502,
   // the service's own state (the code stays in the body, the message is generic)
