@@ -6,6 +6,7 @@
  *   /v1/admin/…                                                     admin (Bearer admin token)
  *   /healthz, /metrics, /docs                                       operations
  *   /app                                                            the tenant console page (public HTML; app-page.ts)
+ *   /verify, /verify/download                                       the receipt verifier page (public HTML; verify-page.ts)
  *
  * On tenant and admin routes the hooks run: authentication (failures limited per IP, auth-limiter.ts),
  * then admission (work in flight in bytes, admission-hooks.ts), then the route's own. README.md lists the
@@ -33,6 +34,7 @@ import { userRoutes } from './routes/users.js';
 import { installRoleCheck } from './roles.js';
 import { opsRoutes } from './routes/ops.js';
 import { appPageRoutes } from './routes/app-page.js';
+import { verifyPageRoutes } from './routes/verify-page.js';
 import { REQUEST_AJV_OPTIONS } from './deposit-body.js';
 import { Admission } from './admission.js';
 import { installAdmission } from './admission-hooks.js';
@@ -128,6 +130,7 @@ export async function buildApp(ctx: ServiceContext, options: AppOptions = {}, fa
 
   await app.register(async (pub) => publicRoutes(pub, ctx));
   await app.register(async (page) => appPageRoutes(page));
+  await app.register(async (page) => verifyPageRoutes(page, ctx));
   await app.register(async (ops) => opsRoutes(ops, ctx, { admission, authLimiter, droppedConnections: () => dropped }));
   await app.register(async (admin) => {
     admin.addHook('onRequest', adminAuth(ctx, authLimiter));
