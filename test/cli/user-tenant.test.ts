@@ -86,7 +86,7 @@ describe('cunzheng user', () => {
   });
 
   it('mistakes in the call are one line and exit 2, and reach no server', async () => {
-    for (const [args, message] of [
+    const cases = [
       [['user', 'add', '--role', 'admin'], /--role "admin": one of officer, depositor, viewer/],
       [['user', 'add'], /required option '--role <role>'/],
       [['user', 'add', '--role', 'viewer', '--ref', '110101199003077777'], /--ref .*never a name or an ID number/],
@@ -94,8 +94,11 @@ describe('cunzheng user', () => {
       [['user', 'rotate'], /missing required argument 'id'/],
       [['user', 'frobnicate'], /unknown command|too many arguments/],
       [['tenant', 'revoke', 'tn_x', '--admin-token', ADMIN], /"tn_x" is not a tenant id/],
-    ] as const) {
-      const r = await run([...args]);
+    ] as const;
+    // Each case stands alone (none reaches the server): they run at once, each its own process.
+    const results = await Promise.all(cases.map(([args]) => run([...args])));
+    for (const [i, [args, message]] of cases.entries()) {
+      const r = results[i]!;
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
       expect(r.stderr).toMatch(message);
