@@ -115,8 +115,8 @@ export class Sm3 {
       const s = (a12 + e + T_ROT[j]!) | 0;
       const ss1 = (s << 7) | (s >>> 25);
       const wj = w[j]!;
-      const tt1 = (((a & bb) | (a & c) | (bb & c)) + d + (ss1 ^ a12) + (wj ^ w[j + 4]!)) | 0;
-      const tt2 = (((e & f) | (~e & g)) + h + ss1 + wj) | 0;
+      const tt1 = (((a & bb) | ((a | bb) & c)) + d + (ss1 ^ a12) + (wj ^ w[j + 4]!)) | 0;
+      const tt2 = ((g ^ (e & (f ^ g))) + h + ss1 + wj) | 0;
       d = c;
       c = (bb << 9) | (bb >>> 23);
       bb = a;

@@ -13,6 +13,7 @@ import * as portableHash from '../../src/crypto/hash-portable.js';
 import * as nodeEd from '../../src/crypto/ed25519.js';
 import * as portableEd from '../../src/crypto/ed25519-portable.js';
 import { Sm3, sm3Portable } from '../../src/crypto/sm3-portable.js';
+import { Sha256 } from '../../src/crypto/sha256-portable.js';
 import { createHmac as portableHmac, randomBytes } from '../../src/crypto/node-crypto-portable.js';
 
 const nodeSm3 = (b: Uint8Array): string => createHash('sm3').update(b).digest('hex');
@@ -53,6 +54,45 @@ describe('SM3, portable', () => {
     h.digest();
     expect(() => h.update(big)).toThrow(/after digest/);
     expect(() => h.digest()).toThrow(/twice/);
+  });
+});
+
+describe('SHA-256, portable (the browser\'s document hashing)', () => {
+  const nodeSha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+  const one = (b: Uint8Array): string => toHex(new Sha256().update(b).digest());
+
+  it('gives the FIPS 180-4 examples', () => {
+    expect(one(utf8('abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(one(utf8('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq'))).toBe('248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1');
+    expect(one(new Uint8Array(0))).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+  });
+
+  it('equals node:crypto at every length around the block and padding boundaries, and on megabytes', () => {
+    for (let n = 0; n <= 200; n++) {
+      const b = Uint8Array.from({ length: n }, (_, i) => (i * 17 + n) & 0xff);
+      expect(one(b), `length ${n}`).toBe(nodeSha(b));
+    }
+    const big = Uint8Array.from({ length: 2 * 1024 * 1024 + 5 }, (_, i) => (i * 2654435761) >>> 24);
+    expect(one(big)).toBe(nodeSha(big));
+  });
+
+  it('equals node:crypto for any bytes fed in any slices, and refuses reuse after its digest', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), fc.array(fc.nat(400), { maxLength: 12 }), (bytes, cuts) => {
+        const h = new Sha256();
+        let at = 0;
+        for (const c of cuts) {
+          h.update(bytes.subarray(at, Math.min(bytes.length, at + c)));
+          at = Math.min(bytes.length, at + c);
+        }
+        h.update(bytes.subarray(at));
+        expect(toHex(h.digest())).toBe(nodeSha(bytes));
+      }),
+      { numRuns: 300 },
+    );
+    const h = new Sha256();
+    h.digest();
+    expect(() => h.update(new Uint8Array(1))).toThrow(/after digest/);
   });
 });
 

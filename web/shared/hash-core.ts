@@ -3,8 +3,8 @@
  * while the current one is hashed, so at most two slices are in memory whatever the file's size. Runs in the
  * hashing workers (hash-worker.ts) and, where no worker can start, on the page itself (hash-client.ts).
  */
-import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { Sha256 } from '../../src/crypto/sha256-portable.js';
 import { Sm3 } from '../../src/crypto/sm3-portable.js';
 
 /** 8 MiB: large enough that per-slice costs vanish, small enough that memory stays flat. */
@@ -22,7 +22,7 @@ export interface Digests {
  * bytes hashed so far. `yieldEvery` lets a caller on the page give the event loop a turn between slices.
  */
 export async function hashBlob(blob: Blob, algorithms: readonly HashAlgorithm[], onBytes?: (done: number) => void, yieldEvery?: () => Promise<void>): Promise<Digests> {
-  const s = algorithms.includes('sha256') ? sha256.create() : undefined;
+  const s = algorithms.includes('sha256') ? new Sha256() : undefined;
   const m = algorithms.includes('sm3') ? new Sm3() : undefined;
   const size = blob.size;
   let next: Promise<ArrayBuffer> | undefined = size > 0 ? blob.slice(0, Math.min(SLICE_BYTES, size)).arrayBuffer() : undefined;
