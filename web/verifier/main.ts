@@ -160,7 +160,7 @@ function render(): void {
   const f = state.fragment;
   text('fragment-note', f.error !== undefined ? `${f.error.code}: ${f.error.message}` : f.id !== undefined && f.receipt === undefined ? w.fragmentId(f.id, f.log ?? '') : f.receipt !== undefined ? w.fragmentReceipt : '');
   const bytes = state.documents.reduce((n, d) => n + d.size, 0);
-  text('document-count', state.documents.length === 0 ? '' : `${state.documents.length} × (${(bytes / 1048576).toFixed(1)} MiB)`);
+  text('document-count', state.documents.length === 0 ? '' : w.fileCount(state.documents.length, (bytes / 1048576).toFixed(1)));
   const progress = document.getElementById('progress') as HTMLProgressElement;
   progress.hidden = state.progress === null;
   if (state.progress !== null) progress.value = state.progress.total === 0 ? 1 : state.progress.done / state.progress.total;

@@ -47,7 +47,7 @@ function verified(w: Words, lang: 'zh' | 'en', o: Extract<Outcome, { ok: true }>
     const m = metaText(e);
     if (m !== undefined) rows.push(row(w.meta, m));
   } else {
-    rows.push(row(w.kind, h('ul', {}, ...describeEntry(e).map((l) => h('li', {}, l)))));
+    rows.push(row('Entry', h('ul', {}, ...describeEntry(e).map((l) => h('li', {}, l)))));
   }
   if (o.document !== null) {
     const which = [r.matched.sha256 && 'SHA-256', r.matched.sm3 && 'SM3'].filter(Boolean).join(lang === 'zh' ? ' 与 ' : ' and ');
