@@ -6,6 +6,7 @@
  * each receipt the page's data-verdict / data-code must be what `cunzheng verify --json` says. The page is
  * opened from file:// with every other request aborted, and none may have been made.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -239,6 +240,28 @@ describe('the browser verifier, from file:// with the network blocked', () => {
     await page.waitForSelector('#results[data-state="done"]', { state: 'attached' });
     expect(await page.textContent('article.result h3')).toContain('VERIFIED');
     expect(await page.textContent('body')).toContain('What it does not prove');
+    expect(off.leaked).toEqual([]);
+  });
+
+  it('hashes a document of several slices in the page exactly as node:crypto does (SHA-256 and SM3 both compared)', async () => {
+    const big = new Uint8Array(21 * 1024 * 1024 + 3);
+    for (let i = 0; i < big.length; i += 1) big[i] = (i * 2654435761) >>> 25;
+    const payload = { sha256: createHash('sha256').update(big).digest('hex'), sm3: createHash('sm3').update(big).digest('hex'), size: big.length };
+    const d = await fx.app.inject({ method: 'POST', url: '/v1/deposits', headers: fx.auth, payload });
+    expect(d.statusCode, d.body).toBe(201);
+    const at = mkdtempSync(join(dir, 'big-'));
+    writeFileSync(join(at, 'big.bin'), big);
+    writeFileSync(join(at, 'big.bin.receipt.json'), d.rawPayload);
+    const altered = big.slice();
+    altered[big.length - 1] = altered[big.length - 1]! ^ 1;
+    writeFileSync(join(at, 'big-altered.bin'), altered);
+    writeFileSync(join(at, 'big-altered.bin.receipt.json'), d.rawPayload);
+    const web = await verifyInBrowser(page, { receipts: [join(at, 'big.bin.receipt.json'), join(at, 'big-altered.bin.receipt.json')], documents: [join(at, 'big.bin'), join(at, 'big-altered.bin')], keys: [fx.vkey] });
+    expect(web).toEqual([
+      { receipt: 'big.bin.receipt.json', verdict: 'verified', code: '' },
+      { receipt: 'big-altered.bin.receipt.json', verdict: 'failed', code: 'RECEIPT_DOCUMENT_MISMATCH' },
+    ]);
+    expect(await page.textContent('article.result[data-verdict="verified"]')).toContain('SHA-256 与 SM3');
     expect(off.leaked).toEqual([]);
   });
 

@@ -3,8 +3,8 @@
  * memory stays flat for multi-gigabyte files and the page stays responsive. Nothing leaves the machine.
  *
  * Two workers run side by side, one per algorithm (SM3 and SHA-256 cost about the same in JavaScript, so a
- * file is hashed at the speed of one algorithm alone on a machine with two cores). Each reads the file itself:
- * a File is passed by reference, and the browser serves the second read from its cache. Where no worker can
+ * file is hashed at about the speed of one algorithm alone on a machine with two cores): the first reads the
+ * file (a File is passed by reference) and hands each slice on to the second. Where no worker can
  * start (an app built without worker.ts, a browser that refuses Blob workers), the same code runs on the page,
  * one slice per turn of the event loop.
  */
@@ -27,12 +27,12 @@ class WorkerUnavailable extends Error {}
 interface Lane {
   algorithms: HashAlgorithm[];
   worker: Worker;
-  /** The job in flight, at most one: a worker that interleaved several files would hold a slice of each. */
-  tail: Promise<unknown>;
 }
 
 let lanes: Lane[] | null | undefined;
 let nextId = 1;
+/** Files are hashed one at a time, across calls too: a worker that interleaved several would hold a slice of each. */
+let queue: Promise<unknown> = Promise.resolve();
 
 function startWorker(): Worker {
   if (typeof __WORKER_SOURCE__ !== 'string' || typeof Worker === 'undefined') throw new WorkerUnavailable('no worker');
@@ -45,47 +45,61 @@ function startWorker(): Worker {
   }
 }
 
+/**
+ * Two cores or more: a pair — the first worker reads the file and computes SHA-256, handing each slice to the
+ * second (a MessageChannel between them), which computes SM3. One core: one worker computes both.
+ */
 function getLanes(): Lane[] | null {
   if (lanes !== undefined) return lanes;
   try {
     const cores = typeof navigator !== 'undefined' && typeof navigator.hardwareConcurrency === 'number' ? navigator.hardwareConcurrency : 2;
-    const split: HashAlgorithm[][] = cores >= 2 ? [['sha256'], ['sm3']] : [['sha256', 'sm3']];
-    lanes = split.map((algorithms) => ({ algorithms, worker: startWorker(), tail: Promise.resolve() }));
+    if (cores >= 2) {
+      const [reader, other] = [startWorker(), startWorker()];
+      const channel = new MessageChannel();
+      reader.postMessage({ type: 'pair', port: channel.port1 }, [channel.port1]);
+      other.postMessage({ type: 'pair', port: channel.port2 }, [channel.port2]);
+      lanes = [{ algorithms: ['sha256'], worker: reader }, { algorithms: ['sm3'], worker: other }];
+    } else lanes = [{ algorithms: ['sha256', 'sm3'], worker: startWorker() }];
   } catch {
     lanes = null;
   }
   return lanes;
 }
 
-function runOnWorker(lane: Lane, file: Blob, onBytes: (done: number) => void): Promise<Digests> {
-  const run = (): Promise<Digests> =>
-    new Promise<Digests>((resolve, reject) => {
-      const id = nextId++;
-      const onMessage = (ev: MessageEvent<HashReply>): void => {
-        const r = ev.data;
-        if (r.id !== id) return;
-        if (r.type === 'progress') return onBytes(r.done);
-        cleanup();
-        if (r.type === 'done') resolve(r.digests);
-        else reject(new Error(r.message));
-      };
-      const onError = (ev: Event): void => {
-        ev.preventDefault();
-        cleanup();
-        reject(new WorkerUnavailable('the hashing worker failed to start'));
-      };
-      const cleanup = (): void => {
-        lane.worker.removeEventListener('message', onMessage);
-        lane.worker.removeEventListener('error', onError);
-      };
-      lane.worker.addEventListener('message', onMessage);
-      lane.worker.addEventListener('error', onError);
-      const req: HashRequest = { id, file, algorithms: lane.algorithms };
-      lane.worker.postMessage(req);
-    });
-  const job = lane.tail.then(run, run);
-  lane.tail = job.catch(() => undefined);
-  return job;
+/** The reply of `lane` to request `id`: progress reported, then its digests. */
+function reply(lane: Lane, id: number, onBytes: (done: number) => void): Promise<Digests> {
+  return new Promise<Digests>((resolve, reject) => {
+    const onMessage = (ev: MessageEvent<HashReply>): void => {
+      const r = ev.data;
+      if (r.id !== id) return;
+      if (r.type === 'progress') return onBytes(r.done);
+      cleanup();
+      if (r.type === 'done') resolve(r.digests);
+      else reject(new Error(r.message));
+    };
+    const onError = (ev: Event): void => {
+      ev.preventDefault();
+      cleanup();
+      reject(new WorkerUnavailable('the hashing worker failed to start'));
+    };
+    const cleanup = (): void => {
+      lane.worker.removeEventListener('message', onMessage);
+      lane.worker.removeEventListener('error', onError);
+    };
+    lane.worker.addEventListener('message', onMessage);
+    lane.worker.addEventListener('error', onError);
+  });
+}
+
+async function hashOnWorkers(ls: Lane[], file: Blob, onBytes: (done: number) => void): Promise<Digests> {
+  const id = nextId++;
+  const replies = ls.map((lane, i) => reply(lane, id, i === 0 ? onBytes : () => undefined));
+  const req: HashRequest = { id, file, algorithms: ls[0]!.algorithms, forward: ls.length > 1 };
+  ls[0]!.worker.postMessage(req);
+  // The reader's failure rejects at once; the SM3 worker's reply is then never coming.
+  const first = await replies[0]!;
+  const rest = await Promise.all(replies.slice(1));
+  return Object.assign({}, first, ...rest) as Digests;
 }
 
 const yieldToPage = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
@@ -95,33 +109,33 @@ const yieldToPage = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
  * algorithms' progress averaged), and is called at least once per slice and once at the end.
  */
 export async function hashFiles(files: File[], onProgress?: ProgressCallback): Promise<FileDigests[]> {
-  const total = files.reduce((n, f) => n + f.size, 0);
-  let finished = 0;
-  const report = (extra: number): void => onProgress?.(Math.min(total, Math.round(finished + extra)), total);
-  const out: FileDigests[] = [];
-  for (const file of files) {
-    let digests: Digests | undefined;
-    const ls = getLanes();
-    if (ls !== null) {
-      const done = ls.map(() => 0);
-      try {
-        const parts = await Promise.all(ls.map((lane, i) => runOnWorker(lane, file, (n) => {
-          done[i] = n;
-          report(done.reduce((a, b) => a + b, 0) / ls.length);
-        })));
-        digests = Object.assign({}, ...parts) as Digests;
-      } catch (e) {
-        if (!(e instanceof WorkerUnavailable)) throw e;
-        for (const l of ls) l.worker.terminate();
-        lanes = null;
+  const run = async (): Promise<FileDigests[]> => {
+    const total = files.reduce((n, f) => n + f.size, 0);
+    let finished = 0;
+    const report = (extra: number): void => onProgress?.(Math.min(total, finished + extra), total);
+    const out: FileDigests[] = [];
+    for (const file of files) {
+      let digests: Digests | undefined;
+      const ls = getLanes();
+      if (ls !== null) {
+        try {
+          digests = await hashOnWorkers(ls, file, report);
+        } catch (e) {
+          if (!(e instanceof WorkerUnavailable)) throw e;
+          for (const l of ls) l.worker.terminate();
+          lanes = null;
+        }
       }
+      digests ??= await hashBlob(file, ['sha256', 'sm3'], (n) => report(n), yieldToPage);
+      finished += file.size;
+      report(0);
+      out.push({ name: file.name, size: file.size, sha256: digests.sha256!, sm3: digests.sm3! });
     }
-    digests ??= await hashBlob(file, ['sha256', 'sm3'], (n) => report(n), yieldToPage);
-    finished += file.size;
-    report(0);
-    out.push({ name: file.name, size: file.size, sha256: digests.sha256!, sm3: digests.sm3! });
-  }
-  return out;
+    return out;
+  };
+  const job = queue.then(run, run);
+  queue = job.catch(() => undefined);
+  return job;
 }
 
 /** Stops the hashing workers (they start again on the next call). */

@@ -21,7 +21,14 @@ export interface Digests {
  * The lower-case hex digests of `blob` for each algorithm asked; `onBytes(n)` after each slice with the
  * bytes hashed so far. `yieldEvery` lets a caller on the page give the event loop a turn between slices.
  */
-export async function hashBlob(blob: Blob, algorithms: readonly HashAlgorithm[], onBytes?: (done: number) => void, yieldEvery?: () => Promise<void>): Promise<Digests> {
+export async function hashBlob(
+  blob: Blob,
+  algorithms: readonly HashAlgorithm[],
+  onBytes?: (done: number) => void,
+  yieldEvery?: () => Promise<void>,
+  /** Hands each slice on once hashed here (the worker pair: the slice is transferred to the SM3 worker). */
+  forward?: (slice: Uint8Array) => Promise<void>,
+): Promise<Digests> {
   const s = algorithms.includes('sha256') ? new Sha256() : undefined;
   const m = algorithms.includes('sm3') ? new Sm3() : undefined;
   const size = blob.size;
@@ -35,6 +42,7 @@ export async function hashBlob(blob: Blob, algorithms: readonly HashAlgorithm[],
     s?.update(buf);
     m?.update(buf);
     at = end;
+    if (forward !== undefined) await forward(buf);
     onBytes?.(at);
     if (yieldEvery !== undefined) await yieldEvery();
   }
