@@ -66,8 +66,9 @@ export async function verifyPageRoutes(app: FastifyInstance, ctx: Pick<ServiceCo
     if (download) reply.header('content-disposition', 'attachment; filename="cunzheng-verifier.html"');
     return reply.send(body);
   };
-  const schema = { tags: ['public'], response: { 503: ErrorBody } };
+  // Pages, not API: left out of the OpenAPI document (README.md and src/http/README.md list them).
+  const schema = { tags: ['public'], hide: true, response: { 503: ErrorBody } };
   app.get('/verify', { schema: { ...schema, summary: "The receipt verifier (HTML, offline in the browser); this log's key prefilled, marked as the server's own" } }, async (_req, reply) => send(reply, served, false));
-  app.get('/verify/', { schema: { ...schema, hide: true } }, async (_req, reply) => send(reply, served, false));
+  app.get('/verify/', { schema }, async (_req, reply) => send(reply, served, false));
   app.get('/verify/download', { schema: { ...schema, summary: 'The receipt verifier as one self-contained HTML file, to open from disk with the network off' } }, async (_req, reply) => send(reply, pristine, true));
 }
