@@ -275,6 +275,9 @@ describe('the browser verifier, from file:// with the network blocked', () => {
     await page.waitForSelector('#results[data-state="done"]', { state: 'attached' });
     const code = await page.getAttribute('#setup-error [data-code]', 'data-code');
     expect(code).toBe('BAD_VERIFIER_KEY');
+    await page.click('#clear');
+    expect(await page.locator('#receipt-list li').count()).toBe(0);
+    expect(await page.getAttribute('#results', 'data-state')).toBe('idle');
     expect(off.leaked).toEqual([]);
   });
 });

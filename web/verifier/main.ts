@@ -115,7 +115,7 @@ function build(): void {
       h('textarea', { id: 'tsa', rows: '4', spellcheck: 'false', placeholder: '-----BEGIN CERTIFICATE-----' }),
       h('label', {}, h('input', { type: 'checkbox', id: 'require-documents' }), ` ${w.requireDocs}`),
     ),
-    h('p', {}, h('button', { id: 'verify', type: 'button', class: 'primary' }, w.verify), h('span', { id: 'status', class: 'status' })),
+    h('p', {}, h('button', { id: 'verify', type: 'button', class: 'primary' }, w.verify), ' ', h('button', { id: 'clear', type: 'button' }, w.clear), h('span', { id: 'status', class: 'status' })),
     h('progress', { id: 'progress', max: '1', value: '0', hidden: '' }),
     h('div', { id: 'setup-error' }),
     h('p', { id: 'summary', class: 'summary' }),
@@ -130,6 +130,15 @@ function build(): void {
     restoreText(keep);
   });
   document.getElementById('verify')!.addEventListener('click', () => void run());
+  document.getElementById('clear')!.addEventListener('click', () => {
+    if (state.busy) return;
+    state.receipts = [];
+    state.documents = [];
+    state.outcomes = null;
+    state.setupError = null;
+    document.getElementById('results')!.dataset.state = 'idle';
+    render();
+  });
   render();
 }
 
