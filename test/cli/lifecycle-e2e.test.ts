@@ -15,6 +15,7 @@ import { fromBase64 } from '../../src/crypto/index.js';
 import { parseReceipt } from '../../src/receipt/index.js';
 import { ServerProcess, freePort } from '../support/server-process.js';
 import { cli, type CliResult } from './run-cli.js';
+import { cliAsync } from './cli-async.js';
 
 const ADMIN = 'lifecycle-e2e-admin-token-0123456789abcdef';
 let dir: string;
@@ -34,6 +35,20 @@ function ok(args: string[]): string {
 }
 
 interface Row { doc: string; status: string; level?: string; period?: string; versions: number; events: number; people: string[]; measures: string[]; lastEvent: string }
+
+async function okAsync(args: string[]): Promise<string> {
+  const r = await cliAsync(args, { cwd: dir, env, timeoutMs: 30_000 });
+  expect(r.code, `cunzheng ${args.join(' ')}\n${r.stderr}`).toBe(0);
+  return r.stdout;
+}
+
+type History = { state: Record<string, unknown>; items: { kind: string }[] };
+
+/** The inventory and the history at once (two processes, both only reading). */
+async function inventoryAndHistory(): Promise<[Row[], History]> {
+  const [inv, h] = await Promise.all([okAsync(['inventory', '--json']), okAsync(['history', 'formula.txt', '--json'])]);
+  return [(JSON.parse(inv) as { rows: Row[] }).rows, JSON.parse(h) as History];
+}
 
 function inventory(): Row[] {
   return (JSON.parse(ok(['inventory', '--json'])) as { rows: Row[] }).rows;
@@ -81,7 +96,7 @@ afterAll(async () => {
 });
 
 describe('a document\'s whole life, from the command line', () => {
-  it('is deposited, classified, granted, concealed, versioned, reclassified, revoked, audited, declassified and destroyed', () => {
+  it('is deposited, classified, granted, concealed, versioned, reclassified, revoked, audited, declassified and destroyed', async () => {
     ok(['deposit', 'formula.txt', '--title', '电解液配方', '--key', vkey]);
     expect(existsSync(join(dir, 'formula.txt.receipt.json'))).toBe(true);
     copyFileSync(file(), join(dir, 'formula-v1.txt'));
@@ -96,19 +111,19 @@ describe('a document\'s whole life, from the command line', () => {
       { args: ['conceal', 'formula.txt', '--measures', 'marking,encryption,access-limit'], receipt: 'formula.txt.conceal.1.receipt.json', against: 'formula-v1.txt', want: { measures: ['marking', 'encryption', 'access-limit'], lastEvent: 'conceal' } },
     ];
     let events = 0;
-    const step = (s: (typeof steps)[number]): void => {
+    const step = async (s: (typeof steps)[number]): Promise<void> => {
       const out = ok(['event', ...s.args, '--key', vkey]);
       expect(out).toContain(s.receipt);
       verify(s.receipt, s.against);
       events++;
-      rows = inventory();
+      const [now, h] = await inventoryAndHistory();
+      rows = now;
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ doc, events, ...s.want });
-      const h = history();
       expect(h.items.at(-1)?.kind).toBe(s.args[0]);
       expect(h.state.status).toBe(rows[0]!.status === 'expired' ? 'classified' : rows[0]!.status);
     };
-    for (const s of steps) step(s);
+    for (const s of steps) await step(s);
 
     // A new version: the changed file deposited again; its prev names the first; the document stays one.
     writeFileSync(file(), 'LiPF6 1.2 mol/L in EC:EMC:DMC 3:5:2\n');
@@ -130,7 +145,7 @@ describe('a document\'s whole life, from the command line', () => {
       { args: ['departure-audit', 'formula.txt', '--who', 'E1001', '--returned', v2], receipt: 'formula.txt.departure-audit.1.receipt.json', against: 'formula.txt', want: { status: 'classified', lastEvent: 'departure-audit' } },
       { args: ['declassify', 'formula.txt', '--reason', '专利公开'], receipt: 'formula.txt.declassify.1.receipt.json', against: 'formula.txt', want: { status: 'declassified', lastEvent: 'declassify' } },
       { args: ['destroy', 'formula.txt', '--reason', '保密期满', '--method', '粉碎', '--record', 'certificate.txt'], receipt: 'formula.txt.destroy.1.receipt.json', against: 'formula.txt', want: { status: 'destroyed', lastEvent: 'destroy' } },
-    ]) step(s);
+    ]) await step(s);
 
     // After destroy: a reclassify is refused with its code, and nothing is written.
     const destroyed = history();
@@ -140,20 +155,26 @@ describe('a document\'s whole life, from the command line', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('LIFECYCLE_DESTROYED');
     expect(existsSync(join(dir, 'formula.txt.reclassify.2.receipt.json'))).toBe(false);
-    expect(history().items.length).toBe(before);
-    expect(inventory()[0]).toMatchObject({ status: 'destroyed', events });
-
-    // The inventory's other outputs: a table with Chinese headers, the CSV with its BOM, English on --lang en.
-    const table = ok(['inventory']);
+    // Then, at once (each only reads): nothing was added, and the inventory's other outputs — a table with
+    // Chinese headers, the CSV with its BOM, English on --lang en, the status filters.
+    const [after, table, csv, csvEn, destroyedOnly, classifiedOnly] = await Promise.all([
+      inventoryAndHistory(),
+      okAsync(['inventory']),
+      okAsync(['inventory', '--csv']),
+      okAsync(['inventory', '--csv', '--lang', 'en']),
+      okAsync(['inventory', '--status', 'destroyed', '--json']),
+      okAsync(['inventory', '--status', 'classified', '--json']),
+    ]);
+    expect(after[1].items.length).toBe(before);
+    expect(after[0][0]).toMatchObject({ status: 'destroyed', events });
     expect(table).toMatch(/^文档\s+名称\s+版本\s+密级/);
     expect(table).toContain('已销毁');
     expect(table).toContain('共 1 份文档');
-    const csv = ok(['inventory', '--csv']);
     expect(csv.startsWith('\ufeff文档编号,')).toBe(true);
     expect(csv.split('\r\n').filter((l) => l !== '')).toHaveLength(2);
-    expect(ok(['inventory', '--csv', '--lang', 'en']).startsWith('\ufeffDocument,')).toBe(true);
-    expect(ok(['inventory', '--status', 'destroyed', '--json'])).toContain(doc);
-    expect(JSON.parse(ok(['inventory', '--status', 'classified', '--json'])).rows).toEqual([]);
+    expect(csvEn.startsWith('\ufeffDocument,')).toBe(true);
+    expect(destroyedOnly).toContain(doc);
+    expect(JSON.parse(classifiedOnly).rows).toEqual([]);
 
     // Every receipt, offline: 2 versions and 8 events, each against the version it concerns.
     expect(verifyAll()).toBe(2 + 8);
