@@ -78,10 +78,33 @@ function withLayoutCache(real: FontkitFont): FontkitFont {
     },
   });
 }
+/**
+ * The glyphs' outlines decoded once per process: fontkit's subsetter decodes every glyph it copies (only to
+ * tell a compound glyph, whose components it must copy too), once per certificate; the font and its glyph
+ * objects live as long as the process, so the decoded outline is kept on the glyph. Same bytes out.
+ */
+function withGlyphMemo(real: FontkitFont): FontkitFont {
+  type Glyph = { _decode: () => unknown };
+  const f = real as unknown as { getGlyph: (id: number, chars?: unknown) => Glyph | null };
+  const getGlyph = f.getGlyph.bind(real);
+  const memoised = new WeakSet<Glyph>();
+  f.getGlyph = (id, chars) => {
+    const g = getGlyph(id, chars);
+    if (g !== null && !memoised.has(g)) {
+      memoised.add(g);
+      const decode = g._decode.bind(g);
+      let decoded: { v: unknown } | undefined;
+      g._decode = () => (decoded ??= { v: decode() }).v;
+    }
+    return g;
+  };
+  return real;
+}
+
 function font(weight: FontWeight): FontkitFont {
   let f = fonts.get(weight);
   if (f === undefined) {
-    f = withLayoutCache(fontkit().create(certificateFont(weight)));
+    f = withLayoutCache(withGlyphMemo(fontkit().create(certificateFont(weight))));
     fonts.set(weight, f);
   }
   return f;
