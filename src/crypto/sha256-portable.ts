@@ -7,7 +7,7 @@
  * node:crypto over any bytes cut into any slices.
  */
 
-const BLOCK = 64;
+import { MdBlockHash } from './md-block-portable.js';
 
 const K = Int32Array.from([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
@@ -20,69 +20,14 @@ const K = Int32Array.from([
 
 const IV = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
 
-export class Sha256 {
-  private readonly v = new Int32Array(8);
+export class Sha256 extends MdBlockHash {
   private readonly w = new Int32Array(64);
-  private readonly buf = new Uint8Array(BLOCK);
-  private bufLen = 0;
-  private length = 0;
-  private done = false;
 
   constructor() {
-    this.v.set(IV);
+    super('SHA-256', IV);
   }
 
-  update(data: Uint8Array): this {
-    if (this.done) throw new Error('SHA-256: update after digest');
-    let pos = 0;
-    const n = data.length;
-    this.length += n;
-    if (this.bufLen > 0) {
-      const take = Math.min(BLOCK - this.bufLen, n);
-      this.buf.set(data.subarray(0, take), this.bufLen);
-      this.bufLen += take;
-      pos = take;
-      if (this.bufLen < BLOCK) return this;
-      this.compress(this.buf, 0);
-      this.bufLen = 0;
-    }
-    while (n - pos >= BLOCK) {
-      this.compress(data, pos);
-      pos += BLOCK;
-    }
-    if (pos < n) {
-      this.buf.set(data.subarray(pos), 0);
-      this.bufLen = n - pos;
-    }
-    return this;
-  }
-
-  digest(): Uint8Array {
-    if (this.done) throw new Error('SHA-256: digest called twice');
-    this.done = true;
-    const buf = this.buf;
-    const bits = this.length * 8;
-    buf[this.bufLen++] = 0x80;
-    if (this.bufLen > BLOCK - 8) {
-      buf.fill(0, this.bufLen);
-      this.compress(buf, 0);
-      this.bufLen = 0;
-    }
-    buf.fill(0, this.bufLen);
-    const hi = Math.floor(bits / 0x100000000);
-    const lo = bits >>> 0;
-    buf[56] = hi >>> 24; buf[57] = hi >>> 16; buf[58] = hi >>> 8; buf[59] = hi;
-    buf[60] = lo >>> 24; buf[61] = lo >>> 16; buf[62] = lo >>> 8; buf[63] = lo;
-    this.compress(buf, 0);
-    const out = new Uint8Array(32);
-    for (let i = 0; i < 8; i++) {
-      const x = this.v[i]!;
-      out[i * 4] = x >>> 24; out[i * 4 + 1] = x >>> 16; out[i * 4 + 2] = x >>> 8; out[i * 4 + 3] = x;
-    }
-    return out;
-  }
-
-  private compress(b: Uint8Array, at: number): void {
+  protected compress(b: Uint8Array, at: number): void {
     const w = this.w;
     for (let i = 0; i < 16; i++) {
       const o = at + i * 4;

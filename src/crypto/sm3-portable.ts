@@ -6,7 +6,7 @@
  * node:crypto's sm3 and the standard's two examples ("abc" and "abcd" × 16).
  */
 
-const BLOCK = 64;
+import { MdBlockHash } from './md-block-portable.js';
 
 /** T_j rotated left by j mod 32, for j = 0..63 (the constant each round adds). */
 const T_ROT = new Int32Array(64);
@@ -18,70 +18,14 @@ for (let j = 0; j < 64; j++) {
 
 const IV = [0x7380166f, 0x4914b2b9, 0x172442d7, 0xda8a0600, 0xa96f30bc, 0x163138aa, 0xe38dee4d, 0xb0fb0e4e];
 
-export class Sm3 {
-  private readonly v = new Int32Array(8);
+export class Sm3 extends MdBlockHash {
   private readonly w = new Int32Array(68);
-  private readonly buf = new Uint8Array(BLOCK);
-  private bufLen = 0;
-  /** Bytes hashed so far; a double holds 2^53 exactly, far beyond any file. */
-  private length = 0;
-  private done = false;
 
   constructor() {
-    this.v.set(IV);
+    super('SM3', IV);
   }
 
-  update(data: Uint8Array): this {
-    if (this.done) throw new Error('SM3: update after digest');
-    let pos = 0;
-    const n = data.length;
-    this.length += n;
-    if (this.bufLen > 0) {
-      const take = Math.min(BLOCK - this.bufLen, n);
-      this.buf.set(data.subarray(0, take), this.bufLen);
-      this.bufLen += take;
-      pos = take;
-      if (this.bufLen < BLOCK) return this;
-      this.compress(this.buf, 0);
-      this.bufLen = 0;
-    }
-    while (n - pos >= BLOCK) {
-      this.compress(data, pos);
-      pos += BLOCK;
-    }
-    if (pos < n) {
-      this.buf.set(data.subarray(pos), 0);
-      this.bufLen = n - pos;
-    }
-    return this;
-  }
-
-  digest(): Uint8Array {
-    if (this.done) throw new Error('SM3: digest called twice');
-    this.done = true;
-    const buf = this.buf;
-    const bits = this.length * 8;
-    buf[this.bufLen++] = 0x80;
-    if (this.bufLen > BLOCK - 8) {
-      buf.fill(0, this.bufLen);
-      this.compress(buf, 0);
-      this.bufLen = 0;
-    }
-    buf.fill(0, this.bufLen);
-    const hi = Math.floor(bits / 0x100000000);
-    const lo = bits >>> 0;
-    buf[56] = hi >>> 24; buf[57] = hi >>> 16; buf[58] = hi >>> 8; buf[59] = hi;
-    buf[60] = lo >>> 24; buf[61] = lo >>> 16; buf[62] = lo >>> 8; buf[63] = lo;
-    this.compress(buf, 0);
-    const out = new Uint8Array(32);
-    for (let i = 0; i < 8; i++) {
-      const x = this.v[i]!;
-      out[i * 4] = x >>> 24; out[i * 4 + 1] = x >>> 16; out[i * 4 + 2] = x >>> 8; out[i * 4 + 3] = x;
-    }
-    return out;
-  }
-
-  private compress(b: Uint8Array, at: number): void {
+  protected compress(b: Uint8Array, at: number): void {
     const w = this.w;
     for (let i = 0; i < 16; i++) {
       const o = at + i * 4;
