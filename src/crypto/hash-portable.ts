@@ -26,8 +26,8 @@ export function sm3(...parts: Uint8Array[]): Uint8Array {
   return h.digest();
 }
 
-export function createSha256(): IncrementalHash {
-  const h = nobleSha256.create();
+/** An IncrementalHash over any hash with update/digest (the returned object is the one update answers). */
+function incremental(h: { update(data: Uint8Array): unknown; digest(): Uint8Array }): IncrementalHash {
   const self: IncrementalHash = {
     update(data) {
       h.update(data);
@@ -38,14 +38,10 @@ export function createSha256(): IncrementalHash {
   return self;
 }
 
+export function createSha256(): IncrementalHash {
+  return incremental(nobleSha256.create());
+}
+
 export function createSm3(): IncrementalHash {
-  const h = new Sm3();
-  const self: IncrementalHash = {
-    update(data) {
-      h.update(data);
-      return self;
-    },
-    digest: () => h.digest(),
-  };
-  return self;
+  return incremental(new Sm3());
 }
