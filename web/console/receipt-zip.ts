@@ -7,6 +7,7 @@
  * compression level — the same receipts always make the same bytes.
  */
 import { zipSync, strToU8 } from 'fflate';
+import { formatReceipt, type Receipt } from '../../src/receipt/receipt.js';
 
 export interface ReceiptJson {
   format: string;
@@ -19,19 +20,9 @@ export interface ReceiptJson {
   log: { origin: string; key: string };
 }
 
-/** The receipt's text as the CLI writes it (src/receipt/receipt.ts formatReceipt). */
+/** The receipt's text as the CLI writes it: the core's own formatReceipt (src/receipt/receipt.ts). */
 export function receiptText(r: ReceiptJson): string {
-  const ordered = {
-    format: r.format,
-    id: r.id,
-    entry: r.entry,
-    index: r.index,
-    proof: r.proof,
-    checkpoint: r.checkpoint,
-    anchors: (r.anchors ?? []).map((a) => ({ type: a.type, checkpoint: a.checkpoint, token: a.token, consistency: a.consistency })),
-    log: { origin: r.log.origin, key: r.log.key },
-  };
-  return JSON.stringify(ordered, null, 2) + '\n';
+  return formatReceipt({ ...r, anchors: r.anchors ?? [] } as unknown as Receipt);
 }
 
 /** The entry's own JSON (the receipt's base64 `entry`, UTF-8): what the ledger holds about the document. */
