@@ -72,11 +72,13 @@ export function allImports(files: SourceFiles): Import[] {
 
 /** The folders of the pure core; with them, every file reached from anchor/pure.ts. */
 export const PURE_FOLDERS = ['crypto', 'merkle', 'note', 'checkpoint', 'entry', 'receipt', 'lifecycle', 'policy'] as const;
-/** Pure files in folders that also hold I/O (the witness's bodies, used by the log's client and the server; the certificate's fields). */
+/** Pure files in folders that also hold I/O (the witness's bodies, used by the log's client and the server; the certificate's fields; the evidence package's manifest). */
 export const PURE_FILES = [
   'witness/protocol.ts',
   // the certificate's fields, wording and order (pdf.ts, font.ts and check.ts beside them do I/O)
   'certificate/model.ts', 'certificate/words.ts', 'certificate/event-words.ts', 'certificate/blocks.ts',
+  // the evidence package's manifest, roots, layout, proofs file and README text (zip I/O and the builder beside them are not)
+  'evidence/manifest.ts', 'evidence/tree.ts', 'evidence/layout.ts', 'evidence/consistency.ts', 'evidence/readme.ts',
 ] as const;
 const PURE_ENTRY = 'anchor/pure.ts';
 
