@@ -2,5 +2,5 @@ export { certificateData, type CertificateAnchor, type CertificateData, type Cer
 export { attachmentNames, certificateBlocks, defaultVerifierUrl, verifierLink, QR_MAX_URL, type Block, type CertificateOptions, type Row } from './blocks.js';
 export { CERTIFICATE_RENDERER, PARAMS_NS, renderCertificatePdf, type CertificateParams } from './pdf.js';
 export { CERTIFICATE_LANGS, WORDS, type CertificateLang } from './words.js';
-export { makeCertificate } from './make.js';
+export { makeCertificate, type CheckedDigests, type MakeCertificateOptions } from './make.js';
 export { checkCertificate, extractCertificate, MAX_CERTIFICATE_BYTES, type ExtractedCertificate } from './check.js';

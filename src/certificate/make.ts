@@ -13,7 +13,10 @@ export interface CheckedDigests {
   sm3?: string;
 }
 
-export async function makeCertificate(receipt: Uint8Array, options: CertificateOptions & { digests?: CheckedDigests } = {}): Promise<{ pdf: Buffer; params: CertificateParams; id: string }> {
+/** What makeCertificate takes: the printed options, and the caller's digests of the document to check. */
+export type MakeCertificateOptions = CertificateOptions & { digests?: CheckedDigests };
+
+export async function makeCertificate(receipt: Uint8Array, options: MakeCertificateOptions = {}): Promise<{ pdf: Buffer; params: CertificateParams; id: string }> {
   const data = await certificateData(receipt);
   if (options.digests !== undefined) {
     const d = data.entry.digest;

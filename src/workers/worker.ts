@@ -1,18 +1,34 @@
 /**
  * A worker thread of the pool (pool.ts): runs jobs by kind and answers `{id, ok, value}` or
- * `{id, ok: false, error: {code, message}}`; the result's buffers are transferred back.
+ * `{id, ok: false, error: {code, message}}`; the result's buffers are transferred back. Jobs are synchronous
+ * but `certificate`, which answers when its promise settles.
  */
 import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { CunzhengError } from '../errors.js';
 import { runReceiptJob, type ReceiptJobPayload } from './receipt-job.js';
 import { runPrepareJob, type PrepareRequest } from './prepare-job.js';
+import { runCertificateJob, type CertificateJob } from './certificate-job.js';
 
 const port = parentPort;
 if (port === null) throw new Error('worker.ts runs in a worker thread');
 
+function fail(id: number, e: unknown): void {
+  const code = e instanceof CunzhengError ? e.code : 'WORKER_FAILED';
+  const details = e instanceof CunzhengError ? e.details : undefined;
+  port!.postMessage({ id, ok: false, error: { code, message: e instanceof Error ? e.message : String(e), ...(details === undefined ? {} : { details }) } });
+}
+
 port.on('message', (m: { id: number; kind: string; payload: unknown }) => {
   try {
+    if (m.kind === 'certificate') {
+      // The one asynchronous job: answered when the certificate is made; the worker takes further jobs meanwhile.
+      runCertificateJob(m.payload as CertificateJob).then(
+        (r) => port.postMessage({ id: m.id, ok: true, value: r }, [r.pdf.buffer as ArrayBuffer]),
+        (e: unknown) => fail(m.id, e),
+      );
+      return;
+    }
     if (m.kind === 'receipts') {
       const r = runReceiptJob(m.payload as ReceiptJobPayload);
       port.postMessage({ id: m.id, ok: true, value: r }, [r.bytes.buffer as ArrayBuffer, r.ends.buffer as ArrayBuffer]);
@@ -29,9 +45,7 @@ port.on('message', (m: { id: number; kind: string; payload: unknown }) => {
     }
     throw new CunzhengError('WORKER_UNKNOWN_JOB', `no job of kind ${JSON.stringify(m.kind)}`);
   } catch (e) {
-    const code = e instanceof CunzhengError ? e.code : 'WORKER_FAILED';
-    const details = e instanceof CunzhengError ? e.details : undefined;
-    port.postMessage({ id: m.id, ok: false, error: { code, message: e instanceof Error ? e.message : String(e), ...(details === undefined ? {} : { details }) } });
+    fail(m.id, e);
   }
 });
 
