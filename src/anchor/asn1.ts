@@ -14,10 +14,15 @@ export type AsnNode = asn1js.AsnType;
 const PARSE_LIMITS = { maxDepth: 40, maxNodes: 20_000 } as const;
 
 /** Parses exactly one BER element spanning all of `bytes`; no trailing data. */
-export function decodeOne(bytes: Uint8Array, code: TsaErrorCode, what: string): AsnNode {
+export function decodeOne(
+  bytes: Uint8Array,
+  code: TsaErrorCode,
+  what: string,
+  limits: { maxDepth: number; maxNodes: number } = PARSE_LIMITS,
+): AsnNode {
   let parsed: asn1js.FromBerResult;
   try {
-    parsed = asn1js.fromBER(bytes, PARSE_LIMITS);
+    parsed = asn1js.fromBER(bytes, limits);
   } catch (err) {
     throw tsaError(code, `${what}: not valid DER (${errorText(err)})`, undefined, err);
   }
@@ -30,7 +35,7 @@ export function decodeOne(bytes: Uint8Array, code: TsaErrorCode, what: string): 
       want: parsed.offset,
     });
   }
-  checkLengths(parsed.result, code, what, 0);
+  checkLengths(parsed.result, code, what, 0, limits.maxDepth);
   return parsed.result;
 }
 
@@ -38,14 +43,14 @@ export function decodeOne(bytes: Uint8Array, code: TsaErrorCode, what: string): 
  * asn1js lets a child run past the end of its parent as long as the outermost length works out; a definite-length
  * constructed element whose children do not exactly fill it is rejected here (BER indefinite lengths stay legal).
  */
-function checkLengths(node: AsnNode, code: TsaErrorCode, what: string, depth: number): void {
-  if (!node.idBlock.isConstructed || depth > PARSE_LIMITS.maxDepth) return;
+function checkLengths(node: AsnNode, code: TsaErrorCode, what: string, depth: number, maxDepth: number): void {
+  if (!node.idBlock.isConstructed || depth > maxDepth) return;
   const children = (node.valueBlock as { value?: unknown }).value;
   if (!Array.isArray(children)) return;
   let sum = 0;
   for (const child of children as AsnNode[]) {
     sum += child.valueBeforeDecodeView.length;
-    checkLengths(child, code, what, depth + 1);
+    checkLengths(child, code, what, depth + 1, maxDepth);
   }
   if (!node.lenBlock.isIndefiniteForm && sum !== node.lenBlock.length) {
     throw tsaError(code, `${what}: an element's content (${sum} bytes) does not match its length (${node.lenBlock.length})`);

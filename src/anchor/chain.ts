@@ -8,7 +8,7 @@
  * present, pathLenConstraint respected). Roots are trusted as configured (their own signature and extensions are not
  * judged). Certificates signed with SM2-with-SM3 are verified by sm2.ts (standard identifier; pkijs does not know
  * SM2), all others by pkijs over WebCrypto. Validity is checked at genTime — the token proves a time, and the chain must have been valid then; a
- * token keeps verifying after its certificates expire (long-term validation), and revocation is not checked.
+ * token keeps verifying after its certificates expire (long-term validation); revocation is revocation.ts's, as of genTime.
  *
  * Threat model: the embedded certificates are attacker-chosen, so the search is bounded (depth and number of
  * signature checks) and a found path is only as good as the root at its end.

@@ -33,6 +33,13 @@ export type TsaErrorCode =
   | 'TSA_TIME_BEFORE_CHECKPOINT'
   // genTime is later than the verifier's clock allows
   | 'TSA_TIME_IN_FUTURE'
+  // a certificate of the TSA chain was revoked at or before genTime (or after it, for a reason that voids its
+  // earlier tokens: RFC 3161 §4); details.revocationTime, details.reason
+  | 'TSA_CERT_REVOKED'
+  // revocation evidence (OCSP response, CRL) that cannot be relied on; details.case names why
+  | 'TSA_REVOCATION_INVALID'
+  // revocation was required (requireRevocation) and a certificate of the chain has no evidence
+  | 'TSA_REVOCATION_MISSING'
   // the TimeStampResp says the TSA refused
   | 'TSA_REJECTED'
   // the TimeStampResp (or the HTTP reply carrying it) cannot be read

@@ -15,3 +15,16 @@ export {
 } from './verify-token.js';
 export { MAX_TOKEN_BYTES } from './token.js';
 export { MAX_PEM_CHARS, parsePemCertificates } from './pem.js';
+export {
+  certificateHash,
+  type CertificateRevocation,
+  MAX_EVIDENCE_ITEMS,
+  type RevocationEvidence,
+  type RevocationOptions,
+  type RevocationReport,
+  type RevocationSource,
+  verifyRevocation,
+} from './revocation.js';
+export { type RevocationInvalidCase } from './revocation-common.js';
+export { MAX_OCSP_BYTES } from './revocation-ocsp.js';
+export { MAX_CRL_BYTES, MAX_CRL_ENTRIES } from './revocation-crl.js';

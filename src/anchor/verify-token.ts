@@ -20,6 +20,7 @@ import { buildChain, validAt } from './chain.js';
 import { tsaError } from './errors.js';
 import { formatName } from './names.js';
 import { checkSignature } from './signature.js';
+import { checkChainRevocation, type RevocationOptions, type RevocationReport } from './revocation.js';
 import { checkSigningCertificate, checkTimestampingUsage, checkTsaName } from './signer-checks.js';
 import { type CertRef, findSigner, type ParsedToken, parseTimestampToken } from './token.js';
 
@@ -39,7 +40,7 @@ export interface CheckTimestampOptions {
   at?: Date;
 }
 
-export interface VerifyTimestampOptions extends CheckTimestampOptions {
+export interface VerifyTimestampOptions extends CheckTimestampOptions, RevocationOptions {
   /** Trusted root certificates (DER). The token's signing certificate must chain to one of them. */
   roots: readonly Uint8Array[];
 }
@@ -67,6 +68,8 @@ export interface TimestampVerification {
   signerCertificate: Uint8Array;
   /** DER of the path signer → root; empty when no roots were consulted (checkTimestampToken). */
   chain: Uint8Array[];
+  /** What was checked of revocation as of genTime (revocation.ts); `checked: false` without evidence. */
+  revocation: RevocationReport;
 }
 
 /** Full verification: everything in the file comment, including the chain to one of `opts.roots`. */
@@ -128,6 +131,7 @@ async function verify(tokenDer: Uint8Array, opts: CheckTimestampOptions, roots: 
     });
   }
   const chain = roots === null ? [] : await buildChain(signer, token.certificates, roots, genTime);
+  const revocation = await checkChainRevocation(chain, genTime, opts as RevocationOptions);
 
   const accuracy = readAccuracy(token);
   if (expected.notBefore !== undefined && genTime.getTime() < expected.notBefore.getTime()) {
@@ -156,6 +160,7 @@ async function verify(tokenDer: Uint8Array, opts: CheckTimestampOptions, roots: 
     ...(nonce === undefined ? {} : { nonce }),
     signerCertificate: signer.der.slice(),
     chain: chain.map((c) => c.der.slice()),
+    revocation,
   };
 }
 

@@ -44,12 +44,13 @@ export function plainQuery(imprint: Uint8Array, { nonce, certReq }: { nonce: boo
 
 export async function expectCode(promise: Promise<unknown>, code: string): Promise<CunzhengError> {
   let caught: unknown;
+  let value: unknown;
   try {
-    await promise;
+    value = await promise;
   } catch (err) {
     caught = err;
   }
-  expect(caught, `expected a CunzhengError ${code}`).toBeInstanceOf(CunzhengError);
+  expect(caught, `expected a CunzhengError ${code}, got ${String(value)}`).toBeInstanceOf(CunzhengError);
   expect((caught as CunzhengError).code, (caught as Error).message).toBe(code);
   return caught as CunzhengError;
 }
