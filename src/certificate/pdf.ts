@@ -38,13 +38,13 @@ export const CERTIFICATE_RENDERER = 'cunzheng-certificate/1 (pdfkit 0.20.2, font
 const require = createRequire(import.meta.url);
 // pdfkit and fontkit are loaded on the first certificate, not when this module is imported: they cost about
 // 0.6 s of start-up, which every command and the service would otherwise pay without making a certificate.
-type PdfKit = typeof import('pdfkit');
+export type PdfKit = typeof import('pdfkit');
 let pdfkitLib: PdfKit | undefined;
 let fontkitLib: { create: (b: Buffer) => FontkitFont } | undefined;
-const PDFDocumentClass = (): PdfKit => (pdfkitLib ??= require('pdfkit') as PdfKit);
-const fontkit = (): { create: (b: Buffer) => FontkitFont } => (fontkitLib ??= require('fontkit') as { create: (b: Buffer) => FontkitFont });
+export const PDFDocumentClass = (): PdfKit => (pdfkitLib ??= require('pdfkit') as PdfKit);
+export const fontkit = (): { create: (b: Buffer) => FontkitFont } => (fontkitLib ??= require('fontkit') as { create: (b: Buffer) => FontkitFont });
 
-type FontkitFont = { layout: (text: string) => unknown };
+export type FontkitFont = { layout: (text: string) => unknown };
 const fonts = new Map<FontWeight, FontkitFont>();
 const LAYOUT_CACHE_MAX = 50_000;
 
@@ -83,7 +83,7 @@ function withLayoutCache(real: FontkitFont): FontkitFont {
  * tell a compound glyph, whose components it must copy too), once per certificate; the font and its glyph
  * objects live as long as the process, so the decoded outline is kept on the glyph. Same bytes out.
  */
-function withGlyphMemo(real: FontkitFont): FontkitFont {
+export function withGlyphMemo(real: FontkitFont): FontkitFont {
   type Glyph = { _decode: () => unknown };
   const f = real as unknown as { getGlyph: (id: number, chars?: unknown) => Glyph | null };
   const getGlyph = f.getGlyph.bind(real);

@@ -79,6 +79,8 @@ export const PURE_FILES = [
   'certificate/model.ts', 'certificate/words.ts', 'certificate/event-words.ts', 'certificate/blocks.ts',
   // the evidence package's manifest, roots, layout, proofs file and README text (zip I/O and the builder beside them are not)
   'evidence/manifest.ts', 'evidence/tree.ts', 'evidence/layout.ts', 'evidence/consistency.ts', 'evidence/readme.ts',
+  // the exhibit list's rows, wording and layout (exhibit-pdf.ts and exhibit-read.ts beside them do I/O)
+  'certificate/exhibit-list.ts', 'certificate/exhibit-words.ts', 'certificate/exhibit-layout.ts',
 ] as const;
 const PURE_ENTRY = 'anchor/pure.ts';
 
