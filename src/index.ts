@@ -11,5 +11,7 @@ export * as checkpoint from './checkpoint/index.js';
 export * as entry from './entry/index.js';
 export * as receipt from './receipt/index.js';
 export { verifyReceipt, parseReceipt, exportTlogProof, importTlogProof, type Receipt, type VerifiedReceipt } from './receipt/index.js';
+// The receipt's JSON Schema: its own module (the receipt index leaves it out, for the command line's start-up).
+export { ReceiptSchema, AnchorSchema, BatchReplySchema } from './receipt/schema.js';
 export * as policy from './policy/index.js';
 export { parsePolicy, checkCheckpointPolicy, evaluateQuorum, type Policy } from './policy/index.js';

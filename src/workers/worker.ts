@@ -1,17 +1,21 @@
 /**
  * A worker thread of the pool (pool.ts): runs jobs by kind and answers `{id, ok, value}` or
  * `{id, ok: false, error: {code, message}}`; the result's buffers are transferred back. Jobs are synchronous
- * but `certificate`, which answers when its promise settles.
+ * but `certificate`, which answers when its promise settles, and the first `prepare` (its module is loaded then).
  */
 import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { CunzhengError } from '../errors.js';
 import { runReceiptJob, type ReceiptJobPayload } from './receipt-job.js';
-import { runPrepareJob, type PrepareRequest } from './prepare-job.js';
+import type { PrepareRequest } from './prepare-job.js';
 import { runCertificateJob, type CertificateJob } from './certificate-job.js';
 
 const port = parentPort;
 if (port === null) throw new Error('worker.ts runs in a worker thread');
+
+// The prepare job (the request schema: Ajv and TypeBox, ~0.3 s of CPU to load) is loaded with the first
+// large body: every pool starts with the service, and most only ever write receipts.
+let prepareJob: Promise<typeof import('./prepare-job.js')> | undefined;
 
 function fail(id: number, e: unknown): void {
   const code = e instanceof CunzhengError ? e.code : 'WORKER_FAILED';
@@ -35,8 +39,10 @@ port.on('message', (m: { id: number; kind: string; payload: unknown }) => {
       return;
     }
     if (m.kind === 'prepare') {
-      const r = runPrepareJob(m.payload as PrepareRequest);
-      port.postMessage({ id: m.id, ok: true, value: r }, [r.entries.buffer as ArrayBuffer, r.ends.buffer as ArrayBuffer]);
+      (prepareJob ??= import('./prepare-job.js')).then(({ runPrepareJob }) => {
+        const r = runPrepareJob(m.payload as PrepareRequest);
+        port.postMessage({ id: m.id, ok: true, value: r }, [r.entries.buffer as ArrayBuffer, r.ends.buffer as ArrayBuffer]);
+      }).catch((e: unknown) => fail(m.id, e));
       return;
     }
     if (m.kind === 'cpu') {

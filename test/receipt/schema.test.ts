@@ -9,9 +9,10 @@ import fc from 'fast-check';
 import AjvModule from 'ajv';
 import { toBase64 } from '../../src/crypto/index.js';
 import {
-  AnchorSchema, BatchReplySchema, batchReplyJson, buildReceipt, isBuiltReceipt, parseReceipt, proofHashEncoder, receiptAnchors,
-  ReceiptSchema, receiptReplyJson, withAnchors, type Receipt, type StampedCheckpoint,
+  batchReplyJson, buildReceipt, isBuiltReceipt, parseReceipt, proofHashEncoder, receiptAnchors, receiptReplyJson, withAnchors,
+  type Receipt, type StampedCheckpoint,
 } from '../../src/receipt/index.js';
+import { AnchorSchema, BatchReplySchema, ReceiptSchema } from '../../src/receipt/schema.js';
 import { isCunzhengError } from '../../src/errors.js';
 import { fuzzRuns } from '../support/fuzz.js';
 
