@@ -69,6 +69,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug').env('CUNZHENG_LOG_LEVEL').default('info'))
     .addOption(new Option('--tsa <url>', 'an RFC 3161 TSA to anchor checkpoints at (repeatable; env CUNZHENG_TSA, space-separated)').argParser(collect).default([]))
     .addOption(new Option('--tsa-roots <pem>', 'PEM file of the TSA roots replies must chain to').env('CUNZHENG_TSA_ROOTS'))
+    .addOption(new Option('--tsa-ocsp <url>', 'OCSP responder for the TSA certificate\'s revocation evidence, asked before the one its AIA names').env('CUNZHENG_TSA_OCSP'))
+    .addOption(new Option('--tsa-crl <url>', 'CRL of the TSA certificate\'s issuer, fetched when no OCSP answer holds, before the one its CDP names').env('CUNZHENG_TSA_CRL'))
     .addOption(new Option('--anchor-interval <seconds>', 'how often to anchor the newest checkpoint when the tree has grown').env('CUNZHENG_ANCHOR_INTERVAL').default('60'))
     .addOption(new Option('--tile-cache <tiles>', 'full hash tiles kept expanded in memory for proofs: 16 KiB each, one per 256 leaves (4096 ≈ 64 MiB covers ~1M leaves)').env('CUNZHENG_TILE_CACHE').default('4096'))
     .addOption(new Option('--max-inflight <bytes>', 'request bytes in flight over all tenants before 503 SERVICE_BUSY').env('CUNZHENG_MAX_INFLIGHT').default(String(1024 ** 3)))

@@ -41,16 +41,16 @@ export function checkOrigin(origin: string | undefined): void {
   }
 }
 
-export function checkTsaUrls(urls: readonly string[]): void {
+export function checkTsaUrls(urls: readonly string[], flag = '--tsa'): void {
   for (const u of urls) {
     let url: URL;
     try {
       url = new URL(u);
     } catch {
-      throw new UsageError(`--tsa ${JSON.stringify(u)} is not a URL (expected http://… or https://…)`);
+      throw new UsageError(`${flag} ${JSON.stringify(u)} is not a URL (expected http://… or https://…)`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new UsageError(`--tsa ${JSON.stringify(u)}: only http:// and https:// TSAs are supported`);
+      throw new UsageError(`${flag} ${JSON.stringify(u)}: only http:// and https:// URLs are supported`);
     }
   }
 }

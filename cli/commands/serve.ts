@@ -26,6 +26,9 @@ export interface ServeFlags {
   logLevel: string;
   tsa: string[];
   tsaRoots?: string;
+  /** OCSP responder / CRL URL for the TSA certificate's revocation evidence, before its AIA/CDP. */
+  tsaOcsp?: string;
+  tsaCrl?: string;
   anchorInterval: string;
   tileCache: string;
   maxInflight: string;
@@ -63,6 +66,11 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   const logLevel = checkLogLevel(flags.logLevel);
   checkOrigin(flags.origin);
   checkTsaUrls(flags.tsa);
+  if (flags.tsaOcsp !== undefined) checkTsaUrls([flags.tsaOcsp], '--tsa-ocsp');
+  if (flags.tsaCrl !== undefined) checkTsaUrls([flags.tsaCrl], '--tsa-crl');
+  if ((flags.tsaOcsp !== undefined || flags.tsaCrl !== undefined) && flags.tsa.length === 0) {
+    throw new UsageError('--tsa-ocsp and --tsa-crl need --tsa URL: they are for the TSA certificate');
+  }
   // A given token is checked without touching the disk (the service would check it only after opening the ledger).
   if (flags.adminToken !== undefined) {
     const { loadAdminToken } = await import('../../src/service/admin-token.js');
@@ -94,6 +102,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
       logLevel,
       tsaUrls: flags.tsa,
       tsaRoots,
+      tsaRevocation: { ...(flags.tsaOcsp === undefined ? {} : { ocspUrl: flags.tsaOcsp }), ...(flags.tsaCrl === undefined ? {} : { crlUrl: flags.tsaCrl }) },
       anchorIntervalMs,
       tileCacheTiles,
       maxInFlightBytes,

@@ -8,3 +8,10 @@
  */
 export * from './pure.js';
 export { type FetchLike, requestTimestamp, type RequestTimestampOptions, type TimestampResult } from './tsa-client.js';
+export {
+  type FetchedRevocation,
+  fetchRevocation,
+  type FetchRevocationOptions,
+  type RevocationFailure,
+  type RevocationFetch,
+} from './revocation-client.js';

@@ -28,3 +28,4 @@ export {
 export { type RevocationInvalidCase } from './revocation-common.js';
 export { MAX_OCSP_BYTES } from './revocation-ocsp.js';
 export { MAX_CRL_BYTES, MAX_CRL_ENTRIES } from './revocation-crl.js';
+export { buildOcspRequest, revocationUrls, type RevocationUrls } from './revocation-request.js';

@@ -212,7 +212,7 @@ export const NOT_OVER_HTTP = {
   TSA_BAD_SIGNING_CERTIFICATE: 'anchoring (ANCHOR_FAILED) and token verification',
   TSA_BAD_URL: 'serve start (--tsa)',
   TSA_CERT_EXPIRED: 'anchoring (ANCHOR_FAILED) and token verification',
-  TSA_CERT_REVOKED: 'anchoring (the evidence is not stored; logged) and token verification with revocation evidence',
+  TSA_CERT_REVOKED: 'anchoring (the token is refused: ANCHOR_FAILED when every TSA failed) and token verification with revocation evidence',
   TSA_REVOCATION_INVALID: 'anchoring (the evidence is not stored, retried; logged) and token verification with revocation evidence',
   TSA_REVOCATION_MISSING: 'token verification (requireRevocation: cunzheng verify --require-revocation)',
   TSA_HTTP_ERROR: 'anchoring (ANCHOR_FAILED)',

@@ -20,15 +20,11 @@ import { CunzhengError } from '../errors.js';
 import { fromUtf8, toBase64, utf8 } from '../crypto/index.js';
 import { checkpointImprint } from '../checkpoint/index.js';
 import { requestTimestamp } from '../anchor/index.js';
+import { type RevocationSettings, retryPending, type StoredAnchor, withRevocation } from './revocation-anchors.js';
 import { recordKeys } from '../ledger/index.js';
 import type { Ledger } from '../ledger/index.js';
 
-export interface StoredAnchor {
-  tsa: string;
-  /** Base64 DER TimeStampToken. */
-  token: string;
-  genTime: string;
-}
+export type { StoredAnchor, StoredRevocation } from './revocation-anchors.js';
 
 export interface AnchoredCheckpoint {
   treeSize: number;
@@ -47,6 +43,8 @@ export interface AnchorerOptions {
   log?: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void; error?: (o: object, m: string) => void };
   /** The witnesser, when the log has witnesses: what to stamp, and the cosignatures of a stored anchor's checkpoint. */
   witnessed?: WitnessedCheckpoints;
+  /** Where to fetch the TSA certificate's revocation evidence beyond its AIA/CDP (serve --tsa-ocsp / --tsa-crl). */
+  revocation?: RevocationSettings;
 }
 
 /** What the anchorer needs of the witnesser. */
@@ -76,7 +74,10 @@ export class Anchorer {
   private running: Promise<AnchoredCheckpoint | undefined> | undefined;
   private latest: AnchoredCheckpoint | undefined;
   readonly tsas: TsaState[];
-  readonly metrics = { attempts: 0, failures: 0, anchored: 0, lastSuccessAt: 0 };
+  readonly metrics = { attempts: 0, failures: 0, anchored: 0, lastSuccessAt: 0, revocationFetched: 0, revocationFailures: 0 };
+  /** Tree sizes whose stored anchors still wait for revocation evidence (the durable mark is in each record). */
+  readonly revocationPending = new Set<number>();
+  private retrying: Promise<number> | undefined;
 
   private constructor(private readonly ledger: Ledger, private readonly opts: AnchorerOptions) {
     this.tsas = opts.tsaUrls.map((url) => ({ url, failures: 0, nextAttemptAt: 0 }));
@@ -86,7 +87,10 @@ export class Anchorer {
     const a = new Anchorer(ledger, opts);
     // The newest anchored checkpoint: the last `x A …` key.
     let last: [Uint8Array, Uint8Array] | undefined;
-    for await (const kv of ledger.records.iterate('anchor')) last = kv;
+    for await (const kv of ledger.records.iterate('anchor')) {
+      last = kv;
+      if ((JSON.parse(fromUtf8(kv[1])) as StoredAnchor[]).some((x) => x.revocationPending === true)) a.revocationPending.add(treeSizeOfAnchorKey(kv[0]));
+    }
     if (last !== undefined) {
       const treeSize = treeSizeOfAnchorKey(last[0]);
       const plain = await ledger.checkpointAt(treeSize);
@@ -148,6 +152,9 @@ export class Anchorer {
    * run in which every TSA failed resolves with the previous anchor (the failures are in `tsas`).
    */
   async tick(): Promise<AnchoredCheckpoint | undefined> {
+    if (this.revocationPending.size > 0) {
+      void this.retryRevocation().catch((err: unknown) => this.opts.log?.warn({ error: String(err) }, 'revocation retry failed; will retry'));
+    }
     const { treeSize } = this.target();
     if (treeSize === 0 || treeSize === this.latest?.treeSize) return this.latest;
     try {
@@ -194,6 +201,7 @@ export class Anchorer {
       );
     }
     await this.ledger.records.put([[anchorKey(treeSize), utf8(JSON.stringify(anchors))]]);
+    if (anchors.some((x) => x.revocationPending === true)) this.revocationPending.add(treeSize);
     this.latest = { treeSize, checkpoint: note, anchors };
     this.metrics.anchored++;
     this.metrics.lastSuccessAt = Date.now();
@@ -208,11 +216,13 @@ export class Anchorer {
       if (r.genTime < notBefore) {
         throw new CunzhengError('TSA_TIME_BEFORE_CHECKPOINT', `genTime ${r.genTime.toISOString()} is before the checkpoint was signed`);
       }
+      const stamped = { tsa: t.url, token: toBase64(r.token), genTime: r.genTime.toISOString() };
+      const anchor = await withRevocation(stamped, r.verification.chain, r.genTime, this.opts.revocation ?? {}, this.metrics, this.opts.log);
       t.failures = 0;
       t.nextAttemptAt = 0;
       t.lastSuccessAt = Date.now();
       delete t.lastError;
-      return { tsa: t.url, token: toBase64(r.token), genTime: r.genTime.toISOString() };
+      return anchor;
     } catch (e) {
       this.metrics.failures++;
       t.failures++;
@@ -222,6 +232,39 @@ export class Anchorer {
       this.opts.log?.warn({ tsa: t.url, error: t.lastError, retryInMs: backoff }, 'timestamping failed; will retry');
       return undefined;
     }
+  }
+
+  /**
+   * Fetches the revocation evidence still pending (a few checkpoints per call, oldest first) and rewrites their
+   * records; resolves with the number of checkpoints done. One retry at a time. tick() calls it.
+   */
+  retryRevocation(): Promise<number> {
+    this.retrying ??= this.retryOnce().finally(() => {
+      this.retrying = undefined;
+    });
+    return this.retrying;
+  }
+
+  private async retryOnce(): Promise<number> {
+    let done = 0;
+    for (const treeSize of [...this.revocationPending].sort((x, y) => x - y).slice(0, 4)) {
+      const stored = await this.anchorsAt(treeSize);
+      const note = await this.ledger.checkpointAt(treeSize);
+      if (note === undefined) continue;
+      const imprint = checkpointImprint(note);
+      const anchors: StoredAnchor[] = [];
+      for (const x of stored) anchors.push(await retryPending(x, imprint, this.opts.roots, this.opts.revocation ?? {}, this.metrics, this.opts.log));
+      // Merged into the record as it is now (a run may have rewritten it meanwhile), by token.
+      const retried = new Map(anchors.map((x) => [x.token, x]));
+      const merged = (await this.anchorsAt(treeSize)).map((x) => retried.get(x.token) ?? x);
+      await this.ledger.records.put([[anchorKey(treeSize), utf8(JSON.stringify(merged))]]);
+      if (this.latest?.treeSize === treeSize) this.latest = { ...this.latest, anchors: merged };
+      if (!merged.some((x) => x.revocationPending === true)) {
+        this.revocationPending.delete(treeSize);
+        done++;
+      }
+    }
+    return done;
   }
 
   /** The verified tokens stored for the checkpoint of `treeSize`. */

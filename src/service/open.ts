@@ -7,6 +7,7 @@ import { Tenants } from './tenants.js';
 import { Users } from './users.js';
 import { loadAdminToken } from './admin-token.js';
 import { Anchorer, type AnchorerOptions } from './anchorer.js';
+import type { RevocationSettings } from './revocation-anchors.js';
 import { Witnesser } from './witnesser.js';
 import type { Policy } from '../policy/index.js';
 import { parseVerifierKey, type NoteVerifier } from '../note/index.js';
@@ -18,6 +19,8 @@ export interface ServiceOptions extends LedgerOptions {
   /** RFC 3161 TSAs to anchor checkpoints at, their trusted roots (DER), and how often (default 60 s). */
   tsaUrls?: string[];
   tsaRoots?: Uint8Array[];
+  /** Revocation evidence of the TSA certificate: configured OCSP/CRL URLs (before its AIA/CDP), fetch, deadline. */
+  tsaRevocation?: RevocationSettings;
   anchorIntervalMs?: number;
   log?: AnchorerOptions['log'];
   /** Worker threads that write new deposits' replies (default 0: the main thread does). `cunzheng serve` sizes it to the machine. */
@@ -35,7 +38,7 @@ export interface ServiceOptions extends LedgerOptions {
 
 
 export async function openService(options: ServiceOptions): Promise<ServiceContext> {
-  const { adminToken: given, tsaUrls, tsaRoots, anchorIntervalMs, log, workers, witnessPolicy, witnessIntervalMs, witnessTimeoutMs, ...ledgerOptions } = options;
+  const { adminToken: given, tsaUrls, tsaRoots, tsaRevocation, anchorIntervalMs, log, workers, witnessPolicy, witnessIntervalMs, witnessTimeoutMs, ...ledgerOptions } = options;
   if (workers !== undefined && (!Number.isSafeInteger(workers) || workers < 0 || workers > 64)) {
     throw new CunzhengError('SERVICE_BAD_WORKERS', 'workers must be an integer from 0 to 64');
   }
@@ -64,6 +67,7 @@ export async function openService(options: ServiceOptions): Promise<ServiceConte
       tsaUrls: tsaUrls ?? [],
       roots: tsaRoots ?? [],
       intervalMs: anchorIntervalMs ?? 60_000,
+      ...(tsaRevocation === undefined ? {} : { revocation: tsaRevocation }),
       ...(log === undefined ? {} : { log }),
       ...(witnesser === undefined ? {} : { witnessed: witnesser }),
     });

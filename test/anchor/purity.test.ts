@@ -34,6 +34,8 @@ describe('when the pure entry point is imported', () => {
     const names = [...files].map((f) => relative(SRC, f));
     expect(names).toContain('anchor/verify-token.ts');
     expect(names).not.toContain('anchor/tsa-client.ts');
+    expect(names).not.toContain('anchor/revocation-client.ts');
+    expect(names).toContain('anchor/revocation-ocsp.ts');
     for (const n of names) expect(n).toMatch(/^(anchor\/|crypto\/|errors\.ts$)/);
     expect([...packages].sort()).toEqual(['asn1js', 'pkijs']);
   });
