@@ -41,7 +41,7 @@ describe('GET /app', () => {
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
       const csp = String(res.headers['content-security-policy']);
-      expect(csp).toContain(`script-src ${hash(script)};`);
+      expect(csp).toContain(`script-src ${hash(script)} 'wasm-unsafe-eval';`);
       expect(csp).toContain(`style-src ${hash(style)};`);
       expect(csp).toContain("connect-src 'self'");
       expect(csp).toContain("frame-ancestors 'none'");

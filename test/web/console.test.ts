@@ -85,10 +85,11 @@ describe('the page', () => {
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("connect-src 'self'");
-    expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'(;|$)/);
+    expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+' 'wasm-unsafe-eval'(;|$)/);
     expect(csp).toContain("frame-ancestors 'none'");
     const html = await res.text();
     expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="[^"]*connect-src 'self'/);
+    expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="[^"]*script-src 'sha256-[A-Za-z0-9+/=]+' 'wasm-unsafe-eval';/);
     const markup = html.replace(/<script>[\s\S]*?<\/script>/g, '<script></script>').replace(/<style>[\s\S]*?<\/style>/g, '<style></style>');
     expect(markup.match(/<script/g)).toHaveLength(1);
     expect(markup).not.toMatch(/\s(src|href)=(?!["']?data:)/i);

@@ -32,7 +32,9 @@ describe('the web build', () => {
     expect(styles.length).toBe(1);
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? '';
     expect(csp).toContain("default-src 'none'");
-    expect(csp).toContain(`script-src ${hash(scripts[0]!)}`);
+    // Its own script, and WebAssembly compiled (the hashing), nothing else: no 'unsafe-eval', no 'unsafe-inline'.
+    expect(csp).toContain(`script-src ${hash(scripts[0]!)} 'wasm-unsafe-eval';`);
+    expect(csp).not.toMatch(/'unsafe-(eval|inline)'/);
     expect(csp).toContain(`style-src ${hash(styles[0]!)}`);
     expect(csp).toContain('worker-src blob:');
     expect(csp).not.toMatch(/connect-src/);

@@ -2,13 +2,13 @@
  * Hashing files in the browser: SHA-256 and SM3 of each file, streamed in slices inside Web Workers, so
  * memory stays flat for multi-gigabyte files and the page stays responsive. Nothing leaves the machine.
  *
- * Two workers run side by side, one per algorithm (SM3 and SHA-256 cost about the same in JavaScript, so a
- * file is hashed at about the speed of one algorithm alone on a machine with two cores): the first reads the
- * file (a File is passed by reference) and hands each slice on to the second. Where no worker can
+ * Two workers run side by side, one per algorithm (in WebAssembly SM3 is the slower; on two cores the pair
+ * beats one worker doing both, bench/README.md): the first reads the file (a File is passed by reference),
+ * computes SHA-256 and hands each slice on to the second. Where no worker can
  * start (an app built without worker.ts, a browser that refuses Blob workers), the same code runs on the page,
  * one slice per turn of the event loop.
  */
-import { hashBlob, type Digests, type HashAlgorithm } from './hash-core.js';
+import { hashBlob, type Digests, type HashAlgorithm, type HashEngine } from './hash-core.js';
 import type { HashReply, HashRequest } from './hash-protocol.js';
 
 export interface FileDigests {
@@ -18,6 +18,8 @@ export interface FileDigests {
   sha256: string;
   /** Lower-case hex. */
   sm3: string;
+  /** What computed them: WebAssembly, or the portable JavaScript where WebAssembly cannot compile. */
+  engine: HashEngine;
 }
 
 export type ProgressCallback = (done: number, total: number) => void;
@@ -99,7 +101,8 @@ async function hashOnWorkers(ls: Lane[], file: Blob, onBytes: (done: number) => 
   // The reader's failure rejects at once; the SM3 worker's reply is then never coming.
   const first = await replies[0]!;
   const rest = await Promise.all(replies.slice(1));
-  return Object.assign({}, first, ...rest) as Digests;
+  const all = [first, ...rest];
+  return { ...Object.assign({}, ...all), engine: all.every((d) => d.engine === 'wasm') ? 'wasm' : 'portable' } as Digests;
 }
 
 const yieldToPage = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
@@ -129,7 +132,7 @@ export async function hashFiles(files: File[], onProgress?: ProgressCallback): P
       digests ??= await hashBlob(file, ['sha256', 'sm3'], (n) => report(n), yieldToPage);
       finished += file.size;
       report(0);
-      out.push({ name: file.name, size: file.size, sha256: digests.sha256!, sm3: digests.sm3! });
+      out.push({ name: file.name, size: file.size, sha256: digests.sha256!, sm3: digests.sm3!, engine: digests.engine ?? 'portable' });
     }
     return out;
   };

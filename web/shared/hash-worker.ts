@@ -7,9 +7,7 @@
  * hashed, through a MessagePort to the other, which computes SM3 and answers the page itself. The file is read
  * once; at most PAIR_CREDIT slices wait at the SM3 worker, so memory stays bounded when it is the slower.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
-import { Sm3 } from '../../src/crypto/sm3-portable.js';
-import { hashBlob } from './hash-core.js';
+import { createHasher, hashBlob, type Hasher, type HashEngine } from './hash-core.js';
 import type { HashReply, HashRequest, PairMessage, PairSetup } from './hash-protocol.js';
 
 interface WorkerScope {
@@ -23,7 +21,13 @@ const PAIR_CREDIT = 2;
 let pair: MessagePort | undefined;
 let inFlight = 0;
 let waiting: (() => void) | undefined;
-const sm3ById = new Map<number, Sm3>();
+/** The SM3 of each file being received, its creation (asynchronous: WebAssembly) chained before every slice. */
+const sm3ById = new Map<number, Promise<{ hasher: Hasher; engine: HashEngine }>>();
+const sm3Of = (id: number): Promise<{ hasher: Hasher; engine: HashEngine }> => {
+  let h = sm3ById.get(id);
+  if (h === undefined) sm3ById.set(id, (h = createHasher('sm3')));
+  return h;
+};
 
 function onPair(ev: MessageEvent<PairMessage>): void {
   const m = ev.data;
@@ -34,16 +38,16 @@ function onPair(ev: MessageEvent<PairMessage>): void {
     w?.();
     return;
   }
+  const { id } = m;
   if ('slice' in m) {
-    let h = sm3ById.get(m.id);
-    if (h === undefined) sm3ById.set(m.id, (h = new Sm3()));
-    h.update(new Uint8Array(m.slice));
-    pair!.postMessage({ ack: true } satisfies PairMessage);
+    void sm3Of(id).then(({ hasher }) => {
+      hasher.update(new Uint8Array(m.slice));
+      pair!.postMessage({ ack: true } satisfies PairMessage);
+    });
   } else if ('end' in m) {
-    const h = sm3ById.get(m.id) ?? new Sm3();
-    sm3ById.delete(m.id);
-    scope.postMessage({ id: m.id, type: 'done', digests: { sm3: bytesToHex(h.digest()) } });
-  } else sm3ById.delete(m.id);
+    void sm3Of(id).then(({ hasher, engine }) => scope.postMessage({ id, type: 'done', digests: { sm3: hasher.digestHex(), engine } }));
+    sm3ById.delete(id);
+  } else sm3ById.delete(id);
 }
 
 async function forward(id: number, slice: Uint8Array): Promise<void> {

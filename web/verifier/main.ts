@@ -21,6 +21,12 @@ interface State {
   setupError: { code: string; message: string; where: string } | null;
   progress: { done: number; total: number } | null;
   busy: boolean;
+  /** `#results`' data-state: kept, like everything above, when the language switches (the page is redrawn). */
+  phase: 'idle' | 'running' | 'done';
+  /** The engine that hashed the last run's documents (`#results`' data-hash-engine). */
+  engine: string | null;
+  /** The status line, in the language of the moment. */
+  status: ((w: (typeof WORDS)[Lang]) => string) | null;
 }
 
 const state: State = {
@@ -33,6 +39,9 @@ const state: State = {
   setupError: null,
   progress: null,
   busy: false,
+  phase: 'idle',
+  engine: null,
+  status: null,
 };
 if (state.fragment.receipt !== undefined) state.receipts.push({ name: 'receipt (link)', bytes: state.fragment.receipt });
 
@@ -40,6 +49,10 @@ const app = document.getElementById('app')!;
 const text = (id: string, value: string): void => {
   const el = document.getElementById(id);
   if (el !== null) el.textContent = value;
+};
+const say = (status: State['status']): void => {
+  state.status = status;
+  text('status', status === null ? '' : status(WORDS[state.lang]));
 };
 
 /** A file's relative path in a chosen folder, or its name. */
@@ -119,7 +132,7 @@ function build(): void {
     h('progress', { id: 'progress', max: '1', value: '0', hidden: '' }),
     h('div', { id: 'setup-error' }),
     h('p', { id: 'summary', class: 'summary' }),
-    h('div', { id: 'results', 'data-state': 'idle' }),
+    h('div', { id: 'results', 'data-state': state.phase }),
     h('section', { class: 'scope' }, h('h2', {}, w.scopeTitle), ...w.scope.map((p) => h('p', {}, p))),
     h('footer', {}, w.offline),
   );
@@ -136,7 +149,7 @@ function build(): void {
     state.documents = [];
     state.outcomes = null;
     state.setupError = null;
-    document.getElementById('results')!.dataset.state = 'idle';
+    state.phase = 'idle';
     render();
   });
   render();
@@ -174,26 +187,31 @@ function render(): void {
   progress.hidden = state.progress === null;
   if (state.progress !== null) progress.value = state.progress.total === 0 ? 1 : state.progress.done / state.progress.total;
   (document.getElementById('verify') as HTMLButtonElement).disabled = state.busy;
+  text('status', state.status === null ? '' : state.status(w));
+  const results = document.getElementById('results')!;
+  results.dataset.state = state.phase;
+  if (state.engine === null) delete results.dataset.hashEngine;
+  else results.dataset.hashEngine = state.engine;
   const setup = document.getElementById('setup-error')!;
   setup.replaceChildren();
   if (state.setupError !== null) {
     const e = state.setupError;
     setup.append(h('p', { class: 'bad', 'data-code': e.code }, `${w.setupError} (${e.where}): ${explain(w, e.code)} — `, h('code', {}, e.code), ` ${e.message}`));
   }
-  const results = document.getElementById('results')!;
   results.replaceChildren(...(state.outcomes ?? []).map((o) => renderOutcome(w, state.lang, o)));
   text('summary', state.outcomes === null ? '' : renderSummary(w, state.outcomes));
 }
 
 async function run(): Promise<void> {
-  const w = WORDS[state.lang];
-  const results = document.getElementById('results')!;
+  // The page may be redrawn meanwhile (the language switch): everything shown goes through the state and render().
   const t = collectText();
   state.setupError = null;
   state.outcomes = null;
+  state.engine = null;
   if (state.receipts.length === 0) {
-    text('status', w.noReceipt);
-    results.dataset.state = 'idle';
+    state.phase = 'idle';
+    say((w) => w.noReceipt);
+    render();
     return;
   }
   const keys = (t.keys as string).split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter((l) => l.length > 0);
@@ -201,13 +219,14 @@ async function run(): Promise<void> {
   const trust = parseTrust({ keys, policyText: t.policy as string, tsaPem: t.tsa as string });
   if (isSetupError(trust)) {
     state.setupError = trust;
-    results.dataset.state = 'done';
+    state.phase = 'done';
+    say(null);
     render();
     return;
   }
   state.busy = true;
-  results.dataset.state = 'running';
-  text('status', w.hashing);
+  state.phase = 'running';
+  state.status = (w) => w.hashing;
   state.progress = { done: 0, total: 1 };
   render();
   try {
@@ -217,9 +236,10 @@ async function run(): Promise<void> {
         state.progress = { done, total };
         (document.getElementById('progress') as HTMLProgressElement).value = total === 0 ? 1 : done / total;
       });
+      state.engine = digests[0]!.engine;
       docs = digests.map((d, i) => ({ path: pathOf(state.documents[i]!), sha256: d.sha256, sm3: d.sm3 }));
     }
-    text('status', w.verifying);
+    say((w) => w.verifying);
     state.outcomes = await verifyAll(state.receipts, docs, trust, t.requireDocuments === true);
   } catch (e) {
     // A document that cannot be read (removed or changed while hashed): every receipt fails with one code.
@@ -228,10 +248,10 @@ async function run(): Promise<void> {
   } finally {
     state.busy = false;
     state.progress = null;
-    text('status', '');
+    state.status = null;
   }
+  state.phase = 'done';
   render();
-  results.dataset.state = 'done';
 }
 
 build();

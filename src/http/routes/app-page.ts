@@ -9,7 +9,7 @@
  * Content-Security-Policy, sent as a header (and as the page's own <meta http-equiv>, which the build writes
  * or, when it did not, this route adds): nothing but the page's own inline script and style (by their
  * SHA-256, computed here from the bytes served), requests to this origin only (`connect-src 'self'`), the
- * hashing worker from a blob: URL, no frames, no forms posting elsewhere, no base URL.
+ * hashing worker from a blob: URL and its WebAssembly ('wasm-unsafe-eval', which allows no eval of text), no frames, no forms posting elsewhere, no base URL.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -47,7 +47,8 @@ export function consolePolicy(html: string, forMeta = false): string {
   const { scripts, styles } = inlineHashes(html);
   return [
     "default-src 'none'",
-    `script-src ${scripts.length === 0 ? "'none'" : scripts.join(' ')}`,
+    // 'wasm-unsafe-eval': the hashing workers compile WebAssembly (SHA-256, SM3); it allows no eval() of text.
+    `script-src ${scripts.length === 0 ? "'none'" : `${scripts.join(' ')} 'wasm-unsafe-eval'`}`,
     `style-src ${styles.length === 0 ? "'none'" : styles.join(' ')}`,
     "connect-src 'self'",
     "img-src 'self' data: blob:",
