@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark group in one run, each figure beside its ceiling or peer measured in the
  * same run. Prints a table and writes bench/results.json and bench/REPORT.md (with the machine stated).
  *
- *   node dist/bench/run.js [--scale ci|full] [--only merkle,receipt,ledger,http,hashing,cli,inventory,witness,sm2,certificate]
+ *   node dist/bench/run.js [--scale ci|full] [--only merkle,receipt,ledger,http,hashing,cli,inventory,witness,sm2,certificate,exhibit-list]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -18,6 +18,7 @@ import { benchInventory, inventorySize } from './inventory.js';
 import { benchWitness } from './witness.js';
 import { benchSm2 } from './sm2.js';
 import { benchCertificate } from './certificate.js';
+import { benchExhibitList } from './exhibit-list.js';
 
 type Scale = 'ci' | 'full';
 const GROUPS: Record<string, (scale: Scale) => Promise<BenchResult[]>> = {
@@ -31,6 +32,7 @@ const GROUPS: Record<string, (scale: Scale) => Promise<BenchResult[]>> = {
   witness: (scale) => benchWitness(scale === 'full' ? {} : { rounds: 20, seconds: 2, runs: 1 }),
   sm2: (scale) => benchSm2(scale === 'full' ? {} : { runs: 3, minMs: 150, ledgerSeconds: 0.5 }),
   certificate: (scale) => benchCertificate(scale === 'full' ? {} : { runs: 3, minMs: 500 }),
+  'exhibit-list': (scale) => benchExhibitList(scale === 'full' ? {} : { exhibits: 2000, runs: 1 }),
 };
 
 function arg(name: string): string | undefined {

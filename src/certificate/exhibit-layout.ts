@@ -37,6 +37,21 @@ const RULE = '#bbbbbb';
 
 const group = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
+const NO_LINE_START = new Set(Array.from('，。、；：？！）》」』】〉’”…·,.;:?!)]'));
+
+const WORD = /^[A-Za-z0-9+\-:._@/]$/;
+
+/** A line may start at chars[k]: not closing punctuation, not inside a Latin word or number. */
+function canBreakBefore(chars: readonly string[], k: number): boolean {
+  return !NO_LINE_START.has(chars[k]!) && chars[k] !== ' ' && !(WORD.test(chars[k - 1]!) && WORD.test(chars[k]!));
+}
+
+function widthOf(chars: readonly string[], from: number, to: number, weight: Weight, size: number, measure: Measure): number {
+  let w = 0;
+  for (let j = from; j < to; j++) w += measure(chars[j]!, weight, size);
+  return w;
+}
+
 /** `text` in lines no wider than `width`: at a space when one is on the line, else between characters. */
 export function wrap(text: string, width: number, weight: Weight, size: number, measure: Measure): string[] {
   if (measure(text, weight, size) <= width) return [text];
@@ -48,12 +63,19 @@ export function wrap(text: string, width: number, weight: Weight, size: number, 
   for (let i = 0; i < chars.length; i++) {
     const w = measure(chars[i]!, weight, size);
     if (used + w > width && i > start) {
-      const cut = space > start ? space + 1 : i;
+      let cut = space > start ? space + 1 : i;
+      // No line starts with closing punctuation (，。、）…) and no Latin word or number is cut (UTC+08:00):
+      // the characters before go down with it, when that still fits; else the break is here.
+      if (cut === i) {
+        let back = i;
+        while (back > start + 1 && i - back < 24 && !canBreakBefore(chars, back)) back--;
+        if (canBreakBefore(chars, back)) cut = back;
+      }
+      if (cut < i && widthOf(chars, cut, i + 1, weight, size, measure) > width) cut = i;
       lines.push(chars.slice(start, cut).join('').trimEnd());
       start = cut;
       space = -1;
-      used = 0;
-      for (let j = start; j < i; j++) used += measure(chars[j]!, weight, size);
+      used = widthOf(chars, start, i, weight, size, measure);
     }
     if (chars[i] === ' ') space = i;
     used += w;
@@ -187,41 +209,50 @@ function tableHead(p: ExhibitListParams, top: number): Op[] {
 
 const TABLE_HEAD = 17;
 
-/** The pages of the list, each a list of drawing operations (top-left origin, points). */
-export function layoutExhibitList(p: ExhibitListParams, rows: readonly ExhibitRow[], measure: Measure): Op[][] {
+/** The list's pages: how many, and each page's drawing operations (top-left origin, points), made when asked. */
+export interface ExhibitPages {
+  count: number;
+  page: (i: number) => Op[];
+}
+
+/**
+ * Every exhibit is measured and placed first (so the page count is known for 第 n 页 / 共 N 页); a page's
+ * operations are made only when the writer asks for it, so a list of hundreds of pages is never all in memory.
+ */
+export function layoutExhibitList(p: ExhibitListParams, rows: readonly ExhibitRow[], measure: Measure): ExhibitPages {
   const tabs = tabsFor(rows, p, measure);
   const bottom = PAGE.h - M.bottom;
-  const pages: Op[][] = [];
-  let page: Op[] = [];
   const head = header(p, rows.length, measure);
-  page.push(...head.ops(M.top));
-  let y = M.top + head.height;
-  page.push(...tableHead(p, y));
-  y += TABLE_HEAD;
+  const placed: { block: Block; top: number }[][] = [[]];
+  let y = M.top + head.height + TABLE_HEAD;
   for (const r of rows) {
     const b = exhibitBlock(r, p, measure, tabs);
     if (y + b.height > bottom) {
-      pages.push(page);
-      page = tableHead(p, M.top);
+      placed.push([]);
       y = M.top + TABLE_HEAD;
     }
-    page.push(...b.ops(y));
+    placed[placed.length - 1]!.push({ block: b, top: y });
     y += b.height;
   }
-  pages.push(page);
   const w = EXHIBIT_WORDS[p.lang];
   const full = w.footer(p.origin, group(p.checkpoint.size));
-  pages.forEach((ops, i) => {
-    const fy = PAGE.h - 40;
-    const n = w.page(i + 1, pages.length);
-    // A long origin is cut in the footer (it is printed in full in the header).
-    const room = W - measure(n, 'regular', 7.5) - 16;
-    const foot = measure(full, 'regular', 7.5) <= room ? full : `${wrap(full, room - 8, 'regular', 7.5, measure)[0]!}…`;
-    ops.push(
-      { t: 'line', x1: M.left, y1: fy - 6, x2: RIGHT, y2: fy - 6, width: 0.4, color: '#999999' },
-      text(foot, M.left, fy, 7.5, 'regular', MUTED),
-      text(n, RIGHT - measure(n, 'regular', 7.5), fy, 7.5, 'regular', MUTED),
-    );
-  });
-  return pages;
+  const count = placed.length;
+  return {
+    count,
+    page(i) {
+      const ops = i === 0 ? [...head.ops(M.top), ...tableHead(p, M.top + head.height)] : tableHead(p, M.top);
+      for (const { block, top } of placed[i]!) ops.push(...block.ops(top));
+      const fy = PAGE.h - 40;
+      const n = w.page(i + 1, count);
+      // A long origin is cut in the footer (it is printed in full in the header).
+      const room = W - measure(n, 'regular', 7.5) - 16;
+      const foot = measure(full, 'regular', 7.5) <= room ? full : `${wrap(full, room - 8, 'regular', 7.5, measure)[0]!}…`;
+      ops.push(
+        { t: 'line', x1: M.left, y1: fy - 6, x2: RIGHT, y2: fy - 6, width: 0.4, color: '#999999' },
+        text(foot, M.left, fy, 7.5, 'regular', MUTED),
+        text(n, RIGHT - measure(n, 'regular', 7.5), fy, 7.5, 'regular', MUTED),
+      );
+      return ops;
+    },
+  };
 }

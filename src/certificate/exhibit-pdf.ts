@@ -120,7 +120,12 @@ type Doc = InstanceType<ReturnType<typeof PDFDocumentClass>>;
 type Embedded = { id: string; ascender: number; encode: (text: string) => [string[], unknown]; ref: () => unknown };
 
 const num = (n: number): string => String(Math.round(n * 100) / 100);
-const rgb = (hex: string): string => [1, 3, 5].map((i) => num(parseInt(hex.slice(i, i + 2), 16) / 255)).join(' ');
+const rgbs = new Map<string, string>();
+const rgb = (hex: string): string => {
+  let c = rgbs.get(hex);
+  if (c === undefined) rgbs.set(hex, (c = [1, 3, 5].map((i) => num(parseInt(hex.slice(i, i + 2), 16) / 255)).join(' ')));
+  return c;
+};
 
 /**
  * Writes each page's operations straight into its content stream, in pdfkit's page space (pdfkit starts every
@@ -234,7 +239,7 @@ export async function makeExhibitList(input: ExhibitListInput): Promise<Uint8Arr
         </rdf:Description>
         `);
   const writer = new PageWriter(doc);
-  for (const ops of pages) writer.page(ops);
+  for (let i = 0; i < pages.count; i++) writer.page(pages.page(i));
   doc.end();
   await done;
   return new Uint8Array(Buffer.concat(chunks));
