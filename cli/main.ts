@@ -154,12 +154,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
   const receipt = program.command('receipt').description('work with receipt files');
   receipt
     .command('export')
-    .description('print a receipt as a C2SP tlog-proof@v1 (inclusion and checkpoint; anchors are not part of that format)')
-    .requiredOption('--tlog-proof', 'the output format (the only one so far)')
+    .description('print a receipt as a C2SP tlog-proof@v1 (inclusion and checkpoint; anchors are not part of that format), or write the RFC 4998 evidence record (DER) of its anchored checkpoint, built offline from its anchor')
+    .option('--tlog-proof', 'output: the C2SP tlog-proof@v1 text')
+    .option('--ers', 'output: the DER EvidenceRecord over the anchored checkpoint\'s body (to --out, or to stdout when it is not a terminal)')
+    .option('--anchor <n>', 'with --ers: which of the receipt\'s anchors (0-based, default 0)')
+    .option('--out <file>', 'with --ers: the file to write (atomically)')
     .argument('<receipt>', 'a receipt file')
-    .action(async (path: string) => {
+    .action(async (path: string, flags: import('./commands/receipt.js').ReceiptExportFlags) => {
       const { runReceiptExport } = await import('./commands/receipt.js');
-      setExit(runReceiptExport(path, stdout));
+      setExit(runReceiptExport(path, flags, stdout));
     });
   receipt
     .command('upgrade')

@@ -1,7 +1,7 @@
 /**
  * The HTTP application, built as a plugin tree that never listens (tests use `inject`; server.ts listens).
  *
- *   /checkpoint, /tile/…, /v1/log, /v1/checkpoints/…, /v1/proof/…   public
+ *   /checkpoint, /tile/…, /v1/log, /v1/checkpoints/…, /v1/proof/…   public (…/evidence-record: routes/evidence-record.ts)
  *   /v1/deposits…, /v1/documents, /v1/users…, /v1/tenant/levels     tenant (a user's Bearer API key, roles.ts, rate-limited)
  *   /v1/admin/…                                                     admin (Bearer admin token)
  *   /healthz, /metrics, /docs                                       operations
@@ -26,6 +26,7 @@ import { httpAnswer } from './status-table.js';
 import { CunzhengError } from '../errors.js';
 import { ErrorBody, Receipt } from './schemas.js';
 import { publicRoutes } from './routes/public.js';
+import { evidenceRecordRoutes } from './routes/evidence-record.js';
 import { depositRoutes } from './routes/deposits.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { DOCUMENT_REQUEST_BODY, documentRoutes } from './routes/documents.js';
@@ -129,6 +130,7 @@ export async function buildApp(ctx: ServiceContext, options: AppOptions = {}, fa
   }
 
   await app.register(async (pub) => publicRoutes(pub, ctx));
+  await app.register(async (pub) => evidenceRecordRoutes(pub, ctx));
   await app.register(async (page) => appPageRoutes(page));
   await app.register(async (page) => verifyPageRoutes(page, ctx));
   await app.register(async (ops) => opsRoutes(ops, ctx, { admission, authLimiter, droppedConnections: () => dropped }));

@@ -50,6 +50,8 @@ export const STATUS_BY_CODE = {
   USCC_BAD_ORG_CHECK: 400,
   USCC_BAD_CHECK: 400,
   ANCHOR_NO_TSA: 409,
+  // GET /v1/checkpoints/<size>/evidence-record of a checkpoint without an anchor
+  ERS_NO_ANCHOR: 404,
   // users and roles (service/users.ts, tenants.ts, tenant-settings.ts, http/roles.ts)
   USER_BAD_ROLE: 400,
   USER_BAD_REF: 400,
@@ -203,6 +205,14 @@ export const NOT_OVER_HTTP = {
   RECEIPT_UNKNOWN_FIELD: 'receipt verification (library, cunzheng verify)',
   ANCHOR_NOT_COVERING: 'receipt verification (library, cunzheng verify)',
   ANCHOR_ORIGIN_MISMATCH: 'receipt verification (library, cunzheng verify)',
+  ERS_ALGORITHM_NOT_LISTED: 'evidence records (library: building and verifying; cunzheng receipt export --ers)',
+  ERS_BAD_ARGUMENT: 'evidence records (library: building and verifying; cunzheng receipt export --ers)',
+  ERS_CHAIN_BROKEN: 'evidence records (library: building and verifying; cunzheng receipt export --ers)',
+  ERS_DATA_MISMATCH: 'evidence records (library: building and verifying; cunzheng receipt export --ers)',
+  ERS_HASH_TREE_MISMATCH: 'evidence records (library: building and verifying; cunzheng receipt export --ers)',
+  ERS_MALFORMED: 'evidence records (library: building and verifying; cunzheng receipt export --ers)',
+  ERS_TIMESTAMP_INVALID: 'evidence records (library: building and verifying; cunzheng receipt export --ers)',
+  ERS_UNSUPPORTED: 'evidence records (library: building and verifying; cunzheng receipt export --ers)',
   TLOG_PROOF_MALFORMED: 'cunzheng receipt export/import',
   TLOG_PROOF_NO_ENTRY: 'cunzheng receipt export/import',
   TLOG_PROOF_TOO_LARGE: 'cunzheng receipt export/import',

@@ -71,7 +71,7 @@ export function allImports(files: SourceFiles): Import[] {
 }
 
 /** The folders of the pure core; with them, every file reached from anchor/pure.ts. */
-export const PURE_FOLDERS = ['crypto', 'merkle', 'note', 'checkpoint', 'entry', 'receipt', 'lifecycle', 'policy'] as const;
+export const PURE_FOLDERS = ['crypto', 'merkle', 'note', 'checkpoint', 'entry', 'receipt', 'lifecycle', 'policy', 'ers'] as const;
 /** Pure files in folders that also hold I/O (the witness's bodies, used by the log's client and the server; the certificate's fields; the evidence package's manifest). */
 export const PURE_FILES = [
   'witness/protocol.ts',
