@@ -6,6 +6,7 @@
  * made again from them, a 300-exhibit list numbered 第 n 页 / 共 N 页 on every page, an English list, and an
  * event's row (a real service's deposit and 定密 event).
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,6 +105,16 @@ describe('an exhibit list of three receipts (Chinese)', () => {
     expect(meta).toMatch(/<pdfaid:conformance>B<\/pdfaid:conformance>/);
     expect(meta).toContain('cunzhengExhibits:params');
     expect(Buffer.from(pdf).toString('latin1')).toContain('/OutputIntents');
+  });
+
+  it('has the trailer /ID of its parameters and receipts, and the newest entry time as its dates', () => {
+    const params = readExhibitListParams(pdf);
+    const receipts = input.exhibits.map((e) => createHash('sha256').update(e.receipt).digest('hex')).join('\n');
+    const id = createHash('sha256').update(`${JSON.stringify(params)}\n${receipts}`).digest('hex').slice(0, 32);
+    expect(Buffer.from(pdf).toString('latin1')).toContain(`/ID [<${id}> <${id}>]`);
+    const newest = input.exhibits.map((e) => JSON.parse(Buffer.from((JSON.parse(Buffer.from(e.receipt).toString('utf8')) as { entry: string }).entry, 'base64').toString('utf8')) as { time: string }).map((e) => e.time).sort().at(-1)!;
+    expect(newest).toBe('2026-11-21T08:32:00.123Z');
+    expect(Buffer.from(pdf).toString('latin1')).toMatch(/\n\(D:20261121083200Z\)\nendobj/);
   });
 
   it('is the same bytes when made again, even with another list made in between', async () => {
