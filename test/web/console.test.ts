@@ -194,9 +194,8 @@ describe('lifecycle', () => {
     const error = await page.waitForSelector('#event-out .error');
     expect(await error.getAttribute('data-code')).toBe('LIFECYCLE_ALREADY_CLASSIFIED');
     expect(await error.textContent()).toContain('该文件已定密');
-    await page.click('#lang'); // the screen is drawn again in English: fill the form again
-    await page.selectOption('#event-form select[name="level"]', '核心商密');
-    await page.fill('#event-form input[name="period"]', '2031-12-31');
+    await page.click('#lang'); // the screen is drawn again in English, the form and the refusal kept
+    expect(await page.locator('#event-form input[name="period"]').inputValue()).toBe('2031-12-31');
     await page.click('#event-go');
     const en = await page.waitForSelector('#event-out .error');
     expect(await en.getAttribute('data-code')).toBe('LIFECYCLE_ALREADY_CLASSIFIED');

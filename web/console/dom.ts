@@ -44,3 +44,15 @@ export function saveFile(name: string, data: Blob): void {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
+
+/** `files` as a FileList, to give a file input its files again when a screen is redrawn. */
+export function fileList(files: File[]): FileList {
+  const dt = new DataTransfer();
+  for (const f of files) dt.items.add(f);
+  return dt.files;
+}
+
+/** The element of this id on the page now: work that outlives a redraw (the language switch) shows its end there. */
+export function live<T extends HTMLElement = HTMLElement>(id: string): T | null {
+  return document.getElementById(id) as T | null;
+}

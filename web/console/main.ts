@@ -1,7 +1,8 @@
 /**
  * The tenant console (/app): one page, signed in with a user's API key, speaking only the public API of its
  * own origin (api.ts). Screens by the URL fragment (never sent to the server): #deposit, #inventory,
- * #deposits, #history/<id>, #event/<id>, #users. The language toggle redraws the screen in place.
+ * #deposits, #history/<id>, #event/<id>, #users. The language toggle redraws the screen in place, keeping what
+ * was entered, chosen and shown (each screen keeps its state across a redraw with `keep`; a new visit starts afresh).
  */
 import './style.css';
 import { ApiError, callJson, forgetKey, saveKey, savedKey, type Me } from './api.js';
@@ -20,7 +21,8 @@ export interface Session {
   me: Me;
 }
 
-type Screen = (session: Session, arg: string | undefined) => HTMLElement;
+/** `keep`: the same screen drawn again (the language switched): what was entered, chosen and loaded stays. */
+type Screen = (session: Session, arg: string | undefined, keep: boolean) => HTMLElement;
 
 const SCREENS: [name: string, label: Key, screen: Screen][] = [
   ['deposit', 'navDeposit', depositScreen],
@@ -45,9 +47,20 @@ function header(): HTMLElement {
     h('div', { class: 'who' },
       session === undefined ? null : h('span', { id: 'signed-in', 'data-role': session.me.role },
         t('signedInAs', session.me.ref ?? session.me.id, roleWord(session.me.role), session.me.tenant)),
-      h('button', { type: 'button', id: 'lang', class: 'quiet', onclick: () => { setLang(lang() === 'zh' ? 'en' : 'zh'); draw(); } }, t('langToggle')),
+      h('button', { type: 'button', id: 'lang', class: 'quiet', onclick: switchLang }, t('langToggle')),
       session === undefined ? null : h('button', { type: 'button', id: 'sign-out', class: 'quiet', onclick: signOut }, t('signOut'))));
 }
+
+/** The other language: the same screen again, keeping its state (and the key typed at sign-in, and its error). */
+function switchLang(): void {
+  const typed = root.querySelector<HTMLInputElement>('#sign-in [name="key"]')?.value;
+  setLang(lang() === 'zh' ? 'en' : 'zh');
+  draw(signInError, true);
+  const input = root.querySelector<HTMLInputElement>('#sign-in [name="key"]');
+  if (input !== null && typed !== undefined) input.value = typed;
+}
+
+let signInError: unknown;
 
 function signInView(error?: unknown): HTMLElement {
   const form = h('form', { id: 'sign-in', class: 'card narrow' },
@@ -81,18 +94,20 @@ function signOut(): void {
   draw();
 }
 
-function draw(error?: unknown): void {
+function draw(error?: unknown, keep = false): void {
   clear(root);
   root.append(header());
   if (session === undefined) {
+    signInError = error;
     root.append(h('main', {}, signInView(error)));
     return;
   }
+  signInError = undefined;
   const [name, arg] = route();
   const nav = h('nav', {}, ...SCREENS.map(([n, label]) =>
     h('a', { href: `#${n}`, class: n === name ? 'current' : null, 'data-screen': n }, t(label))));
   const screen = SCREENS.find((s) => s[0] === name)![2];
-  root.append(nav, h('main', { 'data-screen': name }, screen(session, arg)));
+  root.append(nav, h('main', { 'data-screen': name }, screen(session, arg, keep)));
 }
 
 /** A 401 during the session (the key revoked or rotated): back to sign-in, saying why. */

@@ -7,7 +7,7 @@
  */
 import { hashFiles } from '../../shared/hash-client.js';
 import { callJson } from '../api.js';
-import { clear, h, saveFile } from '../dom.js';
+import { clear, fileList, h, live, saveFile } from '../dom.js';
 import { errorView } from '../error-text.js';
 import { t } from '../i18n.js';
 import { entryOf, receiptText, zipTexts, type ReceiptJson } from '../receipt-zip.js';
@@ -25,44 +25,63 @@ interface Outcome {
   error?: unknown;
 }
 
-/** Kept across redraws (a language switch): the chosen files and the last run's outcome. */
+/**
+ * Kept across redraws (a language switch, a visit to another screen): the chosen files, the title and the
+ * names box, the status line (in the language of the moment), a run under way, the last run's outcome.
+ */
 let chosen: File[] = [];
 let last: { outcomes: Outcome[]; zip: Uint8Array | null; error?: unknown } | undefined;
+let chosenBy = '';
+let title = '';
+let sendNames = false;
+let busy = false;
+let status: (() => string) | null = null;
+
+const say = (s: (() => string) | null): void => {
+  status = s;
+  const el = live('deposit-status');
+  if (el !== null) el.textContent = s === null ? '' : s();
+};
 
 const pathOf = (f: File): string => (f.webkitRelativePath !== '' ? f.webkitRelativePath : f.name).replace(/^\/+/, '');
 
 export function depositScreen(_session: Session): HTMLElement {
-  const status = h('p', { id: 'deposit-status', class: 'status' });
+  const statusLine = h('p', { id: 'deposit-status', class: 'status' }, status === null ? '' : status());
   const results = h('div', { id: 'deposit-results' });
-  const showChosen = (): void => {
-    status.textContent = chosen.length === 0 ? '' : t('selected', chosen.length, bytes(chosen.reduce((n, f) => n + f.size, 0)));
-  };
+  const showChosen = (): void => say(chosen.length === 0 ? null : () => t('selected', chosen.length, bytes(chosen.reduce((n, f) => n + f.size, 0))));
   const picker = (label: string, attrs: Record<string, string | boolean>): HTMLElement => {
     const input = h('input', { type: 'file', ...attrs });
+    // Drawn again: the picker that chose the files shows them again.
+    if (chosenBy === attrs.id && chosen.length > 0) input.files = fileList(chosen);
     input.addEventListener('change', () => {
       chosen = Array.from(input.files ?? []);
+      chosenBy = String(attrs.id);
       last = undefined;
       clear(results);
       showChosen();
     });
     return h('label', { class: 'picker' }, label, input);
   };
-  const titleInput = h('input', { name: 'title', type: 'text', maxlength: '1024', placeholder: t('titleHint') });
-  const names = h('input', { name: 'names', type: 'checkbox' });
-  const button = h('button', { type: 'button', id: 'deposit-go' }, t('depositButton'));
+  const titleInput = h('input', { name: 'title', type: 'text', maxlength: '1024', placeholder: t('titleHint'), value: title });
+  titleInput.addEventListener('input', () => (title = titleInput.value));
+  const names = h('input', { name: 'names', type: 'checkbox', checked: sendNames });
+  names.addEventListener('change', () => (sendNames = names.checked));
+  const button = h('button', { type: 'button', id: 'deposit-go', disabled: busy }, t('depositButton'));
   button.addEventListener('click', () => {
     if (chosen.length === 0) {
-      status.textContent = t('nothingSelected');
+      say(() => t('nothingSelected'));
       return;
     }
+    busy = true;
     button.disabled = true;
-    void run(chosen, titleInput.value.trim(), names.checked, (s) => (status.textContent = s)).then((r) => {
+    void run(chosen, title.trim(), sendNames, say).then((r) => {
       last = r;
-      button.disabled = false;
-      showResults(results);
+      busy = false;
+      const [go, out] = [live('deposit-go') as HTMLButtonElement | null, live('deposit-results')];
+      if (go !== null) go.disabled = false;
+      if (out !== null) showResults(out);
     });
   });
-  showChosen();
   showResults(results);
   return h('section', { class: 'card' },
     h('h2', {}, t('navDeposit')),
@@ -72,16 +91,16 @@ export function depositScreen(_session: Session): HTMLElement {
       picker(t('chooseFolder'), { id: 'deposit-folder', webkitdirectory: true, multiple: true })),
     h('label', {}, t('title'), titleInput),
     h('label', { class: 'check' }, names, t('sendNames')),
-    button, status, results);
+    button, statusLine, results);
 }
 
-async function run(files: File[], title: string, sendNames: boolean, say: (s: string) => void): Promise<NonNullable<typeof last>> {
+async function run(files: File[], title: string, sendNames: boolean, say: (s: (() => string) | null) => void): Promise<NonNullable<typeof last>> {
   const outcomes: Outcome[] = [];
   const texts: { name: string; text: string }[] = [];
   try {
-    const digests = await hashFiles(files, (done, total) => say(t('hashing', bytes(done), bytes(total))));
+    const digests = await hashFiles(files, (done, total) => say(() => t('hashing', bytes(done), bytes(total))));
     for (let b = 0; b < files.length; b += BATCH) {
-      say(t('depositing', b, files.length));
+      say(() => t('depositing', b, files.length));
       const chunk = files.slice(b, b + BATCH);
       const items = chunk.map((f, k) => {
         const d = digests[b + k]!;
@@ -109,10 +128,11 @@ async function run(files: File[], title: string, sendNames: boolean, say: (s: st
         texts.push({ name: `${pathOf(f)}.receipt.json`, text: receiptText(receipt) });
       });
     }
-    say(t('depositDone', outcomes.filter((o) => o.created === true).length, outcomes.filter((o) => o.created === false).length));
+    const [made, had] = [outcomes.filter((o) => o.created === true).length, outcomes.filter((o) => o.created === false).length];
+    say(() => t('depositDone', made, had));
     return { outcomes, zip: texts.length === 0 ? null : zipTexts(texts) };
   } catch (e) {
-    say('');
+    say(null);
     return { outcomes, zip: null, error: e };
   }
 }

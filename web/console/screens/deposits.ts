@@ -4,7 +4,7 @@
  * its document's history.
  */
 import { callJson } from '../api.js';
-import { clear, h } from '../dom.js';
+import { clear, h, live } from '../dom.js';
 import { t } from '../i18n.js';
 import { beijing, kindWord } from '../words.js';
 import { actionButton, downloadsOf, fill, idCell, table } from './common.js';
@@ -20,14 +20,19 @@ interface Listed {
   title?: string;
 }
 
-export function depositsScreen(_session: Session): HTMLElement {
+/** The pages loaded so far, kept when the screen is drawn again in the other language. */
+let kept: { rows: Listed[]; cursor: string | undefined } | undefined;
+
+export function depositsScreen(_session: Session, _arg?: string, keep = false): HTMLElement {
   const out = h('div', { id: 'deposits-out' });
-  const rows: Listed[] = [];
-  let cursor: string | undefined;
+  const again = keep && kept !== undefined && kept.rows.length > 0;
+  if (!again) kept = { rows: [], cursor: undefined };
+  const s = kept!;
+  const rows = s.rows;
   const load = async (): Promise<void> => {
-    const page = await callJson<{ deposits: Listed[]; cursor?: string }>(`/v1/deposits?limit=100${cursor === undefined ? '' : `&cursor=${cursor}`}`);
+    const page = await callJson<{ deposits: Listed[]; cursor?: string }>(`/v1/deposits?limit=100${s.cursor === undefined ? '' : `&cursor=${s.cursor}`}`);
     rows.push(...page.deposits);
-    cursor = page.cursor;
+    s.cursor = page.cursor;
   };
   const render = (): Node[] => [
     table('deposits-table', ['time', 'kind', 'document', 'depositId', 'operator', '' as never], rows.map((r) => [
@@ -36,15 +41,19 @@ export function depositsScreen(_session: Session): HTMLElement {
       idCell(r.id), r.operator,
       h('span', {}, h('a', { href: `#history/${r.id}` }, t('history')), ' ', downloadsOf(r.id)),
     ]), (i) => ({ 'data-id': rows[i]!.id })),
-    ...(cursor === undefined ? [] : [actionButton(t('loadMore'), { id: 'deposits-more' }, async () => {
+    ...(s.cursor === undefined ? [] : [actionButton(t('loadMore'), { id: 'deposits-more' }, async () => {
       await load();
-      clear(out);
-      out.append(...render());
+      const el = live('deposits-out') ?? out;
+      clear(el);
+      el.append(...render());
     })]),
   ];
-  void fill(out, async () => {
-    await load();
-    return render();
-  });
+  if (again) out.append(...render());
+  else {
+    void fill(out, async () => {
+      await load();
+      return render();
+    });
+  }
   return h('section', { class: 'card wide' }, h('h2', {}, t('navDeposits')), out);
 }

@@ -7,7 +7,7 @@
  */
 import { hashFiles } from '../../shared/hash-client.js';
 import { callJson } from '../api.js';
-import { clear, field, h, saveFile } from '../dom.js';
+import { clear, field, fileList, h, live, saveFile } from '../dom.js';
 import { errorView } from '../error-text.js';
 import { t, type Key } from '../i18n.js';
 import { receiptText, type ReceiptJson } from '../receipt-zip.js';
@@ -61,19 +61,65 @@ function bodyOf(form: HTMLElement, kind: Kind): Record<string, unknown> {
   return body;
 }
 
-export function eventScreen(_session: Session, id: string | undefined): HTMLElement {
+/** Kept when the screen is drawn again in the other language: the form as filled, the record chosen, the outcome. */
+interface State {
+  id: string;
+  kind: Kind;
+  values: Record<string, string>;
+  measures: Set<string>;
+  record?: File;
+  status: (() => string) | null;
+  done?: { receipt: ReceiptJson; kind: Kind };
+  error?: unknown;
+}
+
+let st: State | undefined;
+
+export function eventScreen(_session: Session, id: string | undefined, keep = false): HTMLElement {
   const section = h('section', { class: 'card' }, h('h2', {}, t('navEvent')), h('p', { class: 'hint' }, t('eventIntro')), idForm('event', id));
   if (id === undefined || !ID_RE.test(id)) return section;
+  if (!keep || st === undefined || st.id !== id) st = { id, kind: KINDS[0], values: {}, measures: new Set(), status: null };
+  const s = st;
   const kind = h('select', { name: 'kind' }, ...KINDS.map((k) => h('option', { value: k }, `${kindWord(k)} (${k})`)));
+  kind.value = s.kind;
   const fields = h('div', { class: 'fields' });
   const record = h('input', { type: 'file', name: 'record', id: 'event-record' });
-  const status = h('p', { class: 'status', id: 'event-status' });
+  if (s.record !== undefined) record.files = fileList([s.record]);
+  record.addEventListener('change', () => (s.record = record.files?.[0]));
+  const status = h('p', { class: 'status', id: 'event-status' }, s.status === null ? '' : s.status());
+  const say = (text: (() => string) | null): void => {
+    s.status = text;
+    const el = live('event-status');
+    if (el !== null) el.textContent = text === null ? '' : text();
+  };
   const out = h('div', { id: 'event-out' });
+  const showOut = (): void => {
+    const el = live('event-out') ?? out;
+    clear(el);
+    if (s.error !== undefined) el.append(errorView(s.error));
+    if (s.done === undefined) return;
+    const { receipt, kind: k } = s.done;
+    const b = h('button', { type: 'button', id: 'event-receipt', 'data-id': receipt.id }, t('downloadReceipt'));
+    b.addEventListener('click', () => saveFile(`${id.toLowerCase()}.${k}.${receipt.id.slice(0, 8)}.receipt.json`, new Blob([receiptText(receipt)], { type: 'application/json' })));
+    el.append(h('p', { id: 'event-done', 'data-id': receipt.id }, b, ' ', h('a', { href: `#history/${id.toLowerCase()}` }, t('history'))));
+  };
   const drawFields = (): void => {
     clear(fields);
     fields.append(...FIELDS_OF[kind.value as Kind].map(fieldInput));
+    for (const el of fields.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[name]')) {
+      if (el.name === 'measure') (el as HTMLInputElement).checked = s.measures.has(el.value);
+      else if (s.values[el.name] !== undefined) el.value = s.values[el.name]!;
+    }
   };
-  kind.addEventListener('change', drawFields);
+  fields.addEventListener('input', (ev) => {
+    const el = ev.target as HTMLInputElement | HTMLSelectElement;
+    if (el.name === 'measure') (el as HTMLInputElement).checked ? s.measures.add(el.value) : s.measures.delete(el.value);
+    else s.values[el.name] = el.value;
+  });
+  kind.addEventListener('change', () => {
+    s.kind = kind.value as Kind;
+    drawFields();
+  });
   if (levels === undefined) {
     void callJson<{ levels: string[] }>('/v1/tenant/levels').then((r) => {
       levels = r.levels;
@@ -81,29 +127,32 @@ export function eventScreen(_session: Session, id: string | undefined): HTMLElem
     }).catch(() => undefined);
   }
   drawFields();
+  showOut();
   const form = h('form', { id: 'event-form' },
     h('label', {}, t('eventKind'), kind), fields,
     h('label', {}, t('eventRecord'), record),
     h('button', { type: 'submit', id: 'event-go' }, t('submitEvent')), status, out);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    clear(out);
+    s.error = undefined;
+    s.done = undefined;
+    showOut();
     const k = kind.value as Kind;
     const body = bodyOf(form, k);
-    const file = record.files?.[0];
+    const file = s.record;
     void (async () => {
       if (file !== undefined) {
-        const [d] = await hashFiles([file], (done, total) => (status.textContent = t('hashing', bytes(done), bytes(total))));
+        const [d] = await hashFiles([file], (done, total) => say(() => t('hashing', bytes(done), bytes(total))));
         body.record = { sha256: d!.sha256, sm3: d!.sm3, size: d!.size };
       }
       const receipt = await callJson<ReceiptJson>(`/v1/deposits/${id.toLowerCase()}/events`, { json: body });
-      status.textContent = t('eventDone', receipt.id);
-      const b = h('button', { type: 'button', id: 'event-receipt', 'data-id': receipt.id }, t('downloadReceipt'));
-      b.addEventListener('click', () => saveFile(`${id.toLowerCase()}.${k}.${receipt.id.slice(0, 8)}.receipt.json`, new Blob([receiptText(receipt)], { type: 'application/json' })));
-      out.append(h('p', { id: 'event-done', 'data-id': receipt.id }, b, ' ', h('a', { href: `#history/${id.toLowerCase()}` }, t('history'))));
+      say(() => t('eventDone', receipt.id));
+      s.done = { receipt, kind: k };
+      showOut();
     })().catch((e: unknown) => {
-      status.textContent = '';
-      out.append(errorView(e));
+      say(null);
+      s.error = e;
+      showOut();
     });
   });
   section.append(form);
