@@ -20,6 +20,7 @@ import { registerHistoryCommands } from './commands/history.js';
 import { registerInventoryCommands } from './commands/inventory.js';
 import { registerWitnessCommands } from './commands/witness.js';
 import { registerCertificateCommand } from './commands/certificate.js';
+import { registerEvidenceCommand } from './commands/evidence.js';
 import { loadClientConfig } from './config.js';
 import { reportError } from './report-error.js';
 
@@ -40,7 +41,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('verify')
     .description('verify receipts offline: inclusion in the signed ledger, and the document when --file is given')
-    .argument('<receipt...>', 'receipt files (*.receipt.json), certificates (*.pdf, cunzheng certificate), or folders to search for receipts')
+    .argument('<receipt...>', 'receipt files (*.receipt.json), certificates (*.pdf, cunzheng certificate), evidence packages (*.zip, cunzheng evidence), or folders to search for receipts')
     .option('--file <doc>', 'the original document: its SHA-256 (and SM3) must match every receipt given')
     .option('--documents <dir>', 'where the documents are, for receipts mirrored with deposit --out (default: beside each receipt)')
     .addOption(new Option('--require-documents', 'fail (exit 1) for every receipt checked without its document').env('CUNZHENG_REQUIRE_DOCUMENTS'))
@@ -186,6 +187,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerUserCommands(program, setExit, stdout);
   registerWitnessCommands(program, setExit, stdout);
   registerCertificateCommand(program, setExit, stdout);
+  registerEvidenceCommand(program, setExit, stdout);
   return program;
 }
 

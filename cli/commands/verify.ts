@@ -14,6 +14,10 @@
  * options, and is then made again from that receipt and compared byte for byte: a printed field, the QR code
  * or an attachment that differs is CERTIFICATE_MISMATCH (exit 1); a PDF that is no certificate of ours is
  * CERTIFICATE_MALFORMED (exit 1).
+ * An evidence package (`*.zip`, `cunzheng evidence`) is checked whole and offline (src/evidence/README.md): the
+ * zip's structure, every file against the manifest, the sums files, both roots, the package's own receipt,
+ * every exhibit's receipt and certificate, the checkpoint and the consistency proofs; one line per part, exit 0
+ * only when all verify. Its log/verifier-keys.txt is never trusted: keys come from --key, --trust, --policy.
  */
 import { closeSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -26,6 +30,9 @@ import { hashFiles, isHashError, RECEIPT_SUFFIX, type HashResult } from '../loca
 import { loadTrustedKeys, loadTsaRoots } from '../trust.js';
 import { formatCounts, formatFailure, formatSummaryTable, formatVerified, SCOPE_STATEMENT } from '../format-verify.js';
 import { cosignersJson, loadPolicy } from '../policy-file.js';
+import { printable } from '../http-client.js';
+import { beijingTime } from '../../src/entry/index.js';
+import type { PackageTrust } from '../../src/evidence/index.js';
 
 export interface VerifyOptions {
   file?: string;
@@ -106,6 +113,13 @@ export async function runVerify(paths: string[], opts: VerifyOptions, out: (s: s
   // --file must be a regular file (opened without blocking and fstat'ed: a FIFO would hang the hash).
   if (opts.file !== undefined) closeSync(openUserFile(opts.file, '--file').fd);
   const tsaRoots = loadTsaRoots(opts.tsaRoots);
+  if (paths.some(isZip)) {
+    if (!paths.every(isZip)) throw new UsageError('an evidence package (.zip) is verified on its own: give only .zip files, or only receipts and certificates');
+    if (opts.file !== undefined || opts.documents !== undefined) throw new UsageError('--file and --documents do not apply to an evidence package (it holds digests, not documents)');
+    let failed = 0;
+    for (const p of paths) if (!(await verifyPackage(p, { keys, tsaRoots, ...(policy === undefined ? {} : { policy }) }, opts.json, out))) failed++;
+    return failed === 0 ? EXIT_OK : EXIT_FAILED;
+  }
   const receipts = (await collectReceipts(paths)).map((r) => ({ ...r, document: documentFor(r, opts) }));
 
   // Hash every document once, locally, on every core.
@@ -160,6 +174,30 @@ export async function runVerify(paths: string[], opts: VerifyOptions, out: (s: s
     out(SCOPE_STATEMENT);
   }
   return failed === 0 ? EXIT_OK : EXIT_FAILED;
+}
+
+const isZip = (p: string): boolean => p.toLowerCase().endsWith('.zip');
+
+/** One evidence package: the per-part report in text or JSON; true when every part verifies. */
+async function verifyPackage(path: string, trust: PackageTrust, json: boolean, out: (s: string) => void): Promise<boolean> {
+  closeSync(openUserFile(path, 'evidence package').fd);
+  const { checkPackage, zipEntries } = await import('../../src/evidence/index.js');
+  const r = await checkPackage(zipEntries(path), trust);
+  if (json) {
+    out(JSON.stringify({ package: path, ...r }, null, 2));
+    return r.ok;
+  }
+  const title = r.title === null ? '' : ` "${printable(r.title)}"`;
+  const bad = [...r.parts, ...r.exhibits].filter((p) => !p.ok);
+  out(r.ok ? `✔ ${path}: evidence package${title}, ${r.exhibits.length} exhibits: every part verifies` : `✘ ${path}: evidence package${title}: ${bad.length} part(s) fail (${[...new Set(bad.map((b) => b.code))].join(', ')})`);
+  for (const p of r.parts) out(`  ${p.ok ? '✔' : '✘'} ${p.part}: ${p.ok ? '' : `${p.code}: `}${printable(p.message)}`);
+  for (const e of r.exhibits) {
+    const what = e.id === undefined ? '' : ` ${e.kind} ${e.id} at ${beijingTime(e.time!)}, tree size ${e.treeSize}${e.anchors! > 0 ? `, ${e.anchors} timestamp(s)` : ''}`;
+    out(`  ${e.ok ? '✔' : '✘'} ${e.label}${what}${e.ok ? '' : `: ${e.code}: ${printable(e.message ?? '')}`}`);
+  }
+  if (r.packageReceipt !== undefined && r.ok) out(`  The package's files existed, as listed, no later than ${beijingTime(r.packageReceipt.time)} (its roots' deposit ${r.packageReceipt.id}).`);
+  out(SCOPE_STATEMENT);
+  return r.ok;
 }
 
 const CERTIFICATE_MATCHES = '  Certificate: every printed field, the QR code and both attachments are exactly those the attached receipt makes (the certificate was made again from it and compared byte for byte).';
