@@ -45,6 +45,8 @@ interface ListFont {
   pdf: FontkitFont;
   /** Advance width of a string in font units. */
   width: (text: string) => number;
+  /** Whether the font has a glyph for the code point (else it would print as .notdef, an empty box). */
+  has: (cp: number) => boolean;
   unitsPerEm: number;
 }
 
@@ -87,7 +89,7 @@ function listFont(weight: Weight): ListFont {
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   });
-  f = { pdf, width, unitsPerEm: real.unitsPerEm };
+  f = { pdf, width, has: (cp) => glyph(cp).id !== 0, unitsPerEm: real.unitsPerEm };
   listFonts.set(weight, f);
   return f;
 }
@@ -192,10 +194,21 @@ class PageWriter {
 /** The exhibit list's PDF bytes. Bad input is EXHIBIT_LIST_MALFORMED / _TOO_LARGE / _RECEIPT_INVALID. */
 export async function makeExhibitList(input: ExhibitListInput): Promise<Uint8Array> {
   const params = exhibitListParams(input, EXHIBIT_LIST_RENDERER);
-  const rows = input.exhibits.map((e) => exhibitRow(e, params));
   const fonts = { regular: listFont('regular'), bold: listFont('bold') };
+  // A character the font has no glyph for (an emoji in a title) is printed as its code point, U+1F600, not
+  // as an empty box whose text would be lost; the parameters keep it as given.
+  const shown = (t: string): string => {
+    let out = '';
+    for (const ch of t) out += fonts.regular.has(ch.codePointAt(0)!) || ch === ' ' ? ch : `[U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`;
+    return out;
+  };
+  const rows = input.exhibits.map((e) => {
+    const r = exhibitRow(e, params);
+    return { ...r, what: shown(r.what), ...(r.level === undefined ? {} : { level: shown(r.level) }), receiptFile: shown(r.receiptFile), certificateFile: shown(r.certificateFile) };
+  });
+  const layoutParams = params.title === undefined ? params : { ...params, title: shown(params.title) };
   const measure = (text: string, weight: Weight, size: number): number => (fonts[weight].width(text) * size) / fonts[weight].unitsPerEm;
-  const pages = layoutExhibitList(params, rows, measure);
+  const pages = layoutExhibitList({ ...layoutParams, origin: shown(params.origin) }, rows, measure);
 
   const newest = rows.reduce((t, r) => (r.utc > t ? r.utc : t), rows[0]!.utc);
   const time = new Date(newest);

@@ -173,6 +173,16 @@ describe('an English list', () => {
   });
 });
 
+describe('a character the font has no glyph for', () => {
+  it('is printed as its code point, and kept as given in the parameters', async () => {
+    const input = fixtureInput(1, { title: '案由 😀 测试' });
+    const pdf = await makeExhibitList(input);
+    const flat = squeeze(poppler('pdftotext', ['-layout', '-enc', 'UTF-8', write(out, 'emoji.pdf', pdf), '-']));
+    expect(flat).toContain('案由案由[U+1F600]测试');
+    expect(readExhibitListParams(pdf).title).toBe('案由 😀 测试');
+  });
+});
+
 describe('an event\'s exhibit (a real service: a deposit, anchored, and its 定密 event)', () => {
   let f: Fixture;
   beforeAll(async () => {
