@@ -53,6 +53,7 @@ export function formatVerified(path: string, r: VerifiedReceipt, file: string | 
       if (a.tokenChecked) {
         lines.push(`Anchor: RFC 3161 timestamp by ${a.tsa}: the checkpoint of size ${a.treeSize}, and so this entry,`);
         lines.push(`  existed no later than ${beijingTime(a.genTime!)} (Beijing time); ${a.genTime} UTC`);
+        if (a.revocation !== undefined) lines.push(`  revocation: ${describeRevocation(a.revocation)}`);
       } else {
         lines.push(`Anchor: RFC 3161 token over the checkpoint of size ${a.treeSize}, bound to this receipt, NOT checked:`);
         lines.push('  give --tsa-roots PEM (the TSA\'s root certificates) to check it and learn its time.');
@@ -63,6 +64,19 @@ export function formatVerified(path: string, r: VerifiedReceipt, file: string | 
     for (const c of r.cosignatures) lines.push(`Witness: ${c.name} cosigned at ${new Date(c.time * 1000).toISOString()}`);
   } else lines.push(...formatPolicyMet(r.policy));
   return lines.map((l, i) => (i === 0 ? l : `  ${l}`)).join('\n');
+}
+
+/** "checked as of genTime (OCSP good, produced …)" / "not checked (no evidence)", per certificate of the TSA chain. */
+export function describeRevocation(report: NonNullable<VerifiedReceipt['anchors'][number]['revocation']>): string {
+  if (!report.checked) return 'not checked (no evidence)';
+  const each = report.certificates.map((c) => {
+    const s = c.sources.map((x) => {
+      const when = x.producedAt === undefined ? `issued ${beijingTime(x.thisUpdate)}` : `produced ${beijingTime(x.producedAt)}`;
+      return `${x.source.toUpperCase()} ${x.status === 'good' ? 'good' : `revoked ${beijingTime(x.revocationTime!)} (${x.reason ?? 'no reason'}), after genTime`}, ${when}`;
+    });
+    return report.certificates.length === 1 ? s.join('; ') : `${c.subject}: ${s.join('; ')}`;
+  });
+  return `checked as of genTime (${each.join('; ')})`;
 }
 
 /** The policy lines: which checkpoint met it, and each witness that cosigned it (Beijing time). */

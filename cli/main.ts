@@ -48,9 +48,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--key <vkey>', 'a trusted log verifier key (repeatable; env CUNZHENG_KEY, space-separated)').argParser(collect).default([]))
     .addOption(new Option('--trust <file>', 'a file of trusted verifier keys, one per line (repeatable; env CUNZHENG_TRUST)').argParser(collect).default([]))
     .addOption(new Option('--tsa-roots <pem>', 'TSA root certificates: check each anchor\'s RFC 3161 token and report its time').env('CUNZHENG_TSA_ROOTS'))
+    .option('--require-revocation', 'with --tsa-roots: fail an anchor that carries no revocation evidence for its TSA (TSA_REVOCATION_MISSING)')
     .option('--policy <file>', 'a C2SP tlog-policy file: the checkpoint must be signed by a listed log and cosigned by its witness quorum')
     .option('--json', 'print the machine-readable result on stdout', false)
-    .action(async (receipts: string[], opts: { file?: string; documents?: string; requireDocuments?: boolean; tsaRoots?: string; policy?: string; key: string[]; trust: string[]; json: boolean }) => {
+    .action(async (receipts: string[], opts: { file?: string; documents?: string; requireDocuments?: boolean; tsaRoots?: string; requireRevocation?: boolean; policy?: string; key: string[]; trust: string[]; json: boolean }) => {
       const key = opts.key.length ? opts.key : envList('CUNZHENG_KEY');
       const trust = opts.trust.length ? opts.trust : envList('CUNZHENG_TRUST');
       const { runVerify } = await import('./commands/verify.js');

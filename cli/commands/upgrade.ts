@@ -25,7 +25,7 @@ import { CunzhengError } from '../../src/errors.js';
 import { openCheckpoint, type Checkpoint } from '../../src/checkpoint/index.js';
 import { verifyConsistency } from '../../src/merkle/index.js';
 import { fromBase64 } from '../../src/crypto/index.js';
-import { evidenceLost, formatReceipt, MAX_NOTE_CHARS, MAX_RECEIPT_BYTES, parseReceipt, verifyReceipt, type Receipt } from '../../src/receipt/index.js';
+import { evidenceLost, formatReceipt, MAX_NOTE_CHARS, MAX_RECEIPT_BYTES, parseReceipt, receiptFormatFor, verifyReceipt, type Receipt } from '../../src/receipt/index.js';
 import { parseVerifierKey, type NoteVerifier } from '../../src/note/index.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../exit-codes.js';
 import { HttpStatusError, getText, requestJson, serviceUrl } from '../http-client.js';
@@ -132,7 +132,11 @@ async function upgradeOne(path: string, base: string, trusted: NoteVerifier[], t
     await consistencyBetween(base, old, now); // a log that does not extend the receipt's checkpoint is refused
 
     // The anchors offered for the new checkpoint, then every anchor the receipt already had, re-bound to it.
-    const anchors = [...(offered as Receipt['anchors'])];
+    // An offered token the receipt carries with revocation evidence keeps that evidence (receipt v2).
+    const held = new Map(receipt.anchors.filter((a) => a.revocation !== undefined).map((a) => [a.token, a.revocation]));
+    const anchors = (offered as Receipt['anchors']).map((a) =>
+      typeof a === 'object' && a !== null && a.revocation === undefined && held.has(a.token) ? { ...a, revocation: held.get(a.token) } : a,
+    );
     const offeredTokens = new Set(anchors.map((a) => (a as { token?: unknown })?.token));
     for (const a of receipt.anchors) {
       if (offeredTokens.has(a.token)) continue;
@@ -146,7 +150,7 @@ async function upgradeOne(path: string, base: string, trusted: NoteVerifier[], t
     }
     // Structure first (a hostile answer is a coded error, not a TypeError), then the exact text to be
     // written is what gets verified.
-    const upgraded = parseReceipt({ ...receipt, proof, checkpoint: note, anchors });
+    const upgraded = parseReceipt({ ...receipt, format: receiptFormatFor(anchors), proof, checkpoint: note, anchors });
     const text = formatReceipt(upgraded);
     const previousText = new TextDecoder().decode(bytes);
     const anchorsLeftOut = covered && tsaRoots.length === 0 ? anchoredSize : null;

@@ -44,6 +44,8 @@ export interface VerifyOptions {
   json: boolean;
   /** A C2SP tlog-policy file: the checkpoint must be signed by a listed log and meet its witness quorum. */
   policy?: string;
+  /** Anchors without revocation evidence fail (TSA_REVOCATION_MISSING). */
+  requireRevocation?: boolean;
 }
 
 export type VerifyOutcome =
@@ -143,7 +145,7 @@ export async function runVerify(paths: string[], opts: VerifyOptions, out: (s: s
       const extracted = isCertificate ? extractCertificate(raw) : undefined;
       const bytes = extracted?.receipt ?? raw;
       const evidence = doc !== undefined ? { documentDigest: { sha256: doc.sha256, sm3: doc.sm3 } } : {};
-      const result = await verifyReceipt(bytes, keys, evidence, policy === undefined ? { tsaRoots } : { tsaRoots, policy });
+      const result = await verifyReceipt(bytes, keys, evidence, { tsaRoots, ...(policy === undefined ? {} : { policy }), requireRevocation: opts.requireRevocation === true });
       if (doc === undefined && opts.requireDocuments === true) {
         outcomes.push({ receipt: r.path, ok: false, code: 'DOCUMENT_NOT_COMPARED', message: `the receipt verifies but no document was found to compare it with (${lookedFor(r, opts)}); --require-documents makes that a failure`, document });
         continue;

@@ -4,7 +4,7 @@
 import { toBase64 } from '../crypto/index.js';
 import { hashLeaf } from '../merkle/index.js';
 import { depositIdFromLeafHash } from './deposit-id.js';
-import { RECEIPT_FORMAT, type Anchor, type Receipt } from './receipt.js';
+import { RECEIPT_FORMAT, receiptFormatFor, type Anchor, type Receipt } from './receipt.js';
 import { isBuiltReceipt, markBuilt } from './built.js';
 
 export { isBuiltReceipt };
@@ -53,16 +53,18 @@ const NO_ANCHORS: readonly Anchor[] = Object.freeze([]);
 export function buildReceipt(input: ReceiptInput): Receipt {
   const leafHash = input.leafHash ?? hashLeaf(input.entryBytes);
   const encode = input.encodeHash ?? toBase64;
+  const anchors = (input.anchors ?? NO_ANCHORS) as Anchor[];
   const r: Receipt = Object.freeze({
-    format: RECEIPT_FORMAT,
+    format: receiptFormatFor(anchors),
     id: depositIdFromLeafHash(leafHash),
     entry: toBase64(input.entryBytes),
     index: input.leafIndex,
     proof: Object.freeze(input.inclusionProof.map(encode)) as string[],
     checkpoint: input.checkpoint,
-    anchors: (input.anchors ?? NO_ANCHORS) as Anchor[],
+    anchors,
     log: Object.freeze({ origin: input.origin, key: input.logKey }),
   });
-  if (Number.isSafeInteger(r.index) && (encode === toBase64 || base64Encoders.has(encode))) markBuilt(r);
+  // The reply writer's fast path starts every built receipt with the v1 format: a v2 one takes the plain path.
+  if (r.format === RECEIPT_FORMAT && Number.isSafeInteger(r.index) && (encode === toBase64 || base64Encoders.has(encode))) markBuilt(r);
   return r;
 }

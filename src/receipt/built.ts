@@ -4,7 +4,7 @@
  * `entry` and every `proof` element are standard base64, and `index` is a safe integer: none of those
  * strings needs escaping in JSON, which lets the reply writer (reply.ts) copy them as they are.
  */
-import type { Anchor, Receipt } from './receipt.js';
+import { type Anchor, type Receipt, RECEIPT_FORMAT, receiptFormatFor } from './receipt.js';
 
 const built = new WeakSet<Receipt>();
 
@@ -18,10 +18,14 @@ export function isBuiltReceipt(r: unknown): boolean {
   return typeof r === 'object' && r !== null && built.has(r as Receipt);
 }
 
-/** `r` with other anchors, frozen; built (marked) when `r` was. Fields in the receipt's order. */
+/**
+ * `r` with other anchors, frozen; built (marked) when `r` was and it stays v1. Fields in the receipt's order.
+ * Its format follows the anchors: v2 when one carries revocation evidence (v1 and v2 differ in nothing else).
+ */
 export function rebuiltFrom(r: Receipt, anchors: Anchor[]): Receipt {
+  const format = r.format === RECEIPT_FORMAT ? receiptFormatFor(anchors) : r.format;
   const out: Receipt = Object.freeze({
-    format: r.format,
+    format,
     id: r.id,
     entry: r.entry,
     index: r.index,
@@ -30,6 +34,6 @@ export function rebuiltFrom(r: Receipt, anchors: Anchor[]): Receipt {
     anchors,
     log: r.log,
   });
-  if (isBuiltReceipt(r)) built.add(out);
+  if (isBuiltReceipt(r) && format === RECEIPT_FORMAT) built.add(out);
   return out;
 }

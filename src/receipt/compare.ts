@@ -6,7 +6,7 @@
  *
  *   - the same deposit: id, entry bytes, leaf index and log origin;
  *   - every anchor the old one carries (the same token), and one checked before is checked after, with
- *     the same TSA time;
+ *     the same TSA time; one whose revocation was checked as of genTime (receipt v2) still is;
  *   - an anchor the old one did not carry is carried only if its token was checked (against TSA roots):
  *     an unchecked token is a claim nobody has verified, and a garbage one makes the receipt fail as soon
  *     as someone verifies it with roots.
@@ -42,6 +42,12 @@ export function evidenceLost(before: CheckedReceipt, after: CheckedReceipt): str
     const now = a.anchors[j];
     if (was?.tokenChecked === true && (now?.tokenChecked !== true || now.genTime !== was.genTime)) {
       lost.push(`anchors[${i}] was checked (${was.genTime}) and is not, or not with the same time, in the new receipt`);
+    }
+    if (x.revocation !== undefined && after.receipt.anchors[j]!.revocation === undefined) {
+      lost.push(`anchors[${i}] carried the revocation evidence of its TSA, and does not in the new receipt`);
+    }
+    if (was?.revocation?.checked === true && now?.revocation?.checked !== true) {
+      lost.push(`anchors[${i}]'s revocation was checked as of genTime, and is not in the new receipt`);
     }
   });
   const beforeTokens = new Set(before.receipt.anchors.map((x) => x.token));

@@ -12,7 +12,7 @@ import { bytesEqual, fromBase64, fromHex, sha256, sm3, toBase64, toHex } from '.
 import { hashLeaf, verifyConsistency, verifyInclusion } from '../merkle/index.js';
 import { checkpointImprint, checkpointImprintSm3, openCheckpoint } from '../checkpoint/index.js';
 import { parseVerifierKey, type NoteVerifier } from '../note/index.js';
-import { verifyTimestampToken } from '../anchor/pure.js';
+import { type RevocationReport, verifyTimestampToken } from '../anchor/pure.js';
 import { parseEntry, type Entry } from '../entry/index.js';
 import { depositIdFromLeafHash } from './deposit-id.js';
 import { parseReceipt, type Receipt } from './receipt.js';
@@ -58,6 +58,11 @@ export interface AnchorSummary {
   genTime?: string;
   /** When checked: the TSA's certificate subject. */
   tsa?: string;
+  /**
+   * When checked: the TSA chain's revocation as of genTime, from the evidence the anchor carries (receipt v2);
+   * `checked: false` when it carries none ("not checked").
+   */
+  revocation?: RevocationReport;
 }
 
 export interface VerifyOptions {
@@ -68,6 +73,8 @@ export interface VerifyOptions {
    * checkpoint or an anchor's must meet it (POLICY_QUORUM_NOT_MET, POLICY_LOG_SIGNATURE_MISSING otherwise).
    */
   policy?: Policy;
+  /** Fail an anchor without revocation evidence for its TSA chain (TSA_REVOCATION_MISSING); with tsaRoots. */
+  requireRevocation?: boolean;
 }
 
 export interface VerifiedReceipt {
@@ -226,10 +233,22 @@ export async function verifyReceipt(
       // A token may stamp the body's SHA-256 or, from a TSA that stamps only SM3, its SM3.
       const imprint = checkpointImprint(a.checkpoint);
       const imprintSm3 = checkpointImprintSm3(a.checkpoint);
-      const t = await verifyTimestampToken(fromBase64(a.token, undefined, 'anchor token'), { imprint, imprintSm3, roots: options.tsaRoots });
+      const revocation = (a.revocation ?? []).map((e) => ({
+        cert: e.cert,
+        ...(e.ocsp === undefined ? {} : { ocsp: fromBase64(e.ocsp, undefined, 'revocation ocsp') }),
+        ...(e.crl === undefined ? {} : { crl: fromBase64(e.crl, undefined, 'revocation crl') }),
+      }));
+      const t = await verifyTimestampToken(fromBase64(a.token, undefined, 'anchor token'), {
+        imprint,
+        imprintSm3,
+        roots: options.tsaRoots,
+        revocation,
+        requireRevocation: options.requireRevocation === true,
+      });
       summary.tokenChecked = true;
       summary.genTime = t.genTime.toISOString();
       summary.tsa = t.tsa;
+      summary.revocation = t.revocation;
     }
     anchors.push(summary);
   }

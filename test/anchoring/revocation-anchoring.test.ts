@@ -4,7 +4,7 @@
  * outage keeps the anchor (evidence pending, durably) and the evidence is fetched on retry, also after a restart;
  * a TSA certificate revoked before genTime makes the token worthless, so it is not stored.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -16,6 +16,8 @@ import { buildApp } from '../../src/http/app.js';
 import type { ServiceContext } from '../../src/http/context.js';
 import { checkpointImprint, type StoredAnchor } from '../../src/service/anchorer.js';
 import { openService } from '../../src/service/open.js';
+import { verifyReceipt, type Receipt } from '../../src/receipt/index.js';
+import { cliAsync } from '../cli/cli-async.js';
 import { cli } from '../cli/run-cli.js';
 import { codeOf } from '../support/codes.js';
 import { startTestRevocation, type TestRevocation } from '../tsa/revocation-pki.js';
@@ -125,6 +127,54 @@ describe('revocation evidence at anchoring time', () => {
     } finally {
       responder.setStatus('good');
     }
+  });
+});
+
+describe('receipts v2 carry the evidence', () => {
+  let receipt: Receipt;
+  let v1File: string;
+
+  it('GET /v1/deposits/:id refreshes to the anchored checkpoint with its evidence (v2), and it verifies as of genTime', async () => {
+    const id = (await app.inject({ method: 'GET', url: `/v1/deposits?sha256=${toHex(sha256(utf8('evidence one')))}`, headers: { authorization: `Bearer ${apiKey}` } })).json() as Receipt;
+    const r = await app.inject({ method: 'GET', url: `/v1/deposits/${id.id}`, headers: { authorization: `Bearer ${apiKey}` } });
+    expect(r.statusCode).toBe(200);
+    receipt = r.json() as Receipt;
+    expect(receipt.format).toBe('cunzheng/receipt/v2');
+    expect(receipt.anchors[0]!.revocation).toEqual([{ cert: certificateHash(tsa.pki.tsaDer), ocsp: expect.any(String) }]);
+    const v = await verifyReceipt(receipt, [ctx.ledger.verifierKey], {}, { tsaRoots: [tsa.caDer], requireRevocation: true });
+    expect(v.anchors[0]!.revocation).toMatchObject({ checked: true, certificates: [{ status: 'good' }] });
+    const c = (await app.inject({ method: 'GET', url: `/v1/checkpoints/${ctx.anchorer.latestAnchored!.treeSize}` })).json() as { anchors: Receipt['anchors'] };
+    expect(c.anchors[0]!.revocation).toEqual(receipt.anchors[0]!.revocation);
+  });
+
+  it('cunzheng verify says what was checked; a v1 receipt without evidence is "not checked", a failure only with --require-revocation', () => {
+    const file = join(dir, 'v2.receipt.json');
+    writeFileSync(file, JSON.stringify(receipt));
+    const key = ctx.ledger.verifierKey;
+    const r = cli(['verify', file, '--key', key, '--tsa-roots', tsa.caFile]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/revocation: checked as of genTime \(OCSP good, produced \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \+08:00\)/);
+    const json = JSON.parse(cli(['verify', file, '--key', key, '--tsa-roots', tsa.caFile, '--json']).stdout) as { results?: unknown };
+    expect(JSON.stringify(json)).toContain('"checked":true');
+    const { revocation: _, ...bare } = receipt.anchors[0]!;
+    v1File = join(dir, 'v1.receipt.json');
+    writeFileSync(v1File, JSON.stringify({ ...receipt, format: 'cunzheng/receipt/v1', anchors: [bare] }));
+    const plain = cli(['verify', v1File, '--key', key, '--tsa-roots', tsa.caFile]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toContain('revocation: not checked (no evidence)');
+    const required = cli(['verify', v1File, '--key', key, '--tsa-roots', tsa.caFile, '--require-revocation']);
+    expect(required.code).toBe(1);
+    expect(required.stdout + required.stderr).toContain('TSA_REVOCATION_MISSING');
+  });
+
+  it('receipt upgrade gains the evidence the log now has for a token the receipt carries, and keeps it', async () => {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as { port: number };
+    const up = await cliAsync(['receipt', 'upgrade', v1File, '--url', `http://127.0.0.1:${port}/`, '--key', ctx.ledger.verifierKey, '--tsa-roots', tsa.caFile]);
+    expect(up.code, up.stderr + up.stdout).toBe(0);
+    const upgraded = JSON.parse(readFileSync(v1File, 'utf8')) as Receipt;
+    expect(upgraded.format).toBe('cunzheng/receipt/v2');
+    expect(upgraded.anchors.find((a) => a.token === receipt.anchors[0]!.token)!.revocation).toEqual(receipt.anchors[0]!.revocation);
   });
 });
 

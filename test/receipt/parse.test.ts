@@ -18,7 +18,8 @@ describe('parseReceipt', () => {
     ['not JSON', '{"format": ', 'RECEIPT_MALFORMED'],
     ['JSON but not an object', '[1,2]', 'RECEIPT_MALFORMED'],
     ['null', 'null', 'RECEIPT_MALFORMED'],
-    ['another format', '{"format":"cunzheng/receipt/v2"}', 'RECEIPT_BAD_FORMAT'],
+    ['another format', '{"format":"cunzheng/receipt/v3"}', 'RECEIPT_BAD_FORMAT'],
+    ['a v2 receipt missing its members', '{"format":"cunzheng/receipt/v2"}', 'RECEIPT_BAD_FIELD'],
     ['no format', '{}', 'RECEIPT_BAD_FORMAT'],
   ])('rejects %s', async (_, text, code) => {
     expect(await codeOf(() => parseReceipt(text))).toBe(code);

@@ -58,13 +58,22 @@ const inputArb = fc.record({
   leafIndex: fc.oneof(fc.nat(), fc.constant(Number.MAX_SAFE_INTEGER)),
   inclusionProof: fc.array(hash, { maxLength: 64 }),
 });
-interface Shared { checkpoint: string; origin: string; logKey: string; tokens: { tsa: string; token: string; genTime: string }[]; how: 0 | 1 | 2 }
+type Evidence = { cert: string; ocsp?: string; crl?: string };
+interface Shared { checkpoint: string; origin: string; logKey: string; tokens: { tsa: string; token: string; genTime: string; revocation?: Evidence[] }[]; how: 0 | 1 | 2 }
+const evidenceArb: fc.Arbitrary<Evidence> = fc.record(
+  { cert: fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('hex')), ocsp: token, crl: token },
+  { requiredKeys: ['cert'] },
+).filter((e) => e.ocsp !== undefined || e.crl !== undefined);
 type Input = { entryBytes: Uint8Array; leafIndex: number; inclusionProof: Uint8Array[] };
 const sharedArb: fc.Arbitrary<Shared> = fc.record({
   checkpoint: nonEmpty,
   origin: nonEmpty,
   logKey: nonEmpty,
-  tokens: fc.array(fc.record({ tsa: nonEmpty, token, genTime: fc.constant('2026-01-01T00:00:00.000Z') }), { maxLength: 3 }),
+  // revocation evidence on some tokens: their receipts are v2
+  tokens: fc.array(
+    fc.record({ tsa: nonEmpty, token, genTime: fc.constant('2026-01-01T00:00:00.000Z'), revocation: fc.array(evidenceArb, { minLength: 1, maxLength: 2 }) }, { requiredKeys: ['tsa', 'token', 'genTime'] }),
+    { maxLength: 3 },
+  ),
   // 0: no anchors; 1: anchors given to buildReceipt; 2: added by withAnchors.
   how: fc.constantFrom(0 as const, 1 as const, 2 as const),
 });
@@ -85,7 +94,7 @@ describe('ReceiptSchema and the receipts buildReceipt makes', () => {
   const declared = objectSchemas(ReceiptSchema as unknown as Json);
 
   it('closes every object it describes (additionalProperties: false), and Ajv really refuses extras', () => {
-    expect(declared.map((d) => d.path)).toEqual(['', 'anchors[]', 'log']);
+    expect(declared.map((d) => d.path)).toEqual(['', 'anchors[]', 'anchors[].revocation[]', 'log']);
     for (const d of declared) expect(d.schema.additionalProperties).toBe(false);
     expect((AnchorSchema as unknown as Json).additionalProperties).toBe(false);
     const r = JSON.parse(JSON.stringify(buildReceipt({ entryBytes: new Uint8Array([1]), leafIndex: 0, inclusionProof: [], checkpoint: 'c', origin: 'o', logKey: 'k' }))) as Json;
@@ -101,7 +110,10 @@ describe('ReceiptSchema and the receipts buildReceipt makes', () => {
       const receipts = build(sh, inputs);
       const created = receipts.map((_, i) => i % 3 !== 1);
       for (const r of receipts) {
-        expect(isBuiltReceipt(r)).toBe(true);
+        // v2 exactly when an anchor carries evidence; only v1 receipts take the writer's built path
+        const v2 = r.anchors.some((a) => a.revocation !== undefined);
+        expect(r.format).toBe(v2 ? 'cunzheng/receipt/v2' : 'cunzheng/receipt/v1');
+        expect(isBuiltReceipt(r)).toBe(!v2);
         const single = receiptReplyJson(r);
         expect(sameBytes(single, utf8(JSON.stringify(r)))).toBe(true);
         const value = JSON.parse(text(single)) as Json;
@@ -115,7 +127,10 @@ describe('ReceiptSchema and the receipts buildReceipt makes', () => {
         };
         holds(value, '');
         holds(value.log, 'log');
-        for (const a of value.anchors as unknown[]) holds(a, 'anchors[]');
+        for (const a of value.anchors as Json[]) {
+          holds(a, 'anchors[]');
+          for (const e of (a.revocation as unknown[] | undefined) ?? []) holds(e, 'anchors[].revocation[]');
+        }
         // The schema's reading and the parser's agree: what validates here parses back to the same receipt.
         expect(parseReceipt(single)).toEqual(JSON.parse(JSON.stringify(r)));
       }
