@@ -21,7 +21,8 @@ export const EXHIBIT_LIST_FORMAT = 'cunzheng/exhibit-list/v1';
 /** At most this many exhibits in one list (a package holds up to 10,000). */
 export const MAX_EXHIBITS = 100_000;
 export const MAX_EXHIBIT_FILE_CHARS = 255;
-export const MAX_EXHIBIT_TITLE_CHARS = 200;
+/** As `cunzheng evidence --title` allows. */
+export const MAX_EXHIBIT_TITLE_CHARS = 500;
 const NO_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,15}$/;
 const MAX_ORIGIN_CHARS = 256;
 
@@ -87,7 +88,6 @@ function text(v: unknown, what: string, max: number, bad: Bad): string {
   if (typeof v !== 'string' || v.length === 0) throw bad(`${what}: expected a non-empty string`);
   if (v.length > max) throw bad(`${what}: longer than ${max} characters`);
   if (UNPRINTABLE.test(v)) throw bad(`${what}: holds a control, line-separator or bidi character`);
-  if (v.trim() !== v) throw bad(`${what}: leading or trailing white space`);
   return v;
 }
 

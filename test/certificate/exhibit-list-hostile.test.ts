@@ -60,7 +60,7 @@ describe('making an exhibit list of bad input', () => {
       ['an unknown exhibit field', (i) => ((i.exhibits[0] as unknown as Record<string, unknown>).page = 3)],
       ['an unknown field', (i) => ((i as Record<string, unknown>).time = 'now')],
       ['a title with a control character', (i) => (i.title = 'case\u0007')],
-      ['a title too long', (i) => (i.title = '案'.repeat(201))],
+      ['a title too long', (i) => (i.title = '案'.repeat(501))],
       ['an unknown language', (i) => ((i as Record<string, unknown>).lang = 'fr')],
       ['no origin', (i) => ((i as Record<string, unknown>).origin = undefined)],
       ['a checkpoint of size 0', (i) => (i.checkpoint = { size: 0, rootHash: CP[2]! })],

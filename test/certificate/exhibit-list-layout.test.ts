@@ -52,7 +52,7 @@ describe('placing the exhibits', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 80 }), fc.string({ maxLength: 120 }), (count, tail) => {
       const name = `exhibits/${'长文件名'.repeat(tail.length % 40)}x.json`;
       const params: ExhibitListParams = {
-        format: 'cunzheng/exhibit-list/v1', renderer: 'r', lang: 'zh', origin: cp[0]!, checkpoint: { size: Number(cp[1]), rootHash: cp[2]! },
+        format: 'cunzheng/exhibit-list/v1', renderer: 'r', lang: 'zh', title: '长案由'.repeat((tail.length * 7) % 166 + 1), origin: cp[0]!, checkpoint: { size: Number(cp[1]), rootHash: cp[2]! },
         exhibits: Array.from({ length: count }, (_, i) => ({ no: `E${i}`, receiptFile: name, certificateFile: 'c.pdf' })),
       };
       const rows = params.exhibits.map((e) => exhibitRow({ ...e, receipt }, params));
