@@ -136,6 +136,13 @@ export function renderMetrics(ledger: Ledger, deposits: Deposits, tenants: Tenan
       '# HELP cunzheng_anchor_tsa_consecutive_failures Failures in a row, per TSA.',
       '# TYPE cunzheng_anchor_tsa_consecutive_failures gauge',
       ...anchorer.tsas.map((t) => `cunzheng_anchor_tsa_consecutive_failures{tsa=${JSON.stringify(t.url)}} ${t.failures}`),
+      '# HELP cunzheng_anchor_revocation_fetches_total Revocation evidence (OCSP/CRL) fetched for anchors, and fetches that failed (the anchor is kept, its evidence pending).',
+      '# TYPE cunzheng_anchor_revocation_fetches_total counter',
+      `cunzheng_anchor_revocation_fetches_total{result="fetched"} ${anchorer.metrics.revocationFetched}`,
+      `cunzheng_anchor_revocation_fetches_total{result="failed"} ${anchorer.metrics.revocationFailures}`,
+      '# HELP cunzheng_anchor_revocation_pending Anchored checkpoints whose revocation evidence is still to be fetched.',
+      '# TYPE cunzheng_anchor_revocation_pending gauge',
+      `cunzheng_anchor_revocation_pending ${anchorer.revocationPending.size}`,
     );
   }
   if (witnesser !== undefined) lines.push(...witnessMetrics(ledger.treeSize, witnesser));

@@ -102,6 +102,9 @@ describe('revocation evidence at anchoring time', () => {
     // still down: the retry keeps the mark
     expect(await ctx.anchorer.retryRevocation()).toBe(0);
     expect(ctx.anchorer.revocationPending.has(a!.treeSize)).toBe(true);
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${ADMIN}` } })).body;
+    expect(metrics).toMatch(/^cunzheng_anchor_revocation_pending 1$/m);
+    expect(metrics).toMatch(/^cunzheng_anchor_revocation_fetches_total\{result="failed"\} [1-9]/m);
     // a restart finds the mark in the store
     await close();
     await open();
