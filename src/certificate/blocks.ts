@@ -134,14 +134,17 @@ export function certificateBlocks(data: CertificateData, options: CertificateOpt
 
   blocks.push({ t: 'section', text: num(w.sections.verify) });
   blocks.push({ t: 'para', text: w.verifyIntro });
-  blocks.push({ t: 'para', text: w.verifyCli });
+  // The ways to check, numbered as printed: the OpenSSL step only when there is a timestamp to check.
+  let step = 1;
+  const stepped = (text: string): string => `${step++}. ${text}`;
+  blocks.push({ t: 'para', text: stepped(w.verifyCli) });
   blocks.push({ t: 'code', text: `pdfdetach -saveall certificate.pdf\ncunzheng verify ${names.receipt} --file DOC --key "$VKEY"\ncunzheng verify certificate.pdf --key "$VKEY"` });
   if (data.anchors.length > 0) {
-    blocks.push({ t: 'para', text: w.verifyOpenssl });
+    blocks.push({ t: 'para', text: stepped(w.verifyOpenssl) });
     blocks.push({ t: 'code', text: data.anchors.map((a, i) => `jq -r '.anchors[${i}].token' ${names.receipt} | base64 -d > anchor${i}.tst\nopenssl ts -verify -in anchor${i}.tst -token_in -CAfile tsa-root.pem \\\n  -digest ${a.imprint}`).join('\n') });
   }
   const url = verifierLink(data, options.verifierUrl ?? defaultVerifierUrl(data.origin));
-  blocks.push({ t: 'para', text: w.verifyBrowser });
+  blocks.push({ t: 'para', text: stepped(w.verifyBrowser) });
   blocks.push({ t: 'qr', url, caption: w.verifyQr });
 
   blocks.push({ t: 'section', text: num(w.sections.scope) });

@@ -7,11 +7,11 @@
  * the bytes do not depend on the zlib build either.
  */
 import { createRequire } from 'node:module';
-import QRCode from 'qrcode';
 import { sha256, toHex, utf8 } from '../crypto/index.js';
 import type { Block } from './blocks.js';
 import { attachmentNames } from './blocks.js';
-import { certificateFont, type FontWeight } from './font.js';
+import { certificateFont, sfntTables, withSubsetWriter, type FontWeight } from './font.js';
+import { drawQr, shareShaping, textHeight, writeText, type MetricsFont, type TextDoc, type TextStyle } from './layout.js';
 import type { CertificateData } from './model.js';
 import { WORDS, type CertificateLang } from './words.js';
 
@@ -33,7 +33,7 @@ export const PARAMS_NS = 'https://cunzheng.dev/ns/certificate/1/';
  * bytes change (test/certificate/renderer.test.ts pins a fixture certificate's SHA-256 to it), so `verify` can
  * tell a certificate of another renderer (CERTIFICATE_OTHER_RENDERER) from one that was altered.
  */
-export const CERTIFICATE_RENDERER = 'cunzheng-certificate/1 (pdfkit 0.20.2, fontkit 2.0.4, noto-sans-sc 1.44.1)';
+export const CERTIFICATE_RENDERER = 'cunzheng-certificate/2 (pdfkit 0.20.2, fontkit 2.0.4, noto-sans-sc 1.44.1)';
 
 const require = createRequire(import.meta.url);
 // pdfkit and fontkit are loaded on the first certificate, not when this module is imported: they cost about
@@ -101,10 +101,12 @@ export function withGlyphMemo(real: FontkitFont): FontkitFont {
   return real;
 }
 
+const metrics = (weight: FontWeight): MetricsFont => font(weight) as unknown as MetricsFont;
+
 function font(weight: FontWeight): FontkitFont {
   let f = fonts.get(weight);
   if (f === undefined) {
-    f = withLayoutCache(withGlyphMemo(fontkit().create(certificateFont(weight))));
+    f = withLayoutCache(withSubsetWriter(withGlyphMemo(fontkit().create(certificateFont(weight))), sfntTables(certificateFont(weight))));
     fonts.set(weight, f);
   }
   return f;
@@ -151,33 +153,23 @@ function ensure(doc: Doc, height: number): void {
   }
 }
 
-function drawQr(doc: Doc, url: string, x: number, y: number, size: number): void {
-  const qr = QRCode.create(url, { errorCorrectionLevel: 'M' });
-  const n = qr.modules.size;
-  const quiet = 2;
-  const cell = size / (n + 2 * quiet);
-  doc.save().rect(x, y, size, size).fill('#ffffff');
-  for (let r = 0; r < n; r++) {
-    for (let c = 0; c < n; c++) if (qr.modules.data[r * n + c]) doc.rect(x + (c + quiet) * cell, y + (r + quiet) * cell, cell, cell);
-  }
-  doc.fill('#000000').restore();
+/** Text in one of the two weights, wrapped by layout.ts. */
+function put(doc: Doc, text: string, x: number, y: number, width: number, style: TextStyle): number {
+  return writeText(doc as unknown as TextDoc, metrics(style.weight), text, x, y, width, style);
 }
 
-/** A text's height in the current font, from its width (no line wrapping: that is done once, by text()). */
-function estimate(doc: Doc, text: string, width: number, lineGap: number): number {
-  const lineHeight = doc.currentLineHeight(true) + lineGap;
-  let lines = 0;
-  for (const line of text.split('\n')) lines += Math.max(1, Math.ceil((doc.widthOfString(line) * 1.08) / width));
-  return lines * lineHeight;
+function height(doc: Doc, text: string, width: number, style: TextStyle): number {
+  return textHeight(doc as unknown as TextDoc, metrics(style.weight), text, width, style);
 }
 
 function render(doc: Doc, blocks: readonly Block[]): void {
   for (const [i, b] of blocks.entries()) {
     switch (b.t) {
       case 'title': {
-        doc.font('bold').fontSize(22).fillColor(ACCENT).text(b.text, M.left, doc.y, { width: WIDTH, align: 'center' });
-        if (b.kind !== undefined) doc.moveDown(0.1).font('bold').fontSize(14).fillColor(ACCENT).text(b.kind, { width: WIDTH, align: 'center' });
-        doc.moveDown(0.2).font('regular').fontSize(10).fillColor(MUTED).text(b.sub, { width: WIDTH, align: 'center' });
+        put(doc, b.text, M.left, doc.y, WIDTH, { weight: 'bold', size: 22, color: ACCENT, align: 'center' });
+        if (b.kind !== undefined) put(doc.moveDown(0.1), b.kind, M.left, doc.y, WIDTH, { weight: 'bold', size: 14, color: ACCENT, align: 'center' });
+        doc.moveDown(0.2);
+        put(doc, b.sub, M.left, doc.y, WIDTH, { weight: 'regular', size: 10, color: MUTED, align: 'center' });
         doc.moveDown(0.6);
         const y = doc.y;
         doc.save().lineWidth(1.2).strokeColor(ACCENT).moveTo(M.left, y).lineTo(M.left + WIDTH, y).stroke();
@@ -189,51 +181,48 @@ function render(doc: Doc, blocks: readonly Block[]): void {
         ensure(doc, 48);
         doc.moveDown(0.5);
         doc.save().rect(M.left, doc.y + 1, 3, 12).fill(ACCENT).restore();
-        doc.font('bold').fontSize(11.5).fillColor(INK).text(b.text, M.left + 9, doc.y, { width: WIDTH - 9 });
+        put(doc, b.text, M.left + 9, doc.y, WIDTH - 9, { weight: 'bold', size: 11.5, color: INK });
         doc.moveDown(0.3);
         break;
       case 'rows':
         for (const r of b.rows) {
-          const size = r.mono === true ? 8.6 : 9.4;
-          doc.font('regular').fontSize(size);
-          ensure(doc, estimate(doc, r.value, WIDTH - LABEL_W, 1.5) + 3);
+          const value: TextStyle = { weight: 'regular', size: r.mono === true ? 8.6 : 9.4, color: INK, lineGap: 1.5 };
+          const label: TextStyle = { weight: 'regular', size: 9, color: MUTED, lineGap: 1.5 };
+          ensure(doc, Math.max(height(doc, r.value, WIDTH - LABEL_W, value), height(doc, r.label, LABEL_W - 8, label)) + 3);
           const y = doc.y;
-          doc.font('regular').fontSize(9).fillColor(MUTED).text(r.label, M.left, y, { width: LABEL_W - 8, lineGap: 1.5 });
-          const below = doc.y;
-          doc.font('regular').fontSize(size).fillColor(INK).text(r.value, M.left + LABEL_W, y, { width: WIDTH - LABEL_W, lineGap: 1.5 });
-          doc.y = Math.max(doc.y, below) + 3;
+          const below = put(doc, r.label, M.left, y, LABEL_W - 8, label);
+          doc.y = Math.max(put(doc, r.value, M.left + LABEL_W, y, WIDTH - LABEL_W, value), below) + 3;
         }
         break;
       case 'para': {
-        const size = b.small === true ? 8.2 : 9.2;
-        doc.font(b.strong === true ? 'bold' : 'regular').fontSize(size);
+        const style: TextStyle = { weight: b.strong === true ? 'bold' : 'regular', size: b.small === true ? 8.2 : 9.2, color: b.small === true ? MUTED : INK, lineGap: 2 };
         const next = blocks[i + 1];
-        // Kept with what it introduces: a command block or the QR code.
-        const extra = next?.t === 'code' ? 40 : next?.t === 'qr' ? QR_SIZE + 12 : 0;
-        ensure(doc, estimate(doc, b.text, WIDTH, 2) + 4 + extra);
-        doc.fillColor(b.small === true ? MUTED : INK).text(b.text, M.left, doc.y, { width: WIDTH, lineGap: 2 });
+        // Kept with what it introduces: a command block, the QR code, the first lines of the next paragraph.
+        const extra = next?.t === 'code' ? 40 : next?.t === 'qr' ? QR_SIZE + 12 : next?.t === 'para' ? 30 : 0;
+        ensure(doc, height(doc, b.text, WIDTH, style) + 4 + extra);
+        put(doc, b.text, M.left, doc.y, WIDTH, style);
         doc.moveDown(0.3);
         break;
       }
       case 'code': {
-        doc.font('regular').fontSize(7.6);
-        const h = estimate(doc, b.text, WIDTH - 16, 1.5) + 10;
+        const style: TextStyle = { weight: 'regular', size: 7.6, color: INK, lineGap: 1.5 };
+        const h = height(doc, b.text, WIDTH - 16, style) + 10;
         ensure(doc, h);
         const y = doc.y;
         doc.save().rect(M.left, y, WIDTH, h).fill('#f2f2f2').restore();
-        doc.fillColor(INK).text(b.text, M.left + 8, y + 5, { width: WIDTH - 16, lineGap: 1.5 });
+        put(doc, b.text, M.left + 8, y + 5, WIDTH - 16, style);
         doc.y = y + h + 4;
         break;
       }
       case 'qr': {
-        doc.font('regular').fontSize(7.4);
+        const style: TextStyle = { weight: 'regular', size: 7.4, color: '#1f3f8f', lineGap: 1 };
         const textW = WIDTH - QR_SIZE - 16;
-        const h = Math.max(QR_SIZE + 12, estimate(doc, b.url, textW, 1));
+        const h = Math.max(QR_SIZE + 12, height(doc, b.url, textW, style));
         ensure(doc, h);
         const y = doc.y;
-        doc.fillColor('#1f3f8f').text(b.url, M.left, y, { width: textW, lineGap: 1 });
-        drawQr(doc, b.url, M.left + WIDTH - QR_SIZE, y, QR_SIZE);
-        doc.font('regular').fontSize(8).fillColor(MUTED).text(b.caption, M.left + WIDTH - QR_SIZE, y + QR_SIZE + 1, { width: QR_SIZE, align: 'center' });
+        put(doc, b.url, M.left, y, textW, style);
+        drawQr(doc as unknown as TextDoc, b.url, M.left + WIDTH - QR_SIZE, y, QR_SIZE);
+        put(doc, b.caption, M.left + WIDTH - QR_SIZE, y + QR_SIZE + 1, QR_SIZE, { weight: 'regular', size: 8, color: MUTED, align: 'center' });
         doc.y = y + h + 4;
         break;
       }
@@ -245,14 +234,11 @@ function footer(doc: Doc, data: CertificateData, lang: CertificateLang): void {
   const range = doc.bufferedPageRange();
   for (let i = 0; i < range.count; i++) {
     doc.switchToPage(range.start + i);
-    const bottom = doc.page.margins.bottom;
-    doc.page.margins.bottom = 0;
     const y = A4.h - 40;
     doc.save().lineWidth(0.4).strokeColor('#999999').moveTo(M.left, y - 6).lineTo(M.left + WIDTH, y - 6).stroke().restore();
-    doc.font('regular').fontSize(7.5).fillColor(MUTED);
-    doc.text(`${WORDS[lang].id} ${data.id}`, M.left, y, { width: WIDTH / 2, lineBreak: false });
-    doc.text(WORDS[lang].page(i + 1, range.count), M.left + WIDTH / 2, y, { width: WIDTH / 2, align: 'right', lineBreak: false });
-    doc.page.margins.bottom = bottom;
+    const style: TextStyle = { weight: 'regular', size: 7.5, color: MUTED };
+    put(doc, `${WORDS[lang].id} ${data.id}`, M.left, y, WIDTH / 2, style);
+    put(doc, WORDS[lang].page(i + 1, range.count), M.left + WIDTH / 2, y, WIDTH / 2, { ...style, align: 'right' });
   }
 }
 
@@ -264,6 +250,8 @@ export async function renderCertificatePdf(data: CertificateData, blocks: readon
   const doc = new PDFDocument({
     size: 'A4',
     margins: M,
+    // No standard font: every glyph is Noto Sans SC's, and pdfkit need not parse Helvetica's metrics each time.
+    font: null as unknown as string,
     pdfVersion: '1.7',
     subset: 'PDF/A-3b',
     compress: false,
@@ -291,6 +279,7 @@ export async function renderCertificatePdf(data: CertificateData, blocks: readon
   });
   doc.registerFont('regular', font('regular') as never);
   doc.registerFont('bold', font('bold') as never);
+  shareShaping(doc as unknown as TextDoc, ['regular', 'bold']);
   doc.appendXML(xmpParams(params));
   doc.appendXML(`
         <rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/">

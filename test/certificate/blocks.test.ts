@@ -60,3 +60,20 @@ describe('witness cosignatures', () => {
     expect(text.join('\n')).toContain(`witness.example/w1 ${w!.keyId}: 见证方联署，${beijingTime(w!.time!.replace('Z', '.000Z'))}`);
   });
 });
+
+describe('the ways to verify', () => {
+  it('are numbered 1, 2, … as printed, with or without a timestamp to check, in both languages', async () => {
+    const d = await certificateData(R('battery-formula-v2.txt'));
+    const anchor = { tsa: 'CN=Test TSA', serialNumber: '01', genTime: '2026-01-01T00:00:00.000Z', treeSize: d.treeSize, imprint: '00'.repeat(32) };
+    const { certificateBlocks } = await import('../../src/certificate/index.js');
+    for (const lang of ['zh', 'en'] as const) {
+      for (const anchors of [[], [anchor], [anchor, anchor]]) {
+        const blocks = certificateBlocks({ ...d, anchors }, { lang });
+        const from = blocks.findIndex((b) => b.t === 'section' && b.text.includes(WORDS[lang].sections.verify));
+        const to = blocks.findIndex((b, i) => i > from && b.t === 'section');
+        const steps = blocks.slice(from, to).flatMap((b) => (b.t === 'para' ? [/^(\d+)\. /.exec(b.text)?.[1]] : [])).filter((n) => n !== undefined).map(Number);
+        expect(steps).toEqual(anchors.length === 0 ? [1, 2] : [1, 2, 3]);
+      }
+    }
+  });
+});

@@ -10,8 +10,10 @@ import { CERTIFICATE_RENDERER, checkCertificate, makeCertificate } from '../../s
 import { sha256, toHex } from '../../src/crypto/index.js';
 
 const RECEIPT = readFileSync('fixtures/receipts/battery-formula-v2.txt.receipt.json');
+/** The renderers before this one: their certificates are CERTIFICATE_OTHER_RENDERER here. */
+const EARLIER = ['cunzheng-certificate/1 (pdfkit 0.20.2, fontkit 2.0.4, noto-sans-sc 1.44.1)'];
 const PINNED: Record<string, string> = {
-  'cunzheng-certificate/1 (pdfkit 0.20.2, fontkit 2.0.4, noto-sans-sc 1.44.1)': '535672d951cb847e36f043ad98e27e139fcc5739567fe8e518ff4c3332fee9cc',
+  'cunzheng-certificate/2 (pdfkit 0.20.2, fontkit 2.0.4, noto-sans-sc 1.44.1)': '888c9aac29db463ea8e51b7bbd50bff4a65162d53da0b9a736ddb3d936d17fe2',
 };
 
 function withRenderer(pdf: Buffer, name: string): Buffer {
@@ -31,9 +33,11 @@ describe('the certificate renderer', () => {
 
   it('a certificate of another renderer is CERTIFICATE_OTHER_RENDERER, naming both, not a mismatch', async () => {
     const { pdf } = await makeCertificate(RECEIPT);
-    const other = withRenderer(pdf, 'cunzheng-certificate/0 (pdfkit 0.19.0, fontkit 2.0.2, noto-sans-sc 1.44.0)');
-    const e = await checkCertificate(other).catch((x: unknown) => x);
-    expect(e).toMatchObject({ code: 'CERTIFICATE_OTHER_RENDERER', details: { renderer: 'cunzheng-certificate/0 (pdfkit 0.19.0, fontkit 2.0.2, noto-sans-sc 1.44.0)', ours: CERTIFICATE_RENDERER } });
+    expect(EARLIER).not.toContain(CERTIFICATE_RENDERER);
+    for (const name of [...EARLIER, 'cunzheng-certificate/0 (pdfkit 0.19.0, fontkit 2.0.2, noto-sans-sc 1.44.0)']) {
+      const e = await checkCertificate(withRenderer(pdf, name)).catch((x: unknown) => x);
+      expect(e).toMatchObject({ code: 'CERTIFICATE_OTHER_RENDERER', details: { renderer: name, ours: CERTIFICATE_RENDERER } });
+    }
     await expect(checkCertificate(pdf)).resolves.toBeDefined();
   });
 
