@@ -9,13 +9,14 @@
  */
 import type { Readable } from 'node:stream';
 import { CunzhengError } from '../errors.js';
-import { fromBase64, sha256, sm3, toHex, utf8 } from '../crypto/index.js';
+import { fromBase64, sha256, sm3, toBase64, toHex, utf8 } from '../crypto/index.js';
 import { parseEntry } from '../entry/index.js';
 import { parseReceipt } from '../receipt/index.js';
-import { makeCertificate, type CertificateLang } from '../certificate/index.js';
+import { makeCertificate, makeExhibitList, type CertificateLang } from '../certificate/index.js';
+import { parseCheckpoint } from '../checkpoint/index.js';
 import { consistencyJson, type ConsistencyProofs } from './consistency.js';
 import {
-  CHECKPOINT, CONSISTENCY, MANIFEST, MAX_EXHIBITS, PACKAGE_RECEIPT, POLICY, README, SHA256SUMS, SM3SUMS, TSA_ROOTS,
+  CHECKPOINT, CONSISTENCY, EXHIBIT_LIST, MANIFEST, MAX_EXHIBITS, PACKAGE_RECEIPT, POLICY, README, SHA256SUMS, SM3SUMS, TSA_ROOTS,
   VERIFIER_HTML, VERIFIER_KEYS, exhibitLabel, exhibitPaths,
 } from './layout.js';
 import { MANIFEST_FORMAT, byPath, manifestJson, sumsText, type ManifestFile } from './manifest.js';
@@ -122,7 +123,7 @@ async function write(input: EvidenceInput, infos: ExhibitInfo[], zip: PackageZip
   const readme = readmeText({
     title: input.title, origin: infos[0]!.origin, exhibits: infos, keysFromLog: input.keysFromLog,
     hasPolicy: input.policy !== undefined, hasTsaRoots: input.tsaRoots !== undefined, hasVerifier: input.verifierHtml !== undefined,
-    hasExhibitList: false, anchored: infos.filter((e) => e.anchors > 0).map((e) => [e.label, e.anchors] as const),
+    hasExhibitList: true, anchored: infos.filter((e) => e.anchors > 0).map((e) => [e.label, e.anchors] as const),
   });
   await add(README, utf8(readme));
   await add(VERIFIER_KEYS, utf8(input.verifierKeys.map((k) => `${k}\n`).join('')));
@@ -144,6 +145,13 @@ async function write(input: EvidenceInput, infos: ExhibitInfo[], zip: PackageZip
     await add(paths.certificate, c.pdf);
   }
   if (next !== infos.length) throw new CunzhengError('EVIDENCE_EXHIBIT_INVALID', `${infos.length - next} exhibit(s) got no certificate`);
+  // The 证据目录: every exhibit with its digests and time, against the package's checkpoint (src/certificate).
+  const cp = parseCheckpoint(input.checkpoint.slice(0, input.checkpoint.indexOf('\n\n') + 1));
+  await add(EXHIBIT_LIST, await makeExhibitList({
+    lang: input.lang, ...(input.title === null ? {} : { title: input.title }), origin: infos[0]!.origin,
+    checkpoint: { size: cp.treeSize, rootHash: toBase64(cp.rootHash) },
+    exhibits: infos.map((e, i) => ({ no: e.label, receipt: input.receipts[i]!, receiptFile: exhibitPaths(e.label).receipt, certificateFile: exhibitPaths(e.label).certificate })),
+  }));
 
   files.sort(byPath);
   const roots = packageRoots(files);

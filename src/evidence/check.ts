@@ -8,15 +8,15 @@
  * stable code when it fails; nothing in a hostile package makes this throw but a bug.
  */
 import { CunzhengError } from '../errors.js';
-import { fromBase64, fromUtf8, sha256, sm3, toHex } from '../crypto/index.js';
+import { fromBase64, fromUtf8, sha256, sm3, toBase64, toHex } from '../crypto/index.js';
 import type { NoteVerifier } from '../note/index.js';
 import type { Policy } from '../policy/index.js';
 import { openCheckpoint } from '../checkpoint/index.js';
 import { MAX_RECEIPT_BYTES, verifyReceipt, type VerifiedReceipt } from '../receipt/index.js';
-import { checkCertificate, extractCertificate, MAX_CERTIFICATE_BYTES } from '../certificate/index.js';
+import { checkCertificate, checkExhibitList, extractCertificate, MAX_CERTIFICATE_BYTES, MAX_EXHIBIT_LIST_BYTES } from '../certificate/index.js';
 import { checkConsistent, parseConsistency } from './consistency.js';
 import {
-  CHECKPOINT, CONSISTENCY, MANIFEST, OUTSIDE_MANIFEST, PACKAGE_RECEIPT, REQUIRED_FILES, SHA256SUMS, SM3SUMS,
+  CHECKPOINT, CONSISTENCY, EXHIBIT_LIST, MANIFEST, OUTSIDE_MANIFEST, PACKAGE_RECEIPT, REQUIRED_FILES, SHA256SUMS, SM3SUMS,
   classifyPath, exhibitLabel, exhibitPaths, labelWidth,
 } from './layout.js';
 import { MAX_MANIFEST_BYTES, parseManifest, sumsText, type Manifest } from './manifest.js';
@@ -53,7 +53,7 @@ export interface PackageReport {
   title: string | null;
   roots?: { sha256: string; sm3: string };
   packageReceipt?: { id: string; time: string; treeSize: number; anchors: number };
-  checkpoint?: { origin: string; treeSize: number };
+  checkpoint?: { origin: string; treeSize: number; rootHash: string };
   exhibits: ExhibitResult[];
   parts: PartResult[];
 }
@@ -63,7 +63,7 @@ function maxBytes(kind: string, path: string): number {
   if (kind === 'receipt' || path === PACKAGE_RECEIPT) return MAX_RECEIPT_BYTES;
   if (kind === 'certificate') return MAX_CERTIFICATE_BYTES;
   if (path === MANIFEST || path === SHA256SUMS || path === SM3SUMS || path === CONSISTENCY || path === 'README.txt') return MAX_MANIFEST_BYTES;
-  if (path === 'exhibits.pdf') return 256 * 1024 * 1024;
+  if (path === EXHIBIT_LIST) return MAX_EXHIBIT_LIST_BYTES;
   if (path === 'verifier.html') return 16 * 1024 * 1024;
   return 4 * 1024 * 1024;
 }
@@ -112,6 +112,7 @@ export async function checkPackage(entries: AsyncIterable<ZipEntry>, trust: Pack
           seen.failure = fail(e);
         }
         receipts.set(cls.label, seen);
+        kept.set(entry.name, bytes);
       } else if (cls.kind === 'certificate') {
         try {
           const extracted = extractCertificate(bytes);
@@ -120,7 +121,7 @@ export async function checkPackage(entries: AsyncIterable<ZipEntry>, trust: Pack
         } catch (e) {
           certificates.set(cls.label, { failure: fail(e) });
         }
-      } else if (entry.name !== 'verifier.html' && entry.name !== 'exhibits.pdf') {
+      } else if (entry.name !== 'verifier.html') {
         kept.set(entry.name, bytes);
       }
     }
@@ -232,7 +233,7 @@ export async function checkPackage(entries: AsyncIterable<ZipEntry>, trust: Pack
       } catch (e) {
         throw new CunzhengError('EVIDENCE_CHECKPOINT_INVALID', `not a checkpoint signed by a trusted log key (${fail(e).code}: ${fail(e).message})`);
       }
-      checkpoint = { origin: opened.checkpoint.origin, treeSize: opened.checkpoint.treeSize };
+      checkpoint = { origin: opened.checkpoint.origin, treeSize: opened.checkpoint.treeSize, rootHash: toBase64(opened.checkpoint.rootHash) };
       return `signed by the trusted log key; ${opened.checkpoint.origin}, tree size ${opened.checkpoint.treeSize}`;
     });
     if (opened !== undefined) {
@@ -250,6 +251,25 @@ export async function checkPackage(entries: AsyncIterable<ZipEntry>, trust: Pack
         return `every exhibit's tree (${checked}) is a prefix of tree size ${newest.treeSize}: one append-only log`;
       });
     }
+  }
+  // The exhibit list: made again from its parameters and the package's receipts, and listing exactly them.
+  const list = kept.get(EXHIBIT_LIST);
+  if (list !== undefined) {
+    let listResult: PartResult;
+    try {
+      const params = await checkExhibitList(list, (file) => {
+        const b = kept.get(file);
+        if (b === undefined || classifyPath(file)?.kind !== 'receipt') throw new CunzhengError('EVIDENCE_EXHIBIT_LIST_MISMATCH', `the exhibit list names ${file}, which is no receipt of the package`);
+        return b;
+      });
+      const want = exhibits.map((e) => ({ no: e.label, ...{ receiptFile: exhibitPaths(e.label).receipt, certificateFile: exhibitPaths(e.label).certificate } }));
+      if (JSON.stringify(params.exhibits) !== JSON.stringify(want)) throw new CunzhengError('EVIDENCE_EXHIBIT_LIST_MISMATCH', `the exhibit list lists ${params.exhibits.length} exhibits, not the package's ${want.length} in their order`);
+      if (checkpoint !== undefined && (params.checkpoint.size !== checkpoint.treeSize || params.checkpoint.rootHash !== checkpoint.rootHash || params.origin !== checkpoint.origin)) throw new CunzhengError('EVIDENCE_EXHIBIT_LIST_MISMATCH', `the exhibit list is of ${params.origin} at tree size ${params.checkpoint.size}, log/checkpoint.txt of ${checkpoint.origin} at ${checkpoint.treeSize}`);
+      listResult = { part: EXHIBIT_LIST, ok: true, message: `made again from the package's ${want.length} receipts and compared byte for byte` };
+    } catch (e) {
+      listResult = { part: EXHIBIT_LIST, ok: false, ...fail(e) };
+    }
+    parts.push(listResult);
   }
   return { ok: parts.every((p) => p.ok) && exhibits.every((e) => e.ok), title: manifest?.title ?? null, ...(manifest === undefined ? {} : { roots: manifest.roots }), ...(packageReceipt === undefined ? {} : { packageReceipt }), ...(checkpoint === undefined ? {} : { checkpoint }), exhibits, parts };
 }

@@ -3,7 +3,7 @@
  * package is read (EVIDENCE_UNLISTED_FILE), so nothing can ride along unverified. Pure.
  *
  *   README.txt                        how to verify, Chinese then English (readme.ts)
- *   exhibits.pdf                      证据目录, the exhibit list (when the renderer is available)
+ *   exhibits.pdf                      证据目录, the exhibit list (src/certificate's makeExhibitList)
  *   verifier.html                     the browser verifier, offline (when the build has one)
  *   exhibits/E001.receipt.json        each exhibit's receipt …
  *   exhibits/E001.certificate.pdf     … and its certificate (存证证书)
@@ -30,9 +30,9 @@ export const SM3SUMS = 'SM3SUMS';
 export const PACKAGE_RECEIPT = 'package.receipt.json';
 
 /** Files every package has (beside its exhibits). */
-export const REQUIRED_FILES = [README, VERIFIER_KEYS, CHECKPOINT, CONSISTENCY, MANIFEST, SHA256SUMS, SM3SUMS, PACKAGE_RECEIPT] as const;
+export const REQUIRED_FILES = [README, EXHIBIT_LIST, VERIFIER_KEYS, CHECKPOINT, CONSISTENCY, MANIFEST, SHA256SUMS, SM3SUMS, PACKAGE_RECEIPT] as const;
 /** Files a package may have. */
-export const OPTIONAL_FILES = [EXHIBIT_LIST, VERIFIER_HTML, POLICY, TSA_ROOTS] as const;
+export const OPTIONAL_FILES = [VERIFIER_HTML, POLICY, TSA_ROOTS] as const;
 /** The files the manifest does not list: itself, its two sums texts, and the receipt made after the roots are known. */
 export const OUTSIDE_MANIFEST = [MANIFEST, SHA256SUMS, SM3SUMS, PACKAGE_RECEIPT] as const;
 

@@ -11,7 +11,7 @@ import { CunzhengError } from '../errors.js';
 
 export const MAX_ZIP_ENTRIES = 2 * 100_000 + 32;
 /** No single entry is read past this, whatever the layout allows. */
-export const MAX_ENTRY_BYTES = 256 * 1024 * 1024;
+export const MAX_ENTRY_BYTES = 512 * 1024 * 1024;
 /** The sum of the declared sizes: 100,000 certificates of 0.5 MiB with room to spare. */
 export const MAX_TOTAL_BYTES = 128 * 1024 ** 3;
 

@@ -287,6 +287,7 @@ export const NOT_OVER_HTTP = {
   EVIDENCE_MANIFEST_MISMATCH: 'cunzheng verify case.zip (SHA256SUMS or SM3SUMS is not the manifest\'s lines)',
   EVIDENCE_ROOT_MISMATCH: 'cunzheng verify case.zip (the roots are not those of the files, or not the digests the package\'s deposit is of)',
   EVIDENCE_EXHIBIT_MISMATCH: 'cunzheng verify case.zip (a certificate holds another receipt than its exhibit\'s)',
+  EVIDENCE_EXHIBIT_LIST_MISMATCH: 'cunzheng verify case.zip (exhibits.pdf does not list exactly the package\'s exhibits at its checkpoint)',
   EVIDENCE_CHECKPOINT_INVALID: 'cunzheng verify case.zip (log/checkpoint.txt is not signed by a trusted log key)',
   EVIDENCE_EMPTY: 'cunzheng evidence (no receipt to package)',
   EVIDENCE_EXHIBIT_INVALID: 'cunzheng evidence (an exhibit that gets no certificate)',

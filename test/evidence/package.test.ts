@@ -67,7 +67,7 @@ describe('an evidence package', () => {
     expect(entries.map(([n]) => n)).toEqual([
       'README.txt', 'log/verifier-keys.txt', 'log/checkpoint.txt', 'log/consistency.json',
       ...['E001', 'E002', 'E003', 'E004'].flatMap((l) => [`exhibits/${l}.receipt.json`, `exhibits/${l}.certificate.pdf`]),
-      'manifest.json', 'SHA256SUMS', 'SM3SUMS', 'package.receipt.json',
+      'exhibits.pdf', 'manifest.json', 'SHA256SUMS', 'SM3SUMS', 'package.receipt.json',
     ]);
     // Exhibits at different checkpoints: the proofs file holds real proofs.
     const proofs = JSON.parse(new TextDecoder().decode(get('log/consistency.json'))) as { proofs: { from: number; proof: string[] }[] };
@@ -83,7 +83,7 @@ describe('an evidence package', () => {
     expect(spawnSync('unzip', ['-q', zipPath, '-d', out]).status).toBe(0);
     const c = spawnSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' });
     expect(c.status, c.stdout + c.stderr).toBe(0);
-    expect(c.stdout.trim().split('\n')).toHaveLength(12);
+    expect(c.stdout.trim().split('\n')).toHaveLength(13);
     const lines = (name: string): string[] => readFileSync(join(out, name), 'utf8').split(/(?<=\n)/);
     const entry = parseEntry(fromBase64(parseReceipt(readFileSync(join(out, 'package.receipt.json'))).entry));
     expect(entry.digest.sha256).toBe(mth('sha256', lines('SHA256SUMS')).toString('hex'));
@@ -134,6 +134,12 @@ describe('a tampered package', () => {
     ['a duplicate name', async () => patchName(await zipOf([...entries, ['README.txu', utf8('x')]]), 'README.txu', 'README.txt'), 'EVIDENCE_DUPLICATE_ENTRY'],
     ['a declared size past the bound', async () => patchDeclaredSize(await zipOf(entries), 'README.txt', 0xfffffff0), 'EVIDENCE_TOO_LARGE'],
     ['a declared size smaller than the data', async () => patchDeclaredSize(await zipOf(entries), 'README.txt', 10), 'EVIDENCE_MALFORMED'],
+    ['an exhibit list of only some exhibits, manifest and sums made again', async () => {
+      const { makeExhibitList } = await import('../../src/certificate/index.js');
+      const params = (await import('../../src/certificate/index.js')).readExhibitListParams(get('exhibits.pdf'));
+      const short = await makeExhibitList({ lang: params.lang, origin: params.origin, checkpoint: params.checkpoint, exhibits: params.exhibits.slice(1).map((e) => ({ ...e, receipt: get(e.receiptFile) })) });
+      return zipOf(reManifested(replaced('exhibits.pdf', short)));
+    }, 'EVIDENCE_EXHIBIT_LIST_MISMATCH'],
     ['not a zip', () => Buffer.from('%PDF-1.7 not a zip'), 'EVIDENCE_MALFORMED'],
   ];
   it.each(cases)('%s', async (_what, make, code) => {
