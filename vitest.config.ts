@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
@@ -12,16 +14,25 @@ const startsProcesses = (path: string): boolean => {
   }
 };
 
+/** Seconds each file took in a full run (test/support/write-durations.mjs writes them from a JSON report). */
+const DURATIONS: Record<string, number> = JSON.parse(readFileSync(new URL('./test/support/durations.json', import.meta.url), 'utf8'));
+const ROOT = fileURLToPath(new URL('./', import.meta.url));
+/** A file not measured yet (new since the last refresh) counts as the median file of its kind in that run. */
+const NEW_PROCESS_FILE_SECONDS = 25;
+const NEW_FILE_SECONDS = 2.5;
+
 /**
- * The files that start processes first, each group in vitest's own order (longest first when it has timings,
- * largest first when not — a fresh checkout, as in CI). Size alone put a 100 s CLI file at the end of the run
- * with the other workers idle.
+ * Longest first, from the durations of a full run (with four workers a long file started last is the run's
+ * tail): the same order in a fresh checkout, as in CI, as on a machine with vitest's own timings. A file
+ * with no duration yet counts as a median one; a file that starts processes as a median one of those, which
+ * wait on their children far longer than the others compute.
  */
-class ProcessesFirst extends BaseSequencer {
+class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
-    const first = sorted.filter((f) => startsProcesses(f.moduleId));
-    return [...first, ...sorted.filter((f) => !first.includes(f))];
+    const seconds = new Map(sorted.map((f) => [f, DURATIONS[relative(ROOT, f.moduleId).split(sep).join('/')] ?? (startsProcesses(f.moduleId) ? NEW_PROCESS_FILE_SECONDS : NEW_FILE_SECONDS)]));
+    // A stable sort: equal durations keep vitest's order.
+    return [...sorted].sort((a, b) => seconds.get(b)! - seconds.get(a)!);
   }
 }
 
@@ -37,9 +48,10 @@ export default defineConfig({
     // CPU-s). No test file mocks a module, stubs a global or leaves the environment changed (a test that must
     // change process state — the umask — restores it), and src/ keeps no module state but caches.
     isolate: false,
-    // Most files wait on child processes, sockets and fsync rather than compute: three at a time keep the
-    // two cores busy (one at a time, vitest's default here, left them half idle and took 5 minutes).
-    maxWorkers: 3,
-    sequence: { sequencer: ProcessesFirst },
+    // Most files wait on child processes, sockets and fsync rather than compute: several at a time keep the
+    // two cores busy (one at a time, vitest's default here, left them half idle and took 5 minutes). Four:
+    // the whole run needs ~450 CPU-s, and at three the cores were still idle more than half of the run.
+    maxWorkers: 4,
+    sequence: { sequencer: LongestFirst },
   },
 });
