@@ -2,7 +2,7 @@
  * The HTTP application, built as a plugin tree that never listens (tests use `inject`; server.ts listens).
  *
  *   /checkpoint, /tile/…, /v1/log, /v1/checkpoints/…, /v1/proof/…   public (…/evidence-record: routes/evidence-record.ts)
- *   /v1/deposits…, /v1/documents, /v1/users…, /v1/tenant/levels     tenant (a user's Bearer API key, roles.ts, rate-limited)
+ *   /v1/deposits…, /v1/documents, /v1/evidence, /v1/users…, …       tenant (a user's Bearer API key, roles.ts, rate-limited)
  *   /v1/admin/…                                                     admin (Bearer admin token)
  *   /healthz, /metrics, /docs                                       operations
  *   /app                                                            the tenant console page (public HTML; app-page.ts)
@@ -29,6 +29,7 @@ import { publicRoutes } from './routes/public.js';
 import { evidenceRecordRoutes } from './routes/evidence-record.js';
 import { depositRoutes } from './routes/deposits.js';
 import { inventoryRoutes } from './routes/inventory.js';
+import { evidenceRoutes } from './routes/evidence.js';
 import { DOCUMENT_REQUEST_BODY, documentRoutes } from './routes/documents.js';
 import { adminRoutes } from './routes/admin.js';
 import { userRoutes } from './routes/users.js';
@@ -151,6 +152,7 @@ export async function buildApp(ctx: ServiceContext, options: AppOptions = {}, fa
     });
     await depositRoutes(tenant, ctx);
     await inventoryRoutes(tenant, ctx);
+    await evidenceRoutes(tenant, ctx, options);
     await userRoutes(tenant, ctx);
     await tenant.register(async (docs) => documentRoutes(docs, ctx, options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD));
   });

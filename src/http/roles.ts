@@ -22,6 +22,7 @@ export const ROUTE_ROLES: Readonly<Record<string, readonly Role[]>> = Object.fre
   'POST /v1/deposits': ['officer', 'depositor'],
   'POST /v1/documents': ['officer', 'depositor'],
   'POST /v1/deposits/:id/events': ['officer'],
+  'POST /v1/evidence': ['officer', 'depositor'],
   'GET /v1/inventory': ['officer', 'viewer'],
   'POST /v1/users': ['officer'],
   'GET /v1/users': ['officer'],

@@ -87,6 +87,11 @@ export const STATUS_BY_CODE = {
   EVENT_UNKNOWN_LEVEL: 400,
   EVENT_UNKNOWN_DEPOSIT: 400,
   LISTING_BAD_QUERY: 400,
+  // EVIDENCE: POST /v1/evidence (http/routes/evidence.ts), refused before the package starts
+  EVIDENCE_BAD_BODY: 400,
+  EVIDENCE_TOO_MANY_EXHIBITS: 413,
+  EVIDENCE_BUSY: 429,
+  EVIDENCE_SERVER_BUSY: 503,
   // sizes and indexes a request names that the tree cannot have
   LEDGER_SIZE_BEYOND_TREE: 400,
   LEDGER_BAD_INDEX: 400,

@@ -62,6 +62,8 @@ const MATRIX: Row[] = [
     request: (f) => ({ method: 'POST', url: `/v1/deposits/${f.depositorDeposit.id}/events`, payload: { kind: 'conceal', measures: ['marking'] } }),
     expect: only(201, 'officer'),
   },
+  { route: 'POST /v1/evidence', request: (f) => ({ method: 'POST', url: '/v1/evidence', payload: { ids: [f.officerDeposit.id] } }), expect: { officer: 200, depositor: 404, viewer: 403 } },
+  { route: 'POST /v1/evidence', request: (f) => ({ method: 'POST', url: '/v1/evidence', payload: { ids: [f.depositorDeposit.id] } }), expect: only(200, 'officer', 'depositor') },
   { route: 'GET /v1/inventory', request: () => ({ method: 'GET', url: '/v1/inventory' }), expect: only(200, 'officer', 'viewer') },
   { route: 'POST /v1/users', request: () => ({ method: 'POST', url: '/v1/users', payload: { role: 'viewer' } }), expect: only(201, 'officer') },
   { route: 'GET /v1/users', request: () => ({ method: 'GET', url: '/v1/users' }), expect: only(200, 'officer') },
