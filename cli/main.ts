@@ -166,6 +166,35 @@ export function buildProgram(setExit: (code: number) => void): Command {
       const { runReceiptExport } = await import('./commands/receipt.js');
       setExit(runReceiptExport(path, flags, stdout));
     });
+  const ers = program.command('ers').description('RFC 4998 evidence records (from receipt export --ers or GET /v1/checkpoints/<size>/evidence-record): verify through their renewals, renew');
+  ers
+    .command('verify')
+    .description('verify an evidence record for its data object (a file, or the checkpoint body of a receipt\'s anchor) through its renewal chain, at a date: exit 0 verified, 1 not')
+    .argument('<record>', 'a DER EvidenceRecord file')
+    .option('--data <file>', 'the data object')
+    .option('--receipt <receipt>', 'or: the receipt whose anchored checkpoint body is the data object')
+    .option('--anchor <n>', 'with --receipt: which anchor (0-based, default 0)')
+    .addOption(new Option('--tsa-roots <pem>', 'the TSA root certificates you trust').env('CUNZHENG_TSA_ROOTS'))
+    .option('--at <date>', 'verify as of this date (YYYY-MM-DD, Beijing time, or ISO 8601 with an offset; default now): the last timestamp\'s TSA certificate must still be valid then')
+    .option('--json', 'print the machine-readable result on stdout', false)
+    .action(async (path: string, flags: Parameters<typeof import('./commands/ers.js').runErsVerify>[1]) => {
+      const { runErsVerify } = await import('./commands/ers.js');
+      setExit(await runErsVerify(path, flags, stdout));
+    });
+  ers
+    .command('renew')
+    .description('renew an evidence record (RFC 4998 timestamp renewal): a new timestamp over its last one, verified with --tsa-roots, the record rewritten atomically (or written to --out)')
+    .argument('<record>', 'a DER EvidenceRecord file')
+    .option('--data <file>', 'the data object (the record is verified for it before and after)')
+    .option('--receipt <receipt>', 'or: the receipt whose anchored checkpoint body is the data object')
+    .option('--anchor <n>', 'with --receipt: which anchor (0-based, default 0)')
+    .option('--tsa <url>', 'the RFC 3161 Time-Stamp Authority to renew at')
+    .addOption(new Option('--tsa-roots <pem>', 'the TSA root certificates you trust').env('CUNZHENG_TSA_ROOTS'))
+    .option('--out <file>', 'write the renewed record here instead of replacing <record>')
+    .action(async (path: string, flags: Parameters<typeof import('./commands/ers.js').runErsRenew>[1]) => {
+      const { runErsRenew } = await import('./commands/ers.js');
+      setExit(await runErsRenew(path, flags, stdout));
+    });
   receipt
     .command('upgrade')
     .description('refresh receipts to the log\'s newest checkpoint (verified, consistent with the old one) and rewrite them atomically; never to one that proves less: anchors are added only when --tsa-roots checks them, the ones a receipt has are kept, and the previous file is kept as X.prev.receipt.json')

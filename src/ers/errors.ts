@@ -19,6 +19,8 @@ export type ErsErrorCode =
   | 'ERS_CHAIN_BROKEN'
   // an ArchiveTimeStamp's RFC 3161 token does not verify (details.tsaCode names the anchor's code)
   | 'ERS_TIMESTAMP_INVALID'
+  // at the verifier's time the last timestamp's TSA certificate has expired: the record needed a renewal before
+  | 'ERS_EXPIRED'
   // there is no anchor (no RFC 3161 token) to build a record from
   | 'ERS_NO_ANCHOR'
   // an argument of the caller is invalid (not hostile input: a programming error)

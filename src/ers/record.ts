@@ -38,6 +38,8 @@ export interface ArchiveTimeStamp {
   timeStamp: Uint8Array;
   /** What the token stamps, read without verifying it. */
   imprint: TokenImprint;
+  /** The ArchiveTimeStamp's exact bytes. */
+  der: Uint8Array;
 }
 
 export interface EvidenceRecord {
@@ -47,6 +49,8 @@ export interface EvidenceRecord {
   chains: ArchiveTimeStamp[][];
   /** The exact DER of each ArchiveTimeStampChain (hash-tree renewal hashes the chains before it, §5.2). */
   chainBytes: Uint8Array[];
+  /** The exact bytes of the fields before archiveTimeStampSequence (version, digestAlgorithms, [0], [1]). */
+  headBytes: Uint8Array[];
 }
 
 /** Reads an EvidenceRecord; ERS_MALFORMED for anything that is not one (or exceeds ERS_LIMITS / MAX_RECORD_BYTES). */
@@ -70,6 +74,7 @@ export function parseEvidenceRecord(der: Uint8Array): EvidenceRecord {
       hasEncryptionInfo: tags.includes(1),
       chains,
       chainBytes: sequence.map(encodedBytes),
+      headBytes: fields.slice(0, -1).map(encodedBytes),
     };
   });
 }
@@ -78,7 +83,7 @@ function archiveTimeStamp(node: AsnNode, what: string): ArchiveTimeStamp {
   const fields = children(node, what, { min: 1, max: 4 });
   const timeStampNode = fields.at(-1)!;
   if (!(timeStampNode instanceof asn1js.Sequence)) throw ersError('ERS_MALFORMED', `${what}: timeStamp is not a ContentInfo`);
-  const out: ArchiveTimeStamp = { hasAttributes: false, timeStamp: encodedBytes(timeStampNode), imprint: tokenImprint(timeStampNode, `${what} timeStamp`) };
+  const out: ArchiveTimeStamp = { hasAttributes: false, timeStamp: encodedBytes(timeStampNode), imprint: tokenImprint(timeStampNode, `${what} timeStamp`), der: encodedBytes(node) };
   let last = -1;
   for (const field of fields.slice(0, -1)) {
     const tag = [0, 1, 2].find((t) => isContext(field, t));
@@ -121,4 +126,21 @@ function encodedAsSequence(node: AsnNode): Uint8Array {
 export function encodeEvidenceRecord(digestAlgorithms: readonly Uint8Array[], chains: readonly (readonly Uint8Array[])[]): Uint8Array {
   const sequence = tlv(TAG.SEQUENCE, ...chains.map((chain) => tlv(TAG.SEQUENCE, ...chain.map((token) => tlv(TAG.SEQUENCE, token)))));
   return tlv(TAG.SEQUENCE, tlv(TAG.INTEGER, Uint8Array.of(1)), tlv(TAG.SEQUENCE, ...digestAlgorithms), sequence);
+}
+
+/**
+ * `record` with `token` appended, as a new ArchiveTimeStamp `{ timeStamp }`, to its last chain (timestamp
+ * renewal); every other byte kept. `algorithm` (an AlgorithmIdentifier's DER) is added to digestAlgorithms
+ * when `oid` is not listed yet.
+ */
+export function appendToLastChain(record: EvidenceRecord, token: Uint8Array, oid: string, algorithm: Uint8Array): Uint8Array {
+  const chains = record.chains;
+  const last = chains.at(-1)!;
+  if (last.length >= ERS_LIMITS.timeStampsPerChain) throw ersError('ERS_BAD_ARGUMENT', `the last chain already holds ${last.length} ArchiveTimeStamps`);
+  const head = record.headBytes.slice();
+  if (!record.digestAlgorithms.some((a) => a.oid === oid)) {
+    head[1] = tlv(TAG.SEQUENCE, ...record.digestAlgorithms.map((a) => a.der), algorithm);
+  }
+  const lastChain = tlv(TAG.SEQUENCE, ...last.map((a) => a.der), tlv(TAG.SEQUENCE, token));
+  return tlv(TAG.SEQUENCE, ...head, tlv(TAG.SEQUENCE, ...record.chainBytes.slice(0, -1), lastChain));
 }

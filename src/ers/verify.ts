@@ -22,7 +22,11 @@ import { parseEvidenceRecord } from './record.js';
 export interface VerifyEvidenceRecordOptions {
   /** Trusted TSA root certificates (DER). */
   roots: readonly Uint8Array[];
-  /** The verifier's clock: a genTime later than it is refused (TSA_TIME_IN_FUTURE inside ERS_TIMESTAMP_INVALID). */
+  /**
+   * The time to verify at (the verifier's clock, or a past date): a genTime later than it is refused
+   * (TSA_TIME_IN_FUTURE inside ERS_TIMESTAMP_INVALID), and the last timestamp's TSA certificate must still be
+   * valid at it (ERS_EXPIRED: the evidence should have been renewed before). Without it, no such check.
+   */
   at?: Date;
 }
 
@@ -89,7 +93,11 @@ export async function verifyEvidenceRecord(der: Uint8Array, data: Uint8Array, op
     }
     chains.push({ hash: hashes[c]!, timeStamps });
   }
-  return { genTime: chains[0]!.timeStamps[0]!.genTime, chains, protectedUntil: previous!.signerNotAfter };
+  const protectedUntil = previous!.signerNotAfter;
+  if (options.at !== undefined && options.at > protectedUntil) {
+    throw ersError('ERS_EXPIRED', `at ${options.at.toISOString()} the last timestamp's TSA certificate had expired (${protectedUntil.toISOString()}): the record was not renewed in time`, { protectedUntil: protectedUntil.toISOString() });
+  }
+  return { genTime: chains[0]!.timeStamps[0]!.genTime, chains, protectedUntil };
 }
 
 function notAfter(certificate: Uint8Array): Date {

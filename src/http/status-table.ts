@@ -214,6 +214,7 @@ export const NOT_OVER_HTTP = {
   ERS_BAD_ARGUMENT: 'evidence records (library: building and verifying; cunzheng receipt export --ers)',
   ERS_CHAIN_BROKEN: 'evidence records (library: building and verifying; cunzheng receipt export --ers)',
   ERS_DATA_MISMATCH: 'evidence records (library: building and verifying; cunzheng receipt export --ers)',
+  ERS_EXPIRED: 'evidence records (library: verifying at a date; cunzheng ers verify --at)',
   ERS_HASH_TREE_MISMATCH: 'evidence records (library: building and verifying; cunzheng receipt export --ers)',
   ERS_MALFORMED: 'evidence records (library: building and verifying; cunzheng receipt export --ers)',
   ERS_TIMESTAMP_INVALID: 'evidence records (library: building and verifying; cunzheng receipt export --ers)',
