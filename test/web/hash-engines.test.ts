@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createHasher, hashBlob, SLICE_BYTES, type HashEngine } from '../../web/shared/hash-core.js';
+import { fileFailure } from '../../web/shared/file-failure.js';
 
 const node = (b: Uint8Array): { sha256: string; sm3: string } => ({
   sha256: createHash('sha256').update(b).digest('hex'),
@@ -58,5 +59,16 @@ describe('the browser hashing engines (WebAssembly and portable) against node:cr
     const bytes = randomBytes(100_000);
     expect(await hashBlob(new Blob([bytes]), ['sm3'])).toEqual({ sm3: node(bytes).sm3, engine: 'wasm' });
     expect(await hashBlob(new Blob([bytes]), ['sha256'], undefined, undefined, undefined, 'portable')).toEqual({ sha256: node(bytes).sha256, engine: 'portable' });
+  });
+
+  it('name a file the browser could not read with the CLI\'s code for it', () => {
+    const file = new File(['x'], 'a.txt');
+    const code = (name: string | undefined): string => fileFailure(file, name, 'm').error.code;
+    expect(code('NotFoundError')).toBe('FILE_NOT_FOUND');
+    expect(code('NotReadableError')).toBe('FILE_UNREADABLE');
+    expect(code('SecurityError')).toBe('FILE_UNREADABLE');
+    expect(code('AbortError')).toBe('FILE_READ_FAILED');
+    expect(code(undefined)).toBe('FILE_READ_FAILED');
+    expect(fileFailure(file, 'NotFoundError', 'gone').error.message).toBe('a.txt: gone');
   });
 });

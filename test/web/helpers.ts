@@ -55,6 +55,8 @@ export interface BrowserCase {
   tsaPem?: string;
   requireDocuments?: boolean;
   lang?: 'zh' | 'en';
+  /** Called once the documents are chosen, before Verify is pressed (to change them behind the page's back). */
+  afterDocuments?: () => void;
 }
 
 export interface BrowserVerdict {
@@ -73,6 +75,7 @@ export async function verifyInBrowser(page: Page, c: BrowserCase, url = VERIFIER
   if (c.documents !== undefined && c.documents.length > 0) {
     await page.setInputFiles('#documents', c.documents);
   }
+  c.afterDocuments?.();
   await page.fill('#keys', (c.keys ?? []).join('\n'));
   if (c.policy !== undefined || c.tsaPem !== undefined || c.requireDocuments === true) await page.click('#optional summary');
   if (c.policy !== undefined) await page.fill('#policy', c.policy);
@@ -91,10 +94,14 @@ export interface CliVerdict {
   code?: string;
 }
 
-/** `cunzheng verify ARGS --json` (the built CLI): its per-receipt results. */
-export function cliVerify(args: string[]): Promise<CliVerdict[]> {
+/**
+ * `cunzheng verify ARGS --json` (the built CLI): its per-receipt results. `unprivileged`: run as nobody when
+ * the tests run as root (whom a file's permissions never stop), so that a file without read permission is one.
+ */
+export function cliVerify(args: string[], unprivileged = false): Promise<CliVerdict[]> {
+  const as = unprivileged && process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [CLI, 'verify', ...args, '--json'], { env: { PATH: process.env.PATH ?? '' }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [CLI, 'verify', ...args, '--json'], { env: { PATH: process.env.PATH ?? '' }, maxBuffer: 64 << 20, ...as }, (err, stdout, stderr) => {
       if (err !== null && (err as { code?: number }).code !== 1) return reject(new Error(`cunzheng verify failed (${String((err as { code?: number }).code)}): ${stderr}`));
       try {
         resolve((JSON.parse(stdout) as { results: CliVerdict[] }).results);

@@ -7,7 +7,7 @@
  * opened from file:// with every other request aborted, and none may have been made.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +32,7 @@ beforeAll(async () => {
   [fx, off] = await Promise.all([openFixture(), launchOffline()]);
   page = await off.context.newPage();
   dir = mkdtempSync(join(tmpdir(), 'cunzheng-web-'));
+  chmodSync(dir, 0o755);
   sm2Key = ((await fx.app.inject({ method: 'GET', url: '/v1/log' })).json() as { sm2Key: string }).sm2Key;
 }, 120_000);
 
@@ -62,6 +63,8 @@ interface Group {
   tsa?: boolean;
   policy?: string;
   requireDocuments?: boolean;
+  /** Documents made unreadable once chosen (verified by the CLI as a user whom their permissions stop). */
+  unreadable?: string[];
 }
 
 function corpus(): Group[] {
@@ -175,11 +178,19 @@ function corpus(): Group[] {
       documents: { 'e02-with.txt': DOCUMENT },
     },
     { name: 'no-tsa-roots', keys: [fx.vkey], receipts: { 'f01-unchecked.txt.receipt.json': fx.deposit }, documents: { 'f01-unchecked.txt': DOCUMENT } },
+    {
+      name: 'unreadable',
+      keys: [fx.vkey],
+      unreadable: ['g01-locked.txt'],
+      receipts: { 'g01-locked.txt.receipt.json': fx.deposit, 'g02-readable.txt.receipt.json': fx.deposit },
+      documents: { 'g01-locked.txt': DOCUMENT, 'g02-readable.txt': DOCUMENT },
+    },
   ];
 }
 
 function write(group: Group): { receipts: string[]; documents: string[]; tsaPem?: string } {
   const at = mkdtempSync(join(dir, `${group.name}-`));
+  chmodSync(at, 0o755); // the CLI may run as nobody (the unreadable group)
   const put = (name: string, v: string | Uint8Array): string => {
     writeFileSync(join(at, name), v);
     return join(at, name);
@@ -206,10 +217,18 @@ describe('the browser verifier, from file:// with the network blocked', () => {
         cliArgs.push('--policy', join(dir, `${g.name}.policy`));
       }
       if (g.requireDocuments === true) cliArgs.push('--require-documents');
-      const [cli, web] = await Promise.all([
-        cliVerify(cliArgs),
-        verifyInBrowser(page, { receipts: files.receipts, documents: files.documents, keys: g.keys, ...(files.tsaPem === undefined ? {} : { tsaPem: files.tsaPem }), ...(g.policy === undefined ? {} : { policy: g.policy }), ...(g.requireDocuments === true ? { requireDocuments: true } : {}) }),
-      ]);
+      // No read permission once chosen; and touched, because Chromium (root here, whom permissions never stop)
+      // refuses a file changed since it was chosen with the same NotReadableError as one it may not read.
+      const lock = (): void => {
+        for (const d of files.documents.filter((p) => g.unreadable?.includes(basename(p)))) {
+          chmodSync(d, 0);
+          utimesSync(d, new Date(), new Date(Date.now() + 60_000));
+        }
+      };
+      const browserCase = { receipts: files.receipts, documents: files.documents, keys: g.keys, ...(files.tsaPem === undefined ? {} : { tsaPem: files.tsaPem }), ...(g.policy === undefined ? {} : { policy: g.policy }), ...(g.requireDocuments === true ? { requireDocuments: true } : {}) };
+      const [cli, web] = g.unreadable === undefined
+        ? await Promise.all([cliVerify(cliArgs), verifyInBrowser(page, browserCase)])
+        : await verifyInBrowser(page, { ...browserCase, afterDocuments: lock }).then(async (w) => [await cliVerify(cliArgs, true), w] as const);
       const want = cli.map((r) => ({ receipt: basename(r.receipt), verdict: r.ok ? 'verified' : 'failed', code: r.ok ? '' : r.code ?? '' }));
       expect(web, g.name).toEqual(want);
       total += web.length;
@@ -219,6 +238,8 @@ describe('the browser verifier, from file:// with the network blocked', () => {
     // The corpus reaches both verdicts and many distinct checks, so agreement means something.
     expect(codes.has('')).toBe(true);
     expect(codes.size).toBeGreaterThanOrEqual(10);
+    // The unreadable document: its receipt fails with the CLI's file code, the other receipt verifies.
+    expect(codes.has('FILE_UNREADABLE')).toBe(true);
     expect(off.errors).toEqual([]);
     expect(off.leaked).toEqual([]);
   }, 240_000);

@@ -6,6 +6,7 @@
  */
 import { h } from './dom.js';
 import { ApiError } from './api.js';
+import { CunzhengError } from '../../src/errors.js';
 import { lang, t } from './i18n.js';
 
 const ZH: Record<string, string> = {
@@ -60,11 +61,15 @@ const ZH: Record<string, string> = {
   STORE_FULL: '服务磁盘空间不足，请稍后重试',
   STORE_CORRUPT: '服务存储校验失败，请联系运营方',
   INTERNAL: '服务内部错误，请联系运营方',
+  // The page's own, for a file it could not read (the CLI's codes for the same).
+  FILE_NOT_FOUND: '文件已不存在（选择之后被删除或移动）',
+  FILE_UNREADABLE: '无法读取文件：没有读取权限，或选择之后文件已被修改，请重新选择',
+  FILE_READ_FAILED: '读取文件失败',
 };
 
 /** The error's element: `data-code` carries the code for scripts; the text says it in the chosen language. */
 export function errorView(e: unknown): HTMLElement {
-  const err = e instanceof ApiError ? e : new ApiError(0, 'CONSOLE_ERROR', e instanceof Error ? e.message : String(e));
+  const err = e instanceof ApiError ? e : e instanceof CunzhengError ? new ApiError(0, e.code, e.message) : new ApiError(0, 'CONSOLE_ERROR', e instanceof Error ? e.message : String(e));
   const meaning = lang() === 'zh' ? ZH[err.code] : undefined;
   return h('div', { class: 'error', role: 'alert', 'data-code': err.code, 'data-status': err.status },
     h('code', {}, err.code),

@@ -10,6 +10,7 @@
  */
 import { hashBlob, type Digests, type HashAlgorithm, type HashEngine } from './hash-core.js';
 import type { HashReply, HashRequest } from './hash-protocol.js';
+import { fileFailure, type FileFailure } from './file-failure.js';
 
 export interface FileDigests {
   name: string;
@@ -22,9 +23,20 @@ export interface FileDigests {
   engine: HashEngine;
 }
 
+export { fileFailure, type FileErrorCode, type FileFailure } from './file-failure.js';
+
+export const isFileFailure = (r: FileDigests | FileFailure): r is FileFailure => 'error' in r;
+
 export type ProgressCallback = (done: number, total: number) => void;
 
 class WorkerUnavailable extends Error {}
+
+/** A worker's answer that the file could not be read, with the DOMException's name. */
+class ReadFailed extends Error {
+  constructor(message: string, readonly errorName: string | undefined) {
+    super(message);
+  }
+}
 
 interface Lane {
   algorithms: HashAlgorithm[];
@@ -77,7 +89,7 @@ function reply(lane: Lane, id: number, onBytes: (done: number) => void): Promise
       if (r.type === 'progress') return onBytes(r.done);
       cleanup();
       if (r.type === 'done') resolve(r.digests);
-      else reject(new Error(r.message));
+      else reject(new ReadFailed(r.message, r.name));
     };
     const onError = (ev: Event): void => {
       ev.preventDefault();
@@ -108,37 +120,55 @@ async function hashOnWorkers(ls: Lane[], file: Blob, onBytes: (done: number) => 
 const yieldToPage = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
 /**
- * SHA-256 and SM3 of every file, in the order given. `onProgress(done, total)` counts bytes (both
- * algorithms' progress averaged), and is called at least once per slice and once at the end.
+ * SHA-256 and SM3 of every file, in the order given, or why a file could not be read (the others are hashed
+ * all the same). `onProgress(done, total)` counts bytes, and is called at least once per slice and once at the end.
  */
-export async function hashFiles(files: File[], onProgress?: ProgressCallback): Promise<FileDigests[]> {
-  const run = async (): Promise<FileDigests[]> => {
+export async function hashFilesSettled(files: File[], onProgress?: ProgressCallback): Promise<(FileDigests | FileFailure)[]> {
+  const run = async (): Promise<(FileDigests | FileFailure)[]> => {
     const total = files.reduce((n, f) => n + f.size, 0);
     let finished = 0;
     const report = (extra: number): void => onProgress?.(Math.min(total, finished + extra), total);
-    const out: FileDigests[] = [];
+    const out: (FileDigests | FileFailure)[] = [];
     for (const file of files) {
       let digests: Digests | undefined;
+      let failure: FileFailure | undefined;
       const ls = getLanes();
       if (ls !== null) {
         try {
           digests = await hashOnWorkers(ls, file, report);
         } catch (e) {
-          if (!(e instanceof WorkerUnavailable)) throw e;
-          for (const l of ls) l.worker.terminate();
-          lanes = null;
+          if (e instanceof ReadFailed) failure = fileFailure(file, e.errorName, e.message);
+          else if (!(e instanceof WorkerUnavailable)) throw e;
+          else {
+            for (const l of ls) l.worker.terminate();
+            lanes = null;
+          }
         }
       }
-      digests ??= await hashBlob(file, ['sha256', 'sm3'], (n) => report(n), yieldToPage);
+      if (digests === undefined && failure === undefined) {
+        try {
+          digests = await hashBlob(file, ['sha256', 'sm3'], (n) => report(n), yieldToPage);
+        } catch (e) {
+          failure = fileFailure(file, e instanceof Error ? e.name : undefined, e instanceof Error ? e.message : String(e));
+        }
+      }
       finished += file.size;
       report(0);
-      out.push({ name: file.name, size: file.size, sha256: digests.sha256!, sm3: digests.sm3!, engine: digests.engine ?? 'portable' });
+      out.push(failure ?? { name: file.name, size: file.size, sha256: digests!.sha256!, sm3: digests!.sm3!, engine: digests!.engine ?? 'portable' });
     }
     return out;
   };
   const job = queue.then(run, run);
   queue = job.catch(() => undefined);
   return job;
+}
+
+/** SHA-256 and SM3 of every file, in the order given; the first file that could not be read throws its FILE_* error. */
+export async function hashFiles(files: File[], onProgress?: ProgressCallback): Promise<FileDigests[]> {
+  const all = await hashFilesSettled(files, onProgress);
+  const failed = all.find(isFileFailure);
+  if (failed !== undefined) throw failed.error;
+  return all as FileDigests[];
 }
 
 /** Stops the hashing workers (they start again on the next call). */

@@ -25,4 +25,5 @@ export type PairMessage =
 export type HashReply =
   | { id: number; type: 'progress'; done: number }
   | { id: number; type: 'done'; digests: Digests }
-  | { id: number; type: 'error'; message: string };
+  /** `name`: the DOMException's (NotFoundError, NotReadableError…), which says why the file could not be read. */
+  | { id: number; type: 'error'; message: string; name?: string };

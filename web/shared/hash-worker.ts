@@ -73,7 +73,7 @@ scope.onmessage = (ev) => {
     },
     (e: unknown) => {
       if (fwd !== undefined) pair!.postMessage({ id, abort: true } satisfies PairMessage);
-      scope.postMessage({ id, type: 'error', message: e instanceof Error ? e.message : String(e) });
+      scope.postMessage({ id, type: 'error', message: e instanceof Error ? e.message : String(e), ...(e instanceof Error ? { name: e.name } : {}) });
     },
   );
 };

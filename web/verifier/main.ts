@@ -5,7 +5,7 @@
  * Nothing leaves the page: its CSP (index.html) has no connect-src.
  */
 import './style.css';
-import { hashFiles } from '../shared/hash-client.js';
+import { hashFilesSettled, isFileFailure, type FileDigests } from '../shared/hash-client.js';
 import { parseFragment, type Fragment } from './fragment.js';
 import { h, renderOutcome, renderSummary } from './render.js';
 import { isSetupError, parseTrust, verifyAll, type DocumentInput, type Outcome, type ReceiptInput } from './run.js';
@@ -232,19 +232,22 @@ async function run(): Promise<void> {
   try {
     let docs: DocumentInput[] = [];
     if (state.documents.length > 0) {
-      const digests = await hashFiles(state.documents, (done, total) => {
+      const digests = await hashFilesSettled(state.documents, (done, total) => {
         state.progress = { done, total };
         (document.getElementById('progress') as HTMLProgressElement).value = total === 0 ? 1 : done / total;
       });
-      state.engine = digests[0]!.engine;
-      docs = digests.map((d, i) => ({ path: pathOf(state.documents[i]!), sha256: d.sha256, sm3: d.sm3 }));
+      state.engine = digests.find((d): d is FileDigests => !isFileFailure(d))?.engine ?? null;
+      docs = digests.map((d, i) => {
+        const path = pathOf(state.documents[i]!);
+        return isFileFailure(d) ? { path, sha256: '', sm3: '', error: { code: d.error.code, message: d.error.message } } : { path, sha256: d.sha256, sm3: d.sm3 };
+      });
     }
     say((w) => w.verifying);
     state.outcomes = await verifyAll(state.receipts, docs, trust, t.requireDocuments === true);
   } catch (e) {
-    // A document that cannot be read (removed or changed while hashed): every receipt fails with one code.
+    // Not a file that could not be read (each is its receipts' FILE_* failure): a bug, shown on every receipt.
     const message = e instanceof Error ? e.message : String(e);
-    state.outcomes = state.receipts.map((r) => ({ receipt: r.name, ok: false, code: 'DOCUMENT_UNREADABLE', message, document: null }));
+    state.outcomes = state.receipts.map((r) => ({ receipt: r.name, ok: false, code: 'VERIFIER_INTERNAL', message, document: null }));
   } finally {
     state.busy = false;
     state.progress = null;

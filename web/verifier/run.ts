@@ -29,8 +29,11 @@ export interface ReceiptInput {
 export interface DocumentInput {
   /** The file's path relative to the folder chosen, or its name. */
   path: string;
+  /** Empty when the file could not be read (`error`). */
   sha256: string;
   sm3: string;
+  /** Why the file could not be read: the CLI's FILE_* code (web/shared/hash-client.ts fileFailure). */
+  error?: { code: string; message: string };
 }
 
 export interface TrustInput {
@@ -119,7 +122,7 @@ function documentFor(name: string, bytes: Uint8Array, docs: readonly DocumentInp
     if (byName.length === 1) return byName[0];
   }
   const sha = claimedSha256(bytes);
-  const byDigest = sha === undefined ? undefined : docs.find((d) => d.sha256 === sha);
+  const byDigest = sha === undefined ? undefined : docs.find((d) => d.error === undefined && d.sha256 === sha);
   if (byDigest !== undefined) return byDigest;
   return single ? docs[0] : undefined;
 }
@@ -130,9 +133,19 @@ export async function verifyAll(receipts: readonly ReceiptInput[], docs: readonl
   for (const r of receipts) {
     let document: string | null = null;
     try {
-      const { bytes, certificate } = receiptBytes(r);
-      const doc = documentFor(r.name, bytes, docs, receipts.length === 1 && docs.length === 1);
+      let read: ReturnType<typeof receiptBytes> | undefined;
+      let unreadable: unknown;
+      try {
+        read = receiptBytes(r);
+      } catch (e) {
+        unreadable = e;
+      }
+      const doc = documentFor(r.name, read?.bytes ?? r.bytes, docs, receipts.length === 1 && docs.length === 1);
       document = doc?.path ?? null;
+      // As the CLI: a document that could not be read fails its receipt with the file's code, first.
+      if (doc?.error !== undefined) throw new CunzhengError(doc.error.code, doc.error.message);
+      if (read === undefined) throw unreadable;
+      const { bytes, certificate } = read;
       const evidence = doc === undefined ? {} : { documentDigest: { sha256: doc.sha256, sm3: doc.sm3 } };
       const options = trust.policy === undefined ? { tsaRoots: trust.tsaRoots } : { tsaRoots: trust.tsaRoots, policy: trust.policy };
       const result = await verifyReceipt(bytes, trust.keys, evidence, options);

@@ -97,6 +97,9 @@ export const WORDS = {
       RECEIPT_NO_TRUSTED_KEY: '没有该日志的受信任公钥：请在上方填入运营方公布的公钥（回执自带的公钥从不被信任）。',
       NOTE_UNVERIFIED: '检查点没有任何受信任公钥的有效签名：公钥不对，或检查点已被改动。',
       DOCUMENT_NOT_COMPARED: '回执本身验证通过，但没有可对照的文件。',
+      FILE_NOT_FOUND: '文件在选择之后已被删除或移动，无法对照。',
+      FILE_UNREADABLE: '无法读取该文件：没有读取权限，或在选择之后被修改过。请重新选择文件。',
+      FILE_READ_FAILED: '读取该文件失败，无法对照。',
     } as Record<string, string>,
   },
   en: {
@@ -186,6 +189,9 @@ export const WORDS = {
     specific: {
       RECEIPT_DOCUMENT_MISMATCH: "The document's SHA-256 differs from the digest in the receipt: it is not the deposited document, or it was altered.",
       RECEIPT_NO_TRUSTED_KEY: "No trusted key for this log: paste the key the operator published above (a receipt's own key is never trusted).",
+      FILE_NOT_FOUND: 'The document was removed or moved after it was chosen: it could not be compared.',
+      FILE_UNREADABLE: 'The document could not be read: no permission to read it, or it changed after it was chosen. Choose it again.',
+      FILE_READ_FAILED: 'Reading the document failed: it could not be compared.',
     } as Record<string, string>,
   },
 } as const;
