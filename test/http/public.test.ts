@@ -306,6 +306,7 @@ describe('operations', () => {
       'GET /tile/{*}',
       'GET /v1/log',
       'GET /v1/checkpoints/{size}',
+      'GET /v1/checkpoints/{size}/evidence-record',
       'GET /v1/proof/inclusion',
       'GET /v1/proof/consistency',
       'POST /v1/deposits',
@@ -321,6 +322,8 @@ describe('operations', () => {
       'GET /v1/deposits/{id}/history',
       // the certificate
       'GET /v1/deposits/{id}/certificate',
+      // the evidence package
+      'POST /v1/evidence',
       'GET /v1/inventory',
       'POST /v1/users',
       'GET /v1/users',
