@@ -10,6 +10,7 @@ import { errorView } from '../error-text.js';
 import { lang, t } from '../i18n.js';
 import { STATUSES, beijing, kindWord, statusWord } from '../words.js';
 import { actionButton, table } from './common.js';
+import { evidenceBox, evidenceState, type EvidenceState } from './evidence.js';
 import type { Session } from '../main.js';
 
 interface Row {
@@ -29,8 +30,8 @@ interface Row {
   events: number;
 }
 
-/** Whether the service has the evidence-package route (POST /v1/evidence): not yet, so the button is left out. */
-export const EVIDENCE = false;
+/** Whether the service has the evidence-package route (POST /v1/evidence): it has (src/http/routes/evidence.ts). */
+export const EVIDENCE = true;
 
 const FILTERS = ['status', 'level', 'label', 'since', 'until'] as const;
 
@@ -51,6 +52,8 @@ interface State {
   rows: Row[];
   next: string | null;
   selected: Set<string>;
+  /** The evidence package's matter and outcome (screens/evidence.ts). */
+  evidence: EvidenceState;
   loading: boolean;
   error?: unknown;
   /** Bumped by each new filter: a late answer to an older one is dropped. */
@@ -60,7 +63,7 @@ interface State {
 let st: State | undefined;
 
 export function inventoryScreen(_session: Session, _arg?: string, keep = false): HTMLElement {
-  if (!keep || st === undefined) st = { filters: {}, applied: '', rows: [], next: null, selected: new Set(), loading: false, run: 0 };
+  if (!keep || st === undefined) st = { filters: {}, applied: '', rows: [], next: null, selected: new Set(), evidence: evidenceState(), loading: false, run: 0 };
   const s = st;
   const levels = h('select', { name: 'level' }, h('option', { value: '' }, t('any')));
   void callJson<{ levels: string[] }>('/v1/tenant/levels').then((r) => {
@@ -162,21 +165,5 @@ export function inventoryScreen(_session: Session, _arg?: string, keep = false):
     const res = await call(`/v1/inventory?${q}`, { accept: 'text/csv' });
     saveFile(lang() === 'zh' ? '商业秘密清单.csv' : 'inventory.csv', await res.blob());
   });
-  return h('section', { class: 'card wide' }, h('h2', {}, t('navInventory')), form, h('div', { class: 'row' }, csv, EVIDENCE ? evidenceBox(s.selected) : null), out);
+  return h('section', { class: 'card wide' }, h('h2', {}, t('navInventory')), form, h('div', { class: 'row' }, csv, EVIDENCE ? evidenceBox(s.evidence, () => [...s.selected]) : null), out);
 }
-
-function evidenceBox(selected: Set<string>): HTMLElement {
-  const title = h('input', { name: 'evidence-title', type: 'text', maxlength: '200', placeholder: t('evidenceTitle') });
-  const out = h('span');
-  const go = actionButton(t('evidenceButton'), { id: 'evidence-go' }, async () => {
-    clear(out);
-    if (selected.size === 0) {
-      out.append(h('span', { class: 'status' }, t('evidenceNone')));
-      return;
-    }
-    const res = await call('/v1/evidence', { json: { ids: [...selected], lang: lang(), ...(title.value.trim() === '' ? {} : { title: title.value.trim() }) }, accept: 'application/zip' });
-    saveFile('evidence.zip', await res.blob());
-  });
-  return h('span', { class: 'evidence' }, title, go, out);
-}
-
