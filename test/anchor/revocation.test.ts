@@ -5,7 +5,7 @@
 import * as asn1js from 'asn1js';
 import { BasicOCSPResponse, OCSPResponse } from 'pkijs';
 import { describe, expect, it } from 'vitest';
-import { certificateHash, verifyTimestampToken } from '../../src/anchor/pure.js';
+import { certificateHash, verifyRevocation, verifyTimestampToken } from '../../src/anchor/pure.js';
 import { crlFor, ocspFor } from '../tsa/revocation-pki.js';
 import { testPki } from '../tsa/test-tsa.js';
 import { expectCode, flipped, freshToken, indexOfBytes } from './helpers.js';
@@ -131,6 +131,24 @@ describe('revocation as of genTime', () => {
       'TSA_REVOCATION_INVALID',
     );
     expect(tooLate.details?.case).toBe('too-late');
+  });
+
+  it('a short-lived certificate and a given genTime: evidence from after the certificate expired is too late', async () => {
+    const pki = await testPki();
+    // "Expired Test TSA": valid 2020-01-01 .. 2020-01-02 only, serial 0x10 (openssl ca)
+    const { readFileSync } = await import('node:fs');
+    const pem = readFileSync(pki.signers.expired.cert, 'utf8');
+    const der = new Uint8Array(Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64'));
+    const ocsp = await ocspFor('good', { certFile: 'expired.crt', serial: '10' });
+    const revocation = [{ cert: certificateHash(der), ocsp }];
+    const inside = new Date('2020-01-01T12:00:00Z');
+    const late = await expectCode(verifyRevocation([der, pki.caDer], inside, { revocation, revocationWindowMs: 1e13 }), 'TSA_REVOCATION_INVALID');
+    expect(late.details).toMatchObject({ case: 'too-late', notAfter: '2020-01-02T00:00:00.000Z' });
+    // with the default window (7 days) the evidence is also far too late for that genTime
+    expect((await expectCode(verifyRevocation([der, pki.caDer], inside, { revocation }), 'TSA_REVOCATION_INVALID')).details?.case).toBe('too-late');
+    // the same evidence read for a genTime just before it was made: covered, and the report says so
+    const report = await verifyRevocation([pki.tsaDer, pki.caDer], new Date(Date.now() - 30_000), { revocation: [{ cert: certificateHash(pki.tsaDer), ocsp: await ocspFor('good') }] });
+    expect(report).toMatchObject({ checked: true, certificates: [{ status: 'good' }] });
   });
 
   it('a malformed evidence list is a caller error', async () => {

@@ -25,8 +25,10 @@ export interface OcspOptions {
   signer?: OcspSigner;
   /** nextUpdate = thisUpdate + minutes (openssl -nmin); absent without it. */
   nextUpdateMinutes?: number;
-  /** Ask about this certificate (file in the PKI dir) instead of the TSA's. */
+  /** Ask about this certificate (file in the PKI dir) instead of the TSA's… */
   certFile?: string;
+  /** …and give the status for this serial (uppercase hex, as in index.txt) instead of the TSA's 02. */
+  serial?: string;
 }
 
 const CNF = `
@@ -115,7 +117,7 @@ const SIGNERS: Record<OcspSigner, [string, string]> = {
 /** An OCSPResponse answering `request` (DER OCSPRequest) by the real openssl responder. */
 export async function answerOcsp(request: Uint8Array, status: TsaCertStatus, opts: OcspOptions = {}): Promise<Uint8Array> {
   return inWork(async (work, { dir }) => {
-    writeFileSync(join(work, 'index.txt'), indexLine(status));
+    writeFileSync(join(work, 'index.txt'), indexLine(status, opts.serial));
     writeFileSync(join(work, 'req.der'), request);
     const [cert, key] = SIGNERS[opts.signer ?? 'responder'];
     await openssl(
