@@ -4,7 +4,8 @@
  * session's key, saves the zip under the service's name, and the built `cunzheng verify case.zip --key …`
  * accepts it (exit 0), holding exactly the ticked documents' versions and events; the package's own deposit
  * is then in the tenant's deposits. Nothing ticked: a hint, no request. A viewer: the service's 403, shown
- * with its code. Every request of the page goes to its own origin.
+ * with its code. A depositor gets their own document's package from its history screen. Every request of
+ * the page goes to its own origin.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -100,6 +101,25 @@ describe('the 证据包 button', () => {
     // The package's deposit is one of the tenant's, titled with the matter.
     const listing = await api<{ deposits: { id: string; title?: string }[] }>(server, tenant.officerKey, 'GET', '/v1/deposits?limit=3');
     expect(listing.deposits.find((d) => d.id === report.packageReceipt?.id)?.title).toBe('证据包 （2026）湘01民初123号');
+  }, 300_000);
+
+  it("gives a depositor the package of their own document from its history screen", async () => {
+    const d = utf8('工艺卡 2026-07\n');
+    const own = (await api<{ id: string }>(server, tenant.depositorKey, 'POST', '/v1/deposits', { sha256: toHex(sha256(d)), sm3: toHex(sm3(d)), meta: { title: '工艺卡' } })).id;
+    await page.click('#sign-out');
+    await signIn(tenant.depositorKey);
+    await page.goto(`${server.url}/app#history/${own}`);
+    await page.waitForSelector('#history-table');
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 180_000 }), page.click('#evidence-go')]);
+    expect(download.suggestedFilename()).toMatch(/^evidence-\d{8}-\d{6}\.zip$/);
+    const path = join(dir, 'own.zip');
+    await download.saveAs(path);
+    await page.waitForSelector('#evidence-saved');
+    await page.screenshot({ path: join(dir, 'shots', 'console-evidence-history.png'), fullPage: true });
+    if (process.env.CUNZHENG_SHOTS !== undefined) writeFileSync(join(process.env.CUNZHENG_SHOTS, 'console-evidence-history.png'), readFileSync(join(dir, 'shots', 'console-evidence-history.png')));
+    const v = await cliAsync(['verify', path, '--key', vkey, '--json'], { cwd: dir, timeoutMs: 180_000 });
+    expect(v.code, `${v.stdout}\n${v.stderr}`).toBe(0);
+    expect((JSON.parse(v.stdout) as { exhibits: { id: string }[] }).exhibits.map((e) => e.id)).toEqual([own]);
   }, 300_000);
 
   it("shows a viewer the service's 403 with its code", async () => {

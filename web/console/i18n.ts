@@ -63,6 +63,7 @@ const zh = {
   evidenceButton: '下载所选文件的证据包（zip）',
   evidenceNone: '请先勾选文件。',
   evidenceTitle: '证据包标题（可选）',
+  evidenceThis: '下载本文件的证据包（zip）',
   evidenceBusy: '正在生成证据包（{1} 件证物）：已接收 {0}…',
   evidenceSaved: '已保存证据包 {0}：{1} 件证物，{2}。请用 cunzheng verify 或包内的 verifier.html 核验。',
   // deposits list
@@ -179,6 +180,7 @@ const en: Record<Key, string> = {
   evidenceButton: 'Download the evidence package of the selected documents (zip)',
   evidenceNone: 'Select documents first.',
   evidenceTitle: 'Evidence package title (optional)',
+  evidenceThis: 'Download this document\'s evidence package (zip)',
   evidenceBusy: 'Making the evidence package ({1} exhibits): {0} received…',
   evidenceSaved: 'Saved the evidence package {0}: {1} exhibits, {2}. Check it with cunzheng verify or the verifier.html inside.',
   kind: 'Kind',

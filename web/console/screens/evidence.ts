@@ -69,10 +69,10 @@ async function fetchPackage(ids: string[], title: string, progress: (received: n
 }
 
 /** The box: the matter, the button, and what happened. `ids()`: the deposits to package now. */
-export function evidenceBox(s: EvidenceState, ids: () => string[]): HTMLElement {
+export function evidenceBox(s: EvidenceState, ids: () => string[], label: 'evidenceButton' | 'evidenceThis' = 'evidenceButton'): HTMLElement {
   const title = h('input', { name: 'evidence-title', type: 'text', maxlength: '190', placeholder: t('evidenceTitle'), value: s.title });
   title.addEventListener('input', () => (s.title = title.value));
-  const button = h('button', { type: 'button', id: 'evidence-go' }, t('evidenceButton'));
+  const button = h('button', { type: 'button', id: 'evidence-go' }, t(label));
   button.disabled = s.busy;
   const out = h('span', { id: 'evidence-out', 'aria-live': 'polite' });
   /** Draws the outcome into the box as it is now (the screen may have been drawn again meanwhile). */

@@ -1,7 +1,8 @@
 /**
  * A document's life: `GET /v1/deposits/<id>/history` (every page, `cursor`), its state, then every version
  * and event in ledger order — what the entry holds (decoded from the receipt's `entry`), by whom, in
- * Beijing time — each with its receipt and certificates, and a link to record a measure about it.
+ * Beijing time — each with its receipt and certificates, a link to record a measure about it, and the
+ * document's evidence package (screens/evidence.ts: for a depositor, the way to one of their own documents).
  */
 import { callJson } from '../api.js';
 import { field, h } from '../dom.js';
@@ -9,6 +10,7 @@ import { t, type Key } from '../i18n.js';
 import { entryOf, type ReceiptJson } from '../receipt-zip.js';
 import { beijing, bytes, kindWord, measureWord, statusWord } from '../words.js';
 import { downloadsOf, fill, idCell, table } from './common.js';
+import { evidenceBox, evidenceState, type EvidenceState } from './evidence.js';
 import type { Session } from '../main.js';
 
 interface Item {
@@ -71,6 +73,9 @@ function details(receipt: ReceiptJson): HTMLElement {
   return h('dl', { class: 'details' }, ...lines.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
 
+/** The evidence box's state of the document shown (kept while the same document is drawn again). */
+let evidence: { doc: string; state: EvidenceState } | undefined;
+
 export function historyScreen(_session: Session, id: string | undefined): HTMLElement {
   const out = h('div', { id: 'history-out' });
   if (id !== undefined && ID_RE.test(id)) {
@@ -85,6 +90,7 @@ export function historyScreen(_session: Session, id: string | undefined): HTMLEl
         cursor = page.cursor;
       } while (cursor !== undefined && items.length < 10_000);
       const s = state;
+      if (evidence?.doc !== s.doc) evidence = { doc: s.doc, state: evidenceState() };
       return [
         h('h3', {}, t('historyOf', s.latest.title ?? s.latest.filename ?? s.doc)),
         h('dl', { class: 'state', id: 'history-state', 'data-status': s.display },
@@ -96,7 +102,7 @@ export function historyScreen(_session: Session, id: string | undefined): HTMLEl
           h('dt', {}, t('events')), h('dd', {}, s.events),
           ...(s.measures.length === 0 ? [] : [h('dt', {}, t('measures')), h('dd', {}, s.measures.map(measureWord).join('、'))]),
           ...(s.people.length === 0 ? [] : [h('dt', {}, t('scope')), h('dd', {}, s.people.map((p) => (p.role === undefined ? p.who : `${p.who}（${p.role}）`)).join('、'))])),
-        h('p', {}, h('a', { href: `#event/${s.latest.id}`, id: 'history-record-event', class: 'button' }, t('recordEvent'))),
+        h('p', {}, h('a', { href: `#event/${s.latest.id}`, id: 'history-record-event', class: 'button' }, t('recordEvent')), ' ', evidenceBox(evidence.state, () => [s.latest.id], 'evidenceThis')),
         table('history-table', ['time', 'kind', 'details', 'depositId', 'operator', '' as never], items.map((it) => [
           beijing(it.time), kindWord(it.kind), details(it.receipt), idCell(it.id), it.operator, downloadsOf(it.id),
         ]), (i) => ({ 'data-kind': items[i]!.kind, 'data-id': items[i]!.id })),
