@@ -15,8 +15,9 @@ export function coverage(ats: ArchiveTimeStamp, hash: ErsHash, h: Uint8Array): C
   if (tree === undefined) return equalBytes(h, ats.imprint.digest) ? 'covered' : 'object-not-found';
   if (!tree[0]!.some((v) => equalBytes(v, h))) return 'object-not-found';
   let current = hashList(hash, tree[0]!);
-  // "h' MUST become a member of the next higher list": a list that already holds it is hashed as it is.
-  for (const list of tree.slice(1)) current = hashList(hash, list.some((v) => equalBytes(v, current)) ? list : [...list, current]);
+  // "h' MUST become a member of the next higher list": each higher list holds the siblings, h' is added to them
+  // (BouncyCastle reads it the same way: a list that already holds h' does not lead to the root there either).
+  for (const list of tree.slice(1)) current = hashList(hash, [...list, current]);
   return equalBytes(current, ats.imprint.digest) ? 'covered' : 'tree-mismatch';
 }
 

@@ -1,8 +1,9 @@
 /**
  * Independent check: BouncyCastle's RFC 4998 implementation (org.bouncycastle.tsp.ers, Debian's
  * libbcpkix-java) reads our evidence records, finds the checkpoint body in them and verifies the timestamp
- * under the TSA certificate — and refuses a record with a flipped hash byte, another data object, and a
- * truncated record. test/ers/Check.java is the program; it runs as a single-file Java source.
+ * under the TSA certificate — and refuses a record with a flipped hash byte, a flipped signature byte, another
+ * data object, and a truncated record; it accepts our renewals (a second token in the chain, a second chain) and
+ * reads reduced hash trees as our verifier does. test/ers/Check.java is the program (a single-file Java source).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as asn1js from 'asn1js';
@@ -10,7 +11,8 @@ import { buildEvidenceRecord, checkpointEvidenceRecord, parseEvidenceRecord, ver
 import { sha256, utf8 } from '../../src/crypto/index.js';
 import { testPki, type TestPki } from '../tsa/test-tsa.js';
 import { bouncyCastle as bc, missingJars } from './bc.js';
-import { checkpointBodyBytes, tokenOver, tokenOverDigest } from './helpers.js';
+import { encodeRecord, SHA256_OID } from './encode.js';
+import { checkpointBodyBytes, outcome, tokenOver, tokenOverDigest } from './helpers.js';
 import { indexOfBytes, signatureOffset } from '../anchor/helpers.js';
 
 let pki: TestPki;
@@ -65,6 +67,27 @@ describe('BouncyCastle on our evidence record', () => {
     const renewed = buildEvidenceRecord(body, [[token], [next]]);
     expect(await bouncyCastle(renewed, body)).toBe('ok');
     expect(await bouncyCastle(renewed, checkpointBodyBytes(43))).toMatch(/^fail:/);
+  }, 180_000);
+
+  it('reads reduced hash trees as our verifier does: siblings only in each higher list', async () => {
+    const H = (...p: Uint8Array[]) => sha256(...p);
+    const pair = (a: Uint8Array, b: Uint8Array) => H(...(Buffer.compare(a, b) <= 0 ? [a, b] : [b, a]));
+    const objects = [1, 2, 3, 4, 5].map((i) => checkpointBodyBytes(200 + i));
+    const l = objects.map((o) => H(o));
+    const h01 = pair(l[0]!, l[1]!);
+    const h23 = pair(l[2]!, l[3]!);
+    const h0123 = pair(h01, h23);
+    const treeToken = await tokenOverDigest(pair(h0123, l[4]!));
+    const cases: [Uint8Array[][], Uint8Array, boolean][] = [
+      [[[l[0]!, l[1]!], [h23], [l[4]!]], objects[0]!, true],
+      [[[l[4]!, h0123]], objects[4]!, true],
+      [[[l[0]!, l[1]!], [h01, h23], [h0123, l[4]!]], objects[0]!, false],
+    ];
+    for (const [tree, data, ok] of cases) {
+      const der = encodeRecord({ digestAlgorithms: [SHA256_OID], chains: [[{ token: treeToken, reducedHashtree: tree }]] });
+      expect(typeof (await outcome(der, data, [pki.caDer])) === 'number', `ours, ${tree.length} lists`).toBe(ok);
+      expect(await bouncyCastle(der, data), `BouncyCastle, ${tree.length} lists`).toMatch(ok ? /^ok$/ : /^fail:/);
+    }
   }, 180_000);
 
   it('refuses a truncated record', async () => {

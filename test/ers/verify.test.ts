@@ -153,10 +153,11 @@ describe('reduced hash trees (RFC 4998 §4.2–4.3), against a naive reference t
     }
   });
 
-  it('refuses a tree with an altered sibling hash, or a list missing', async () => {
+  it('refuses a tree with an altered sibling hash, a list missing, or lists repeating the computed hashes', async () => {
     const altered = leaves[1]!.slice();
     altered[0]! ^= 1;
-    for (const tree of [[[leaves[0]!, altered], [h23], [leaves[4]!]], [[leaves[0]!, leaves[1]!], [leaves[4]!]], [[leaves[0]!, leaves[1]!], [h23]]]) {
+    // the last: each higher list repeating the hash computed below it (it is added, not looked up: RFC 4998 §4.3)
+    for (const tree of [[[leaves[0]!, altered], [h23], [leaves[4]!]], [[leaves[0]!, leaves[1]!], [leaves[4]!]], [[leaves[0]!, leaves[1]!], [h23]], [[leaves[0]!, leaves[1]!], [h01, h23], [h0123, leaves[4]!]]]) {
       const record = encodeRecord({ digestAlgorithms: [SHA256_OID], chains: [[{ token, reducedHashtree: tree }]] });
       expect(await outcome(record, objects[0]!, roots)).toBe('ERS_HASH_TREE_MISMATCH');
     }
