@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark group in one run, each figure beside its ceiling or peer measured in the
  * same run. Prints a table and writes bench/results.json and bench/REPORT.md (with the machine stated).
  *
- *   node dist/bench/run.js [--scale ci|full] [--only merkle,receipt,ledger,http,hashing,cli,inventory,witness,sm2,certificate,exhibit-list]
+ *   node dist/bench/run.js [--scale ci|full] [--only merkle,receipt,ledger,http,hashing,cli,inventory,witness,sm2,certificate,exhibit-list,evidence]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -19,6 +19,7 @@ import { benchWitness } from './witness.js';
 import { benchSm2 } from './sm2.js';
 import { benchCertificate } from './certificate.js';
 import { benchExhibitList } from './exhibit-list.js';
+import { benchEvidence } from './evidence.js';
 
 type Scale = 'ci' | 'full';
 const GROUPS: Record<string, (scale: Scale) => Promise<BenchResult[]>> = {
@@ -33,6 +34,7 @@ const GROUPS: Record<string, (scale: Scale) => Promise<BenchResult[]>> = {
   sm2: (scale) => benchSm2(scale === 'full' ? {} : { runs: 3, minMs: 150, ledgerSeconds: 0.5 }),
   certificate: (scale) => benchCertificate(scale === 'full' ? {} : { runs: 3, minMs: 500 }),
   'exhibit-list': (scale) => benchExhibitList(scale === 'full' ? {} : { exhibits: 2000, runs: 1 }),
+  evidence: (scale) => benchEvidence(scale === 'full' ? {} : { receipts: 300 }),
 };
 
 function arg(name: string): string | undefined {
