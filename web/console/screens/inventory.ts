@@ -7,6 +7,7 @@
 import { call, callJson } from '../api.js';
 import { clear, h, live, saveFile } from '../dom.js';
 import { errorView } from '../error-text.js';
+import { joinCsvParts } from '../csv-parts.js';
 import { lang, t } from '../i18n.js';
 import { STATUSES, beijing, kindWord, statusWord } from '../words.js';
 import { actionButton, table } from './common.js';
@@ -160,10 +161,18 @@ export function inventoryScreen(_session: Session, _arg?: string, keep = false):
   queueMicrotask(() => (keep && s.run > 0 ? show() : refresh()));
 
   const csv = actionButton(t('downloadCsv'), { id: 'inventory-csv', class: 'quiet' }, async () => {
-    const q = query(s.filters);
-    q.set('lang', lang());
-    const res = await call(`/v1/inventory?${q}`, { accept: 'text/csv' });
-    saveFile(lang() === 'zh' ? '商业秘密清单.csv' : 'inventory.csv', await res.blob());
+    // Past the service's cap (50,000 rows an answer) the CSV comes in parts, each naming the next: one file.
+    const parts: Uint8Array[] = [];
+    let cursor: string | null = null;
+    do {
+      const q = query(s.filters);
+      q.set('lang', lang());
+      if (cursor !== null) q.set('cursor', cursor);
+      const res = await call(`/v1/inventory?${q}`, { accept: 'text/csv' });
+      parts.push(new Uint8Array(await res.arrayBuffer()));
+      cursor = res.headers.get('cunzheng-next');
+    } while (cursor !== null && parts.length < 10_000);
+    saveFile(lang() === 'zh' ? '商业秘密清单.csv' : 'inventory.csv', new Blob(joinCsvParts(parts) as BlobPart[], { type: 'text/csv' }));
   });
   return h('section', { class: 'card wide' }, h('h2', {}, t('navInventory')), form, h('div', { class: 'row' }, csv, EVIDENCE ? evidenceBox(s.evidence, () => [...s.selected]) : null), out);
 }
