@@ -58,6 +58,11 @@ function verified(w: Words, lang: 'zh' | 'en', o: Extract<Outcome, { ok: true }>
   if (r.anchors.length === 0) rows.push(row(w.anchor, w.anchorsNone));
   for (const a of r.anchors) {
     rows.push(row(w.anchor, a.tokenChecked ? w.anchorChecked(a.tsa ?? '', a.treeSize, beijingTime(a.genTime!)) : h('span', { class: 'warn' }, w.anchorUnchecked(a.treeSize))));
+    if (a.revocation !== undefined) {
+      const sources = a.revocation.certificates.flatMap((c) => c.sources).map((x) =>
+        w.revocationSource(x.source.toUpperCase(), x.status === 'good', beijingTime(x.producedAt ?? x.thisUpdate), x.revocationTime === undefined ? undefined : beijingTime(x.revocationTime)));
+      rows.push(row(w.revocation, a.revocation.checked ? h('span', { class: 'good' }, w.revocationChecked(sources.join('；'))) : h('span', { class: 'warn' }, w.revocationNotChecked)));
+    }
   }
   if (r.policy === undefined) {
     for (const c of r.cosignatures) rows.push(row(w.witness, w.cosigned(c.name, beijingTime(new Date(c.time * 1000).toISOString()))));

@@ -60,6 +60,11 @@ export const WORDS = {
     anchorChecked: (tsa: string, size: number, time: string) => `RFC 3161 时间戳（${tsa}）：大小为 ${size} 的检查点及本条目不晚于 ${time}（北京时间）已存在`,
     anchorUnchecked: (size: number) => `大小为 ${size} 的检查点带有 RFC 3161 时间戳，已与回执绑定，但未检查：请提供 TSA 根证书以检查并读出其时间。`,
     anchor: '时间戳锚定',
+    revocation: '吊销状态',
+    revocationChecked: (detail: string) => `已按时间戳时间（genTime）检查 TSA 证书未被吊销：${detail}`,
+    revocationNotChecked: '未检查（回执不含吊销证据）',
+    revocationSource: (source: string, good: boolean, time: string, revokedAt?: string) =>
+      good ? `${source} 状态正常，出具于 ${time}（北京时间）` : `${source}：于 ${revokedAt}（北京时间）吊销，晚于时间戳时间，且原因不影响此前的时间戳；出具于 ${time}`,
     witness: '见证人',
     cosigned: (name: string, time: string) => `${name} 于 ${time}（北京时间）联署`,
     policyMet: (which: string, size: number, n: number) => `满足见证策略：${which}（大小 ${size}），由所列日志签名${n === 0 ? '（法定人数 none）' : `，${n} 位见证人联署`}`,
@@ -156,6 +161,11 @@ export const WORDS = {
     anchorChecked: (tsa: string, size: number, time: string) => `RFC 3161 timestamp by ${tsa}: the checkpoint of size ${size}, and so this entry, existed no later than ${time} (Beijing time)`,
     anchorUnchecked: (size: number) => `RFC 3161 token over the checkpoint of size ${size}, bound to this receipt, NOT checked: give the TSA's root certificates to check it and learn its time.`,
     anchor: 'Anchor',
+    revocation: 'Revocation',
+    revocationChecked: (detail: string) => `checked as of genTime (${detail})`,
+    revocationNotChecked: 'not checked (no evidence)',
+    revocationSource: (source: string, good: boolean, time: string, revokedAt?: string) =>
+      good ? `${source} good, produced ${time} (Beijing time)` : `${source}: revoked ${revokedAt} (Beijing time), after genTime, for a reason that leaves earlier tokens valid; produced ${time}`,
     witness: 'Witness',
     cosigned: (name: string, time: string) => `${name} cosigned at ${time} (Beijing time)`,
     policyMet: (which: string, size: number, n: number) => `Policy met by ${which} (size ${size}): signed by the listed log and cosigned by ${n === 0 ? 'no witness (quorum none)' : `${n} witness${n === 1 ? '' : 'es'} of the quorum`}`,
