@@ -58,6 +58,9 @@ export async function benchEvidence(options: EvidenceBenchOptions = {}): Promise
     const log = (await app.inject({ method: 'GET', url: '/v1/log' })).json() as { key: string };
     const seconds: number[] = [];
     let bytes = 0;
+    // The resident set while the package is made: the package itself must never be held (a window of it is).
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
     for (let run = 0; run < runs; run++) {
       const out = join(dir, `case-${run}.zip`);
       const t0 = performance.now();
@@ -75,9 +78,10 @@ export async function benchEvidence(options: EvidenceBenchOptions = {}): Promise
       bytes = statSync(out).size;
       rmSync(out);
     }
+    clearInterval(sampler);
     const median = [...seconds].sort((a, b) => a - b)[seconds.length >> 1]!;
     return [summarize(GROUP, `package of ${n.toLocaleString('en')} receipts (certificates on ${cpus().length} threads, exhibit list, manifest, deposit)`, seconds.map((s) => n / s), 'receipts/s',
-      `${median.toFixed(1)} s a package, ${(bytes / 1e6).toFixed(1)} MB; goal: 10,000 receipts in < 60 s`)];
+      `${median.toFixed(1)} s a package, ${(bytes / 1e6).toFixed(1)} MB, peak RSS ${(peak / 1e6).toFixed(0)} MB; goal: 10,000 receipts in < 60 s`)];
   } finally {
     await app.close();
     await closeService(ctx);

@@ -59,10 +59,15 @@ export class PackageZipWriter {
     if (this.failed !== undefined) throw this.failed;
     const size = bytes.byteLength;
     this.pending += size;
+    // yazl keeps every entry, and with it this callback, until the central directory is written: the bytes are
+    // held in a slot the callback empties, or every file of the package would stay in memory to the end.
+    const slot: { bytes?: Buffer } = { bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
     this.zip.addReadStreamLazy(name, { mtime: this.mtime, mode: 0o100644, compress, forceDosTimestamp: true, size }, (cb) => {
+      const data = slot.bytes!;
+      delete slot.bytes;
       this.pending -= size;
       this.events.emit('progress');
-      cb(null, Readable.from(size === 0 ? [] : [Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)], { objectMode: false }));
+      cb(null, Readable.from(size === 0 ? [] : [data], { objectMode: false }));
     });
     while (this.failed === undefined && this.pending > WINDOW) await once(this.events, 'progress');
     if (this.failed !== undefined) throw this.failed;
