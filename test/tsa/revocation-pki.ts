@@ -58,26 +58,30 @@ interface Files {
   dir: string;
 }
 
-let made: Promise<Files> | undefined;
+// Keyed by the test PKI's folder: test files share a module graph (vitest isolate: false), and the PKI of
+// test/tsa/pki.ts is made again, in another folder with other keys, for each file.
+let made: { dir: string; ready: Promise<Files> } | undefined;
 
 async function files(): Promise<Files> {
-  made ??= (async () => {
-    const pki = await testPki();
-    const dir = pki.dir;
-    const o = (args: string[]) => openssl(args, dir);
-    writeFileSync(join(dir, 'rev.cnf'), CNF);
-    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-    await Promise.all([
-      o(['req', '-x509', ...ec, '-keyout', 'impostor.key', '-out', 'impostor.crt', '-days', '3650', '-subj', '/O=cunzheng test/CN=Cunzheng Test Root CA', '-config', 'rev.cnf', '-extensions', 'ca_ext']),
-      (async () => {
-        await o(['req', '-new', ...ec, '-keyout', 'ocsp.key', '-out', 'ocsp.csr', '-subj', '/O=cunzheng test/CN=Test OCSP Responder', '-config', 'rev.cnf']);
-        await o(['x509', '-req', '-in', 'ocsp.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', '70', '-days', '30', '-out', 'ocsp.crt', '-extfile', 'rev.cnf', '-extensions', 'ocsp_ext']);
-        await o(['x509', '-req', '-in', 'ocsp.csr', '-CA', 'other-ca.crt', '-CAkey', 'other-ca.key', '-set_serial', '71', '-days', '30', '-out', 'other-ocsp.crt', '-extfile', 'rev.cnf', '-extensions', 'ocsp_ext']);
-      })(),
-    ]);
-    return { pki, dir };
-  })();
-  return made;
+  const pki = await testPki();
+  if (made === undefined || made.dir !== pki.dir) made = { dir: pki.dir, ready: build(pki) };
+  return made.ready;
+}
+
+async function build(pki: TestPki): Promise<Files> {
+  const dir = pki.dir;
+  const o = (args: string[]) => openssl(args, dir);
+  writeFileSync(join(dir, 'rev.cnf'), CNF);
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  await Promise.all([
+    o(['req', '-x509', ...ec, '-keyout', 'impostor.key', '-out', 'impostor.crt', '-days', '3650', '-subj', '/O=cunzheng test/CN=Cunzheng Test Root CA', '-config', 'rev.cnf', '-extensions', 'ca_ext']),
+    (async () => {
+      await o(['req', '-new', ...ec, '-keyout', 'ocsp.key', '-out', 'ocsp.csr', '-subj', '/O=cunzheng test/CN=Test OCSP Responder', '-config', 'rev.cnf']);
+      await o(['x509', '-req', '-in', 'ocsp.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', '70', '-days', '30', '-out', 'ocsp.crt', '-extfile', 'rev.cnf', '-extensions', 'ocsp_ext']);
+      await o(['x509', '-req', '-in', 'ocsp.csr', '-CA', 'other-ca.crt', '-CAkey', 'other-ca.key', '-set_serial', '71', '-days', '30', '-out', 'other-ocsp.crt', '-extfile', 'rev.cnf', '-extensions', 'ocsp_ext']);
+    })(),
+  ]);
+  return { pki, dir };
 }
 
 /** openssl's index.txt time: YYMMDDHHMMSSZ. */
