@@ -26,7 +26,7 @@ import { httpAnswer } from './status-table.js';
 import { CunzhengError } from '../errors.js';
 import { ErrorBody, Receipt } from './schemas.js';
 import { publicRoutes } from './routes/public.js';
-import { evidenceRecordRoutes } from './routes/evidence-record.js';
+import { evidenceRecordRoutes, evidenceRenewalRoutes } from './routes/evidence-record.js';
 import { depositRoutes } from './routes/deposits.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { evidenceRoutes } from './routes/evidence.js';
@@ -139,6 +139,7 @@ export async function buildApp(ctx: ServiceContext, options: AppOptions = {}, fa
     admin.addHook('onRequest', adminAuth(ctx, authLimiter));
     installAdmission(admin, admission);
     await adminRoutes(admin, ctx);
+    await evidenceRenewalRoutes(admin, ctx);
   });
   await app.register(async (tenant) => {
     tenant.addHook('onRequest', tenantAuth(ctx, authLimiter));

@@ -52,6 +52,8 @@ export const STATUS_BY_CODE = {
   ANCHOR_NO_TSA: 409,
   // GET /v1/checkpoints/<size>/evidence-record of a checkpoint without an anchor
   ERS_NO_ANCHOR: 404,
+  // POST /v1/admin/checkpoints/<size>/renew of an anchor the log cannot renew (SM3 timestamps)
+  ERS_UNSUPPORTED: 409,
   // users and roles (service/users.ts, tenants.ts, tenant-settings.ts, http/roles.ts)
   USER_BAD_ROLE: 400,
   USER_BAD_REF: 400,
@@ -218,7 +220,6 @@ export const NOT_OVER_HTTP = {
   ERS_HASH_TREE_MISMATCH: 'evidence records (library: building and verifying; cunzheng receipt export --ers)',
   ERS_MALFORMED: 'evidence records (library: building and verifying; cunzheng receipt export --ers)',
   ERS_TIMESTAMP_INVALID: 'evidence records (library: building and verifying; cunzheng receipt export --ers)',
-  ERS_UNSUPPORTED: 'evidence records (library: building and verifying; cunzheng receipt export --ers)',
   TLOG_PROOF_MALFORMED: 'cunzheng receipt export/import',
   TLOG_PROOF_NO_ENTRY: 'cunzheng receipt export/import',
   TLOG_PROOF_TOO_LARGE: 'cunzheng receipt export/import',

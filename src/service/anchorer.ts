@@ -100,6 +100,11 @@ export class Anchorer {
     return a;
   }
 
+  /** The trusted TSA roots replies are verified against (renewals.ts verifies its renewals with them too). */
+  get roots(): readonly Uint8Array[] {
+    return this.opts.roots;
+  }
+
   get enabled(): boolean {
     return this.tsas.length > 0;
   }

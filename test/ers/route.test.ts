@@ -137,3 +137,44 @@ describe('cunzheng receipt export --ers', () => {
     expect(existsSync(join(dir, 'never.ers'))).toBe(false);
   });
 });
+
+describe('POST /v1/admin/checkpoints/<size>/renew (RFC 4998 timestamp renewal by the log)', () => {
+  const renew = (size: number, query = '') => app.inject({ method: 'POST', url: `/v1/admin/checkpoints/${size}/renew${query}`, headers: { authorization: `Bearer ${ADMIN}` } });
+
+  it('stores a renewal over the anchor\'s token, served in the record as its chain, surviving a restart', async () => {
+    const first = await renew(anchoredSize);
+    expect(first.statusCode, first.body).toBe(200);
+    expect((first.json() as { renewals: unknown[] }).renewals).toHaveLength(1);
+    const { checkpoint: note } = (await get(`/v1/checkpoints/${anchoredSize}`)).json() as { checkpoint: string };
+    const once = new Uint8Array((await get(`/v1/checkpoints/${anchoredSize}/evidence-record`)).rawPayload);
+    expect(await bouncyCastle(once, checkpointBody(note), tsa.pki.signers.tsa.cert)).toBe('ok');
+    const second = await renew(anchoredSize);
+    expect((second.json() as { renewals: unknown[] }).renewals).toHaveLength(2);
+    const { checkpoint } = (await get(`/v1/checkpoints/${anchoredSize}`)).json() as { checkpoint: string };
+    const body = checkpointBody(checkpoint);
+    const served = new Uint8Array((await get(`/v1/checkpoints/${anchoredSize}/evidence-record`)).rawPayload);
+    const v = await verifyEvidenceRecord(served, body, { roots: [tsa.caDer] });
+    expect(v.chains[0]!.timeStamps).toHaveLength(3);
+    // durable: the same record after the service is closed and opened again
+    await app.close();
+    await ctx.anchorer.stop();
+    await ctx.ledger.close();
+    ctx = await openService({ dataDir: join(dir, 'data'), adminToken: ADMIN, tsaUrls: [tsa.url], tsaRoots: [tsa.caDer], anchorIntervalMs: 3_600_000 });
+    app = await buildApp(ctx, { docs: false });
+    expect(new Uint8Array((await get(`/v1/checkpoints/${anchoredSize}/evidence-record`)).rawPayload)).toEqual(served);
+  }, 120_000);
+
+  it('answers 404 ERS_NO_ANCHOR without the anchor, 401 without the admin token, 502 when the TSA fails, storing nothing', async () => {
+    expect((await renew(ctx.ledger.treeSize)).json()).toMatchObject({ statusCode: 404, code: 'ERS_NO_ANCHOR' });
+    expect((await renew(anchoredSize, '?anchor=1')).json()).toMatchObject({ statusCode: 404, code: 'ERS_NO_ANCHOR' });
+    expect((await app.inject({ method: 'POST', url: `/v1/admin/checkpoints/${anchoredSize}/renew` })).statusCode).toBe(401);
+    const before = new Uint8Array((await get(`/v1/checkpoints/${anchoredSize}/evidence-record`)).rawPayload);
+    tsa.setMode('garbage');
+    try {
+      expect((await renew(anchoredSize)).json()).toMatchObject({ statusCode: 502, code: 'ANCHOR_FAILED' });
+    } finally {
+      tsa.setMode('ok');
+    }
+    expect(new Uint8Array((await get(`/v1/checkpoints/${anchoredSize}/evidence-record`)).rawPayload)).toEqual(before);
+  }, 120_000);
+});

@@ -315,6 +315,7 @@ describe('operations', () => {
       'POST /v1/documents',
       'POST /v1/admin/tenants',
       'POST /v1/admin/anchor',
+      'POST /v1/admin/checkpoints/{size}/renew',
       'GET /healthz',
       'GET /metrics',
       // records: events and history; users, levels and the admin's tenants; the inventory

@@ -1,14 +1,14 @@
 /**
  * GET /v1/checkpoints/<size>/evidence-record: the RFC 4998 EvidenceRecord (DER) of an anchored checkpoint,
- * built from the RFC 3161 token the log stored for it; its data object is the checkpoint body (src/ers/README.md).
- * Public, like the checkpoint itself: a record holds only the checkpoint's timestamp token.
+ * built from the RFC 3161 token the log stored for it and that token's renewals; its data object is the checkpoint
+ * body (src/ers/README.md). Public, like the checkpoint itself: a record holds only the checkpoint's timestamps.
+ * POST /v1/admin/checkpoints/<size>/renew (admin): one RFC 4998 timestamp renewal of an anchor (service/renewals.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { fromBase64 } from '../../crypto/index.js';
 import { CunzhengError } from '../../errors.js';
-import { checkpointEvidenceRecord } from '../../ers/index.js';
+import { anchorEvidenceRecord, renewAnchor } from '../../service/renewals.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { DecimalString, ErrorBody, toSafeInt } from '../schemas.js';
@@ -33,19 +33,41 @@ export async function evidenceRecordRoutes(instance: FastifyInstance, ctx: Servi
     if (size > ledger.treeSize) throw new CunzhengError('LEDGER_SIZE_BEYOND_TREE', `size ${size} is beyond the tree size ${ledger.treeSize}`);
     const signed = await ledger.checkpointAt(size);
     if (signed === undefined) throw notFound(`checkpoint of size ${size}`);
-    const anchors = await ctx.anchorer.anchorsAt(size);
     const which = Number(req.query.anchor ?? '0');
-    const anchor = anchors[which];
-    if (anchor === undefined) {
-      throw new CunzhengError('ERS_NO_ANCHOR', anchors.length === 0
-        ? `the checkpoint of size ${size} has no RFC 3161 anchor (GET /v1/log: anchoredTreeSize)`
-        : `the checkpoint of size ${size} has ${anchors.length} anchor(s); anchor=${which} is not one of them`, { details: { anchors: anchors.length } });
-    }
-    const record = checkpointEvidenceRecord(signed, [fromBase64(anchor.token, undefined, 'anchor token')]);
+    const record = await anchorEvidenceRecord(ledger, ctx.anchorer, size, which, signed);
     void reply
       .type(EVIDENCE_RECORD_TYPE)
       .header('Content-Disposition', `attachment; filename="checkpoint-${size}${which === 0 ? '' : `-${which}`}.ers"`)
       .header('Cache-Control', 'public, max-age=60');
     return Buffer.from(record.buffer, record.byteOffset, record.byteLength);
+  });
+}
+
+const RenewReply = Type.Object({
+  treeSize: Type.Integer(),
+  anchor: Type.Integer(),
+  renewals: Type.Array(Type.Object({ tsa: Type.String(), token: Type.String(), genTime: Type.String() })),
+});
+
+export async function evidenceRenewalRoutes(instance: FastifyInstance, ctx: ServiceContext): Promise<void> {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  const { ledger } = ctx;
+  app.post('/v1/admin/checkpoints/:size/renew', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Renew an anchor of a checkpoint (RFC 4998 timestamp renewal): a new token over its last timestamp, stored durably, served in the evidence record',
+      description: '200 with every renewal of that anchor; 404 ERS_NO_ANCHOR without it; 502 ANCHOR_FAILED when no TSA issued a verified token; 409 ANCHOR_NO_TSA without a TSA.',
+      security: [{ bearer: [] }],
+      params: Type.Object({ size: DecimalString }),
+      querystring: Type.Object({ anchor: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]?)$' })) }, { additionalProperties: false }),
+      response: { 200: RenewReply, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 502: ErrorBody },
+    },
+  }, async (req) => {
+    const size = toSafeInt(req.params.size);
+    if (size > ledger.treeSize) throw new CunzhengError('LEDGER_SIZE_BEYOND_TREE', `size ${size} is beyond the tree size ${ledger.treeSize}`);
+    const signed = await ledger.checkpointAt(size);
+    if (signed === undefined) throw notFound(`checkpoint of size ${size}`);
+    const anchor = Number(req.query.anchor ?? '0');
+    return { treeSize: size, anchor, renewals: await renewAnchor(ledger, ctx.anchorer, size, anchor, signed) };
   });
 }
