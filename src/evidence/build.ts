@@ -12,7 +12,7 @@ import { CunzhengError } from '../errors.js';
 import { fromBase64, sha256, sm3, toBase64, toHex, utf8 } from '../crypto/index.js';
 import { parseEntry } from '../entry/index.js';
 import { parseReceipt } from '../receipt/index.js';
-import { makeCertificate, makeExhibitList, type CertificateLang } from '../certificate/index.js';
+import { makeCertificate, makeExhibitList, type CertificateLang, type ExhibitListInput } from '../certificate/index.js';
 import { parseCheckpoint } from '../checkpoint/index.js';
 import { consistencyJson, type ConsistencyProofs } from './consistency.js';
 import {
@@ -52,6 +52,8 @@ export interface EvidenceInput {
   deposit(item: { sha256: string; sm3: string; meta: { title: string } }): Promise<Uint8Array>;
   /** How certificates are made (default: makeCertificate, one after the other on this thread). */
   certificates?: CertificateMaker;
+  /** How the exhibit list is made (default: makeExhibitList on this thread; a service may move it off its event loop). */
+  exhibitList?: (input: ExhibitListInput) => Promise<Uint8Array>;
 }
 
 export interface EvidenceResult {
@@ -147,7 +149,7 @@ async function write(input: EvidenceInput, infos: ExhibitInfo[], zip: PackageZip
   if (next !== infos.length) throw new CunzhengError('EVIDENCE_EXHIBIT_INVALID', `${infos.length - next} exhibit(s) got no certificate`);
   // The 证据目录: every exhibit with its digests and time, against the package's checkpoint (src/certificate).
   const cp = parseCheckpoint(input.checkpoint.slice(0, input.checkpoint.indexOf('\n\n') + 1));
-  await add(EXHIBIT_LIST, await makeExhibitList({
+  await add(EXHIBIT_LIST, await (input.exhibitList ?? makeExhibitList)({
     lang: input.lang, ...(input.title === null ? {} : { title: input.title }), origin: infos[0]!.origin,
     checkpoint: { size: cp.treeSize, rootHash: toBase64(cp.rootHash) },
     exhibits: infos.map((e, i) => ({ no: e.label, receipt: input.receipts[i]!, receiptFile: exhibitPaths(e.label).receipt, certificateFile: exhibitPaths(e.label).certificate })),
