@@ -53,5 +53,7 @@ export default defineConfig({
     // the whole run needs ~450 CPU-s, and at three the cores were still idle more than half of the run.
     maxWorkers: 4,
     sequence: { sequencer: LongestFirst },
+    // One temporary folder for the run (fixtures a worker keeps for its later files), removed at the end.
+    globalSetup: ['test/support/global-setup.ts'],
   },
 });

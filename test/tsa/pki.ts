@@ -13,10 +13,9 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll } from 'vitest';
+import { runDir } from '../support/run-dir.js';
 
 const run = promisify(execFile);
 
@@ -120,18 +119,10 @@ ess_cert_id_alg = ${essAlg}
 
 const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
 
-let made: string | undefined;
 
-// Removed when the test file that loaded this module is done (vitest workers are not always let run 'exit' hooks).
-afterAll(() => {
-  if (made !== undefined) rmSync(made, { recursive: true, force: true });
-  made = undefined;
-  cached = undefined;
-});
 
 async function makePki(): Promise<TestPki> {
-  const dir = mkdtempSync(join(tmpdir(), 'cunzheng-test-pki-'));
-  made = dir;
+  const dir = mkdtempSync(join(runDir(), 'cunzheng-test-pki-'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'req.cnf'), REQ_CNF);
   writeFileSync(join(dir, 'ca.cnf'), CA_CNF);
@@ -194,7 +185,7 @@ async function makePki(): Promise<TestPki> {
 
 let cached: Promise<TestPki> | undefined;
 
-/** The test PKI of this test file (made on first use, removed after its last test). */
+/** The test PKI of this test file (made on first use in this worker process, which keeps it for its later files; removed when the process exits or the run ends). */
 export function testPki(): Promise<TestPki> {
   cached ??= makePki();
   return cached;

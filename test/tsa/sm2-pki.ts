@@ -18,9 +18,8 @@
  * signed as SM2 CMS by sm2-token.ts; the stand-in's own signature is discarded.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { runDir } from '../support/run-dir.js';
 import { openssl, POLICY } from './pki.js';
 
 export const SM2_DISTID = '1234567812345678';
@@ -111,18 +110,11 @@ ess_cert_id_alg = sha256
 `;
 }
 
-let made: string | undefined;
 let cached: Promise<Sm2Pki> | undefined;
 
-afterAll(() => {
-  if (made !== undefined) rmSync(made, { recursive: true, force: true });
-  made = undefined;
-  cached = undefined;
-});
 
 async function makeSm2Pki(): Promise<Sm2Pki> {
-  const dir = mkdtempSync(join(tmpdir(), 'cunzheng-test-sm2-pki-'));
-  made = dir;
+  const dir = mkdtempSync(join(runDir(), 'cunzheng-test-sm2-pki-'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'req.cnf'), REQ_CNF);
   writeFileSync(join(dir, 'ca.cnf'), CA_CNF);
@@ -204,7 +196,7 @@ async function makeSm2Pki(): Promise<Sm2Pki> {
   };
 }
 
-/** The SM2 test PKI of this test file (made on first use, removed after its last test). */
+/** The SM2 test PKI of this test file (made on first use in this worker process, which keeps it for its later files; removed when the process exits or the run ends). */
 export function sm2TestPki(): Promise<Sm2Pki> {
   cached ??= makeSm2Pki();
   return cached;
