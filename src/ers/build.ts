@@ -8,6 +8,8 @@ import { encodeEvidenceRecord, parseEvidenceRecord } from './record.js';
 import { ersError } from './errors.js';
 import { checkCoverage } from './objects.js';
 import { tokenImprint } from './tstinfo.js';
+import { equalBytes, hashOfOid } from './algorithms.js';
+import { renewalOf } from './renew.js';
 
 /**
  * The DER EvidenceRecord over `data` from `chains` of tokens: the first token of the first chain stamps the
@@ -26,7 +28,15 @@ export function buildEvidenceRecord(data: Uint8Array, chains: readonly (readonly
     const imprint = tokenImprint(token, `token ${c}.${i}`);
     if (!algorithms.has(imprint.oid)) algorithms.set(imprint.oid, imprint.algorithm);
   }));
-  const der = encodeEvidenceRecord([...algorithms.values()], chains);
+  // A renewal after the first stamps either H(previous timeStamp) (no tree) or, as renewEvidenceRecord makes
+  // them, the one-list tree of every earlier timeStamp of its chain: the tree is written when the token says so.
+  const lists = chains.map((chain) => chain.map((token: Uint8Array, i: number) => {
+    if (i < 2) return undefined;
+    const imprint = tokenImprint(token, `token ${chains.indexOf(chain)}.${i}`);
+    const renewal = renewalOf(hashOfOid(imprint.oid, 'renewal token'), chain.slice(0, i));
+    return renewal.reducedHashtree !== undefined && equalBytes(renewal.imprint, imprint.digest) ? renewal.reducedHashtree[0] : undefined;
+  }));
+  const der = encodeEvidenceRecord([...algorithms.values()], chains, lists);
   checkCoverage(parseEvidenceRecord(der), data);
   return der;
 }

@@ -122,9 +122,15 @@ function encodedAsSequence(node: AsnNode): Uint8Array {
   return bytes;
 }
 
-/** What the builder writes: one ATS per token, no digestAlgorithm (the timestamp's), no reduced hash tree. */
-export function encodeEvidenceRecord(digestAlgorithms: readonly Uint8Array[], chains: readonly (readonly Uint8Array[])[]): Uint8Array {
-  const sequence = tlv(TAG.SEQUENCE, ...chains.map((chain) => tlv(TAG.SEQUENCE, ...chain.map((token) => tlv(TAG.SEQUENCE, token)))));
+/** One ATS as the builder writes it: `{ [2] reducedHashtree (one list)?, timeStamp }`, no digestAlgorithm. */
+export function encodeAts(token: Uint8Array, list?: readonly Uint8Array[]): Uint8Array {
+  if (list === undefined) return tlv(TAG.SEQUENCE, token);
+  return tlv(TAG.SEQUENCE, tlv(TAG.CONTEXT_CONSTRUCTED | 2, tlv(TAG.SEQUENCE, ...list.map((h) => tlv(TAG.OCTET_STRING, h)))), token);
+}
+
+/** What the builder writes: one ATS per token (with a one-list reduced hash tree where `lists` gives one). */
+export function encodeEvidenceRecord(digestAlgorithms: readonly Uint8Array[], chains: readonly (readonly Uint8Array[])[], lists?: readonly (readonly (Uint8Array[] | undefined)[])[]): Uint8Array {
+  const sequence = tlv(TAG.SEQUENCE, ...chains.map((chain, c) => tlv(TAG.SEQUENCE, ...chain.map((token, i) => encodeAts(token, lists?.[c]?.[i])))));
   return tlv(TAG.SEQUENCE, tlv(TAG.INTEGER, Uint8Array.of(1)), tlv(TAG.SEQUENCE, ...digestAlgorithms), sequence);
 }
 
@@ -133,7 +139,7 @@ export function encodeEvidenceRecord(digestAlgorithms: readonly Uint8Array[], ch
  * renewal); every other byte kept. `algorithm` (an AlgorithmIdentifier's DER) is added to digestAlgorithms
  * when `oid` is not listed yet.
  */
-export function appendToLastChain(record: EvidenceRecord, token: Uint8Array, oid: string, algorithm: Uint8Array): Uint8Array {
+export function appendToLastChain(record: EvidenceRecord, token: Uint8Array, oid: string, algorithm: Uint8Array, list?: readonly Uint8Array[]): Uint8Array {
   const chains = record.chains;
   const last = chains.at(-1)!;
   if (last.length >= ERS_LIMITS.timeStampsPerChain) throw ersError('ERS_BAD_ARGUMENT', `the last chain already holds ${last.length} ArchiveTimeStamps`);
@@ -141,6 +147,6 @@ export function appendToLastChain(record: EvidenceRecord, token: Uint8Array, oid
   if (!record.digestAlgorithms.some((a) => a.oid === oid)) {
     head[1] = tlv(TAG.SEQUENCE, ...record.digestAlgorithms.map((a) => a.der), algorithm);
   }
-  const lastChain = tlv(TAG.SEQUENCE, ...last.map((a) => a.der), tlv(TAG.SEQUENCE, token));
+  const lastChain = tlv(TAG.SEQUENCE, ...last.map((a) => a.der), encodeAts(token, list));
   return tlv(TAG.SEQUENCE, ...head, tlv(TAG.SEQUENCE, ...record.chainBytes.slice(0, -1), lastChain));
 }

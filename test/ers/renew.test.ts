@@ -56,6 +56,17 @@ describe('renewing a record (library)', () => {
     const renewal = await tokenOverDigest(imprint);
     expect(renewEvidenceRecord(record, body, renewal)).toEqual(buildEvidenceRecord(body, [[short, renewal]]));
     expect(syncCode(() => renewEvidenceRecord(record, body, short))).toBe('ERS_CHAIN_BROKEN');
+    // the second renewal stamps the one-list tree of both earlier timeStamps (BouncyCastle wants every one covered)
+    const twice = renewEvidenceRecord(record, body, renewal);
+    const next = renewalImprint(twice);
+    expect(next.reducedHashtree).toEqual([[sha256(short), sha256(renewal)]]);
+    expect(next.imprint).toEqual(sha256(...[sha256(short), sha256(renewal)].sort(Buffer.compare)));
+    const third = await tokenOverDigest(next.imprint);
+    const thrice = renewEvidenceRecord(twice, body, third);
+    expect(thrice).toEqual(buildEvidenceRecord(body, [[short, renewal, third]]));
+    expect(parseEvidenceRecord(thrice).chains[0]![2]!.reducedHashtree).toEqual(next.reducedHashtree);
+    expect(typeof (await outcome(thrice, body, [pki.caDer]))).toBe('number');
+    expect(await bouncyCastle(thrice, body, pki.signers.tsa.cert)).toBe('ok');
     expect(syncCode(() => renewEvidenceRecord(record, checkpointBodyBytes(12), renewal))).toBe('ERS_DATA_MISMATCH');
   });
 

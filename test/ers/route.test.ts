@@ -155,6 +155,7 @@ describe('POST /v1/admin/checkpoints/<size>/renew (RFC 4998 timestamp renewal by
     const served = new Uint8Array((await get(`/v1/checkpoints/${anchoredSize}/evidence-record`)).rawPayload);
     const v = await verifyEvidenceRecord(served, body, { roots: [tsa.caDer] });
     expect(v.chains[0]!.timeStamps).toHaveLength(3);
+    expect(await bouncyCastle(served.slice(), body, tsa.pki.signers.tsa.cert)).toBe('ok');
     // durable: the same record after the service is closed and opened again
     await app.close();
     await ctx.anchorer.stop();
