@@ -70,7 +70,7 @@ export async function runEvidence(paths: string[], flags: EvidenceFlags, out: (s
   if (existsSync(flags.out)) throw new UsageError(`--out ${flags.out}: the file exists (an evidence package is never overwritten)`);
   const threads = flags.threads === undefined ? undefined : Number(flags.threads);
   if (threads !== undefined && (!Number.isSafeInteger(threads) || threads < 1 || threads > 64)) throw new UsageError(`--threads ${flags.threads}: expected 1 to 64`);
-  if (flags.title !== undefined && (flags.title.length > 200 || /[\u0000-\u001f\u007f]/.test(flags.title))) throw new UsageError('--title: at most 200 characters, no control characters');
+  if (flags.title !== undefined && (flags.title.length > 500 || /[\u0000-\u001f\u007f]/.test(flags.title))) throw new UsageError('--title: at most 500 characters, no control characters');
   const { base, apiKey } = clientOf(flags);
   const { MAX_RECEIPT_BYTES, parseReceipt, verifyReceipt, formatReceipt } = await import('../../src/receipt/index.js');
   const { parseCheckpoint, openCheckpoint } = await import('../../src/checkpoint/index.js');
