@@ -70,6 +70,12 @@ export function wrap(text: string, width: number, weight: Weight, size: number, 
         let back = i;
         while (back > start + 1 && i - back < 24 && !canBreakBefore(chars, back)) back--;
         if (canBreakBefore(chars, back)) cut = back;
+        else if (NO_LINE_START.has(chars[i]!)) {
+          // Only a Latin word or number runs up to the closing mark: cutting the word is the lesser fault.
+          let b = i;
+          while (b > start + 1 && NO_LINE_START.has(chars[b]!)) b--;
+          if (!NO_LINE_START.has(chars[b]!)) cut = b;
+        }
       }
       if (cut < i && widthOf(chars, cut, i + 1, weight, size, measure) > width) cut = i;
       lines.push(chars.slice(start, cut).join('').trimEnd());

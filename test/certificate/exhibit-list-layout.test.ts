@@ -33,6 +33,12 @@ describe('wrapping a value', () => {
     }), { numRuns: fuzzRuns(300) });
   });
 
+  it('cuts a Latin word rather than start a line with the closing mark after it', () => {
+    const lines = wrap('aaaaaa，a', 30, 'regular', 8, measure);
+    expect(lines.join('')).toBe('aaaaaa，a');
+    for (const l of lines.slice(1)) expect(l).not.toMatch(/^[，。）]/);
+  });
+
   it('moves the character before a closing mark down with it', () => {
     const lines = wrap('证据目录证据目录证据目录，证据', 12 * 8, 'regular', 8, measure);
     expect(lines[0]).toBe('证据目录证据目录证据目');
