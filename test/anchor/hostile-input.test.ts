@@ -3,7 +3,7 @@
  * CunzhengError with a known code — never a TypeError, RangeError or an asn1js/pkijs Error. Mutations of a real
  * token never verify to another genTime.
  */
-import { fuzzRuns } from '../support/fuzz.js';
+import { FULL_RELIABILITY, fuzzRuns } from '../support/fuzz.js';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parsePemCertificates, parseTimeStampResponse, verifyTimestampToken } from '../../src/anchor/pure.js';
@@ -73,11 +73,14 @@ describe('when a real token is cut or mutated', () => {
     }
   });
 
-  it('rejects every flipped bit, except inside the embedded copy of the root (trust comes from the caller\'s root)', async () => {
+  // Every byte in the full reliability run; in the regular suite one byte in four, the one of each four moving
+  // along (0, 5, 10, 15, 16, 21…), so every field of the token is still hit (as sm2-tamper.test.ts does).
+  it(`rejects every flipped byte${FULL_RELIABILITY ? '' : ' of one in four'}, except inside the embedded copy of the root (trust comes from the caller's root)`, async () => {
     const copyAt = indexOfBytes(good.token, pki.caDer);
     expect(copyAt).toBeGreaterThan(0);
     const accepted: number[] = [];
-    for (let at = 0; at < good.token.length; at++) {
+    const positions = [...good.token.keys()].filter((at) => FULL_RELIABILITY || at % 4 === Math.floor(at / 4) % 4);
+    for (const at of positions) {
       if (typeof (await outcome(flipped(good.token, at))) === 'number') accepted.push(at);
     }
     expect(accepted.length).toBeGreaterThan(0);
