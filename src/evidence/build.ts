@@ -26,7 +26,7 @@ import { PackageZipWriter } from './zip-write.js';
 
 /** One certificate per item, in input order (src/workers/certificates.ts's makeCertificatesParallel fits). */
 export type CertificateMaker = (items: Iterable<{ receipt: Uint8Array; options: { lang: CertificateLang; verifierUrl?: string } }>) => AsyncIterable<
-  { index: number; ok: true; pdf: Uint8Array; id: string } | { index: number; ok: false; code: string; message: string }
+  { index: number; ok: true; pdf: Uint8Array; id: string; digests?: { sha256: string; sm3: string } } | { index: number; ok: false; code: string; message: string }
 >;
 
 export interface EvidenceInput {
@@ -118,8 +118,9 @@ export function buildEvidencePackage(input: EvidenceInput): { stream: Readable; 
 
 async function write(input: EvidenceInput, infos: ExhibitInfo[], zip: PackageZipWriter, time: string): Promise<EvidenceResult> {
   const files: ManifestFile[] = [];
-  const add = async (path: string, bytes: Uint8Array): Promise<void> => {
-    files.push({ path, size: bytes.byteLength, sha256: toHex(sha256(bytes)), sm3: toHex(sm3(bytes)) });
+  // `digests`: a certificate worker's hashes of the PDF it made (the bulk of a package), else hashed here.
+  const add = async (path: string, bytes: Uint8Array, digests?: { sha256: string; sm3: string }): Promise<void> => {
+    files.push({ path, size: bytes.byteLength, sha256: digests?.sha256 ?? toHex(sha256(bytes)), sm3: digests?.sm3 ?? toHex(sm3(bytes)) });
     await zip.add(path, bytes);
   };
   const readme = readmeText({
@@ -144,7 +145,7 @@ async function write(input: EvidenceInput, infos: ExhibitInfo[], zip: PackageZip
     if (!c.ok) throw new CunzhengError('EVIDENCE_EXHIBIT_INVALID', `${info.label} (${info.id}): no certificate: ${c.code}: ${c.message}`, { details: { label: info.label, id: info.id, code: c.code } });
     const paths = exhibitPaths(info.label);
     await add(paths.receipt, input.receipts[c.index]!);
-    await add(paths.certificate, c.pdf);
+    await add(paths.certificate, c.pdf, c.digests);
   }
   if (next !== infos.length) throw new CunzhengError('EVIDENCE_EXHIBIT_INVALID', `${infos.length - next} exhibit(s) got no certificate`);
   // The 证据目录: every exhibit with its digests and time, against the package's checkpoint (src/certificate).

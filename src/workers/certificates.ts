@@ -20,7 +20,7 @@ export interface CertificateItem {
 }
 
 export type CertificateResult =
-  | { index: number; ok: true; pdf: Uint8Array; id: string }
+  | { index: number; ok: true; pdf: Uint8Array; id: string; digests?: { sha256: string; sm3: string } }
   | { index: number; ok: false; code: string; message: string };
 
 export interface ParallelOptions {
@@ -55,7 +55,8 @@ function onPool(pool: WorkerPool, index: number, item: CertificateItem): Promise
   const payload: CertificateJob = { receipt, options: item.options ?? {} };
   const transfer = receipt instanceof Uint8Array ? [receipt.buffer as ArrayBuffer] : [];
   return pool.run<CertificateJobResult>({ kind: 'certificate', payload, transfer }).then(
-    (r): CertificateResult => ({ index, ok: true, pdf: r.pdf, id: r.id }),
+    // The worker hashed the PDF it made: an evidence package's manifest takes these instead of hashing it again.
+    (r): CertificateResult => ({ index, ok: true, pdf: r.pdf, id: r.id, digests: { sha256: r.sha256, sm3: r.sm3 } }),
     (e: unknown) => failure(index, e),
   );
 }

@@ -4,6 +4,7 @@
  * no certificate fails with makeCertificate's own code, and a worker killed mid-run fails only the job it
  * was running.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeCertificate, type MakeCertificateOptions } from '../../src/certificate/index.js';
@@ -46,9 +47,18 @@ async function sequential(items: readonly CertificateItem[]): Promise<Certificat
   return out;
 }
 
+/** The results, each worker's digests checked against node:crypto's of the PDF and then set aside for comparing. */
 async function collect(results: AsyncIterable<CertificateResult>): Promise<CertificateResult[]> {
   const out: CertificateResult[] = [];
-  for await (const r of results) out.push(r.ok ? { ...r, pdf: new Uint8Array(r.pdf) } : r);
+  for await (const r of results) {
+    if (!r.ok) {
+      out.push(r);
+      continue;
+    }
+    const { digests, ...rest } = r;
+    if (digests !== undefined) expect(digests).toEqual({ sha256: createHash('sha256').update(r.pdf).digest('hex'), sm3: createHash('sm3').update(r.pdf).digest('hex') });
+    out.push({ ...rest, pdf: new Uint8Array(r.pdf) });
+  }
   return out;
 }
 
