@@ -95,7 +95,13 @@ describe('users of a tenant', () => {
     expect(c.users.authenticate(view.apiKey)).toBeUndefined();
     expect(c.users.authenticate(rotated.apiKey)?.user.role).toBe('depositor');
     expect(c.users.authenticate(officerKey)?.user.role).toBe('officer');
-    expect(c.users.list(tenant.id).map((u) => u.id)).toEqual([foundingOfficerId(tenant.id), dep.user.id, view.user.id]);
+    // Listed in order of creation time, ties (users created in the same millisecond) by id.
+    const listed = c.users.list(tenant.id);
+    expect(listed.map((u) => u.id).sort()).toEqual([foundingOfficerId(tenant.id), dep.user.id, view.user.id].sort());
+    for (let i = 1; i < listed.length; i++) {
+      const [a, b] = [listed[i - 1]!, listed[i]!];
+      expect(a.created < b.created || (a.created === b.created && a.id < b.id)).toBe(true);
+    }
   });
 
   it('the last active officer cannot be revoked, even by two revocations at once', async () => {
