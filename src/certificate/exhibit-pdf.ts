@@ -15,7 +15,7 @@ import { exhibitListParams, exhibitRow, type ExhibitListInput, type ExhibitListP
 import { layoutExhibitList, PAGE, type Op, type Weight } from './exhibit-layout.js';
 import { EXHIBIT_WORDS } from './exhibit-words.js';
 import { certificateFont } from './font.js';
-import { fontkit, PDFDocumentClass, withGlyphMemo, type FontkitFont } from './pdf.js';
+import { fontkit, PDFDocumentClass, withGlyphMemo, xmpParamsXml, type FontkitFont } from './pdf.js';
 
 /**
  * The renderer's name, stored in the list's parameters: the layout, the words, pdfkit, fontkit and the font
@@ -94,28 +94,9 @@ function listFont(weight: Weight): ListFont {
   return f;
 }
 
-const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-function xmpParams(params: ExhibitListParams): string {
-  return `
-        <rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
-            <pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
-                <pdfaSchema:schema>cunzheng exhibit list</pdfaSchema:schema>
-                <pdfaSchema:namespaceURI>${EXHIBIT_PARAMS_NS}</pdfaSchema:namespaceURI>
-                <pdfaSchema:prefix>cunzhengExhibits</pdfaSchema:prefix>
-                <pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
-                    <pdfaProperty:name>params</pdfaProperty:name>
-                    <pdfaProperty:valueType>Text</pdfaProperty:valueType>
-                    <pdfaProperty:category>internal</pdfaProperty:category>
-                    <pdfaProperty:description>the parameters the exhibit list was made with (JSON)</pdfaProperty:description>
-                </rdf:li></rdf:Seq></pdfaSchema:property>
-            </rdf:li></rdf:Bag></pdfaExtension:schemas>
-        </rdf:Description>
-        <rdf:Description rdf:about="" xmlns:cunzhengExhibits="${EXHIBIT_PARAMS_NS}">
-            <${EXHIBIT_PARAMS_TAG}>${xml(JSON.stringify(params))}</${EXHIBIT_PARAMS_TAG}>
-        </rdf:Description>
-        `;
-}
+const xmpParams = (params: ExhibitListParams): string =>
+  xmpParamsXml({ schema: 'cunzheng exhibit list', ns: EXHIBIT_PARAMS_NS, prefix: 'cunzhengExhibits', what: 'exhibit list', json: JSON.stringify(params) });
 
 type Doc = InstanceType<ReturnType<typeof PDFDocumentClass>>;
 /** What of pdfkit's embedded font the writer uses: its resource name, encode (subset ids, widths, ToUnicode), ascender. */

@@ -123,26 +123,33 @@ const QR_SIZE = 112;
 
 const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-function xmpParams(params: CertificateParams): string {
+/**
+ * The XMP of a document's parameters (a certificate's, an exhibit list's): the PDF/A extension schema that declares
+ * the property `<prefix>:params` in `ns`, then the parameters' JSON in it, so the document can be made again.
+ */
+export function xmpParamsXml(p: { schema: string; ns: string; prefix: string; what: string; json: string }): string {
   return `
         <rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
             <pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
-                <pdfaSchema:schema>cunzheng certificate</pdfaSchema:schema>
-                <pdfaSchema:namespaceURI>${PARAMS_NS}</pdfaSchema:namespaceURI>
-                <pdfaSchema:prefix>cunzheng</pdfaSchema:prefix>
+                <pdfaSchema:schema>${p.schema}</pdfaSchema:schema>
+                <pdfaSchema:namespaceURI>${p.ns}</pdfaSchema:namespaceURI>
+                <pdfaSchema:prefix>${p.prefix}</pdfaSchema:prefix>
                 <pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
                     <pdfaProperty:name>params</pdfaProperty:name>
                     <pdfaProperty:valueType>Text</pdfaProperty:valueType>
                     <pdfaProperty:category>internal</pdfaProperty:category>
-                    <pdfaProperty:description>the parameters the certificate was made with (JSON)</pdfaProperty:description>
+                    <pdfaProperty:description>the parameters the ${p.what} was made with (JSON)</pdfaProperty:description>
                 </rdf:li></rdf:Seq></pdfaSchema:property>
             </rdf:li></rdf:Bag></pdfaExtension:schemas>
         </rdf:Description>
-        <rdf:Description rdf:about="" xmlns:cunzheng="${PARAMS_NS}">
-            <cunzheng:params>${xml(JSON.stringify(params))}</cunzheng:params>
+        <rdf:Description rdf:about="" xmlns:${p.prefix}="${p.ns}">
+            <${p.prefix}:params>${xml(p.json)}</${p.prefix}:params>
         </rdf:Description>
         `;
 }
+
+const xmpParams = (params: CertificateParams): string =>
+  xmpParamsXml({ schema: 'cunzheng certificate', ns: PARAMS_NS, prefix: 'cunzheng', what: 'certificate', json: JSON.stringify(params) });
 
 type Doc = InstanceType<PdfKit>;
 
